@@ -1,0 +1,86 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.admin_base import PortalModelAdmin, _role_may
+from accounts.models import PolicyParameter, Role, User
+
+admin.site.site_header = _("社工站管理平台 · 系统管理")
+admin.site.site_title = _("社工站管理平台")
+admin.site.index_title = _("系统管理")
+
+
+def _admin_site_permission(request) -> bool:
+    """Only administrators and bureau staff enter the admin site."""
+    return getattr(request.user, "may_use_admin_site", False)
+
+
+admin.site.has_permission = _admin_site_permission
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    """Accounts are managed by administrators only (separation of duties)."""
+
+    admin_roles = frozenset({Role.ADMIN})
+    list_display = ["username", "full_name", "role", "unit", "is_active", "last_login"]
+    list_filter = ["role", "is_active"]
+    search_fields = ["username", "last_name", "first_name", "email"]
+    ordering = ["role", "username"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("个人信息"), {"fields": ("last_name", "first_name", "email", "phone")}),
+        (_("角色与状态"), {"fields": ("role", "is_active")}),
+        (_("重要日期"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "role", "password1", "password2")}),
+    )
+    readonly_fields = ["last_login", "date_joined"]
+
+    @admin.display(description=_("姓名"))
+    def full_name(self, user):
+        return user.get_full_name()
+
+    @admin.display(description=_("所属单位"))
+    def unit(self, user):
+        from accounts.context_processors import unit_name
+
+        return unit_name(user)
+
+    def has_module_permission(self, request):
+        return _role_may(request, self.admin_roles)
+
+    def has_view_permission(self, request, obj=None):
+        return _role_may(request, self.admin_roles)
+
+    def has_add_permission(self, request):
+        return _role_may(request, self.admin_roles)
+
+    def has_change_permission(self, request, obj=None):
+        return _role_may(request, self.admin_roles)
+
+    def has_delete_permission(self, request, obj=None):
+        return _role_may(request, self.admin_roles)
+
+
+@admin.register(PolicyParameter)
+class PolicyParameterAdmin(PortalModelAdmin):
+    """Policy parameters: set by the bureau, kept with who changed them and when."""
+
+    admin_roles = frozenset({Role.BUREAU, Role.ADMIN})
+    list_display = ["key", "value", "valid_from", "rule_id", "changed_by", "changed_at", "note"]
+    list_filter = ["key"]
+    search_fields = ["note"]
+    readonly_fields = ["changed_by", "changed_at"]
+    date_hierarchy = "valid_from"
+
+    @admin.display(description=_("规则"))
+    def rule_id(self, parameter):
+        return parameter.rule_id
+
+    def save_model(self, request, obj, form, change):
+        obj.changed_by = request.user
+        obj.changed_at = timezone.now()
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,130 @@
+"""The policy as data: every rule of the Dongli plan with its ID, clause and severity.
+
+Source: 东丽区街道社会工作服务站建设实施方案（试行）. Each rule quotes the clause it comes from, so
+that every finding, refusal and reminder can cite it. The rule IDs are stable: tests are
+named after them (test_R_STAFF_2_...), and so are findings in exports.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+PLAN_TITLE = "东丽区街道社会工作服务站建设实施方案（试行）"
+
+
+class Severity(models.TextChoices):
+    BLOCK = "block", _("禁止")
+    ERROR = "error", _("问题")
+    WARN = "warn", _("风险")
+    TRACK = "track", _("记录")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    clause_ref: str
+    clause: str
+    severity: str
+
+    @property
+    def citation(self) -> str:
+        """How a refusal or finding names the rule: ID, clause reference and the quoted text."""
+        return f"{self.id}（{PLAN_TITLE}{self.clause_ref}：“{self.clause}”）"
+
+    @property
+    def anchor(self) -> str:
+        return self.id.lower()
+
+
+_RULES = [
+    # 一、目标任务 and the annex 建设计划
+    Rule("R-PLAN-1", "11个街道按建设计划逐年建站", "附表《东丽区街道社工站建设计划》",
+         "2021年度：张贵庄街道、丰年村街道、新立街道、军粮城街；2022年度：万新街道、华明街道、华新街道、无瑕街道；"
+         "2023年度：金钟街道、金桥街道、东丽湖街道", Severity.TRACK),
+    Rule("R-PLAN-2", "2021年试点4个，2023年底全覆盖", "一、目标任务",
+         "2021年在4个街道建立社工站开展试点，至2023年底全区11个街道实现全覆盖", Severity.WARN),
+    Rule("R-PLAN-3", "区民政局制定年度实施计划报市民政局审核", "五（一）、六（一）",
+         "区民政局负责制定社工站项目年度实施计划并报市民政局审核；2021年6月15日前……制定工作计划，"
+         "明确目标任务、措施办法和时间节点，并报送市民政局", Severity.TRACK),
+    # 三、建设方式
+    Rule("R-PROC-1", "购买主体为区民政局或街道办事处", "三（一）",
+         "购买主体为区民政局、各街道办事处。鼓励各街道自行购买社会工作服务，建立社工站，有关标准可参照本方案执行",
+         Severity.BLOCK),
+    Rule("R-PROC-2", "承接主体须满足三项条件", "三（一）",
+         "承接主体应满足以下条件：1.依法注册登记的社会工作类社会组织，业务范围或章程中应明确社会工作宗旨、范围和方式；"
+         "2.具备规范的财务和纳税资质，有固定的办公场所和专业队伍；3.无违法违规记录，社会信誉良好", Severity.BLOCK),
+    Rule("R-PROC-3", "通过政府采购招投标确定承接主体", "六（二）",
+         "通过政府采购招投标，确定承接主体并签订服务协议", Severity.TRACK),
+    Rule("R-FUND-1", "每个社工站项目资金每年力争达到25万元", "三（四）",
+         "每个社工站项目资金每年力争达到25万元", Severity.BLOCK),
+    Rule("R-FUND-2", "项目资金分五类经费科目", "三（四）",
+         "主要包括人员薪酬和福利经费、专业督导及人员培训经费、服务活动经费、项目管理经费、项目评估经费等",
+         Severity.BLOCK),
+    Rule("R-FUND-3", "资金来源统筹各领域购买服务资金", "三（三）",
+         "统筹社会救助、养老服务、儿童福利、社区建设、社会事务等领域政府购买服务资金和相关业务工作经费以及"
+         "市级社区公益事业专项补助资金。鼓励社会资金支持街道社工服务", Severity.BLOCK),
+    Rule("R-FUND-4", "引导慈善组织捐赠设施设备和场所", "七（二）",
+         "鼓励引导慈善组织捐资支持社工站建设，定向用于配备必要的设施设备，包括桌椅、电脑、打印机、档案柜等用品"
+         "及设立个案咨询室、小组活动室等活动场所", Severity.TRACK),
+    Rule("R-CYCLE-1", "三年一个周期，合同一年一签", "三（五）",
+         "原则上项目期限以三年为一个周期，周期内购买合同一年一签", Severity.BLOCK),
+    Rule("R-CYCLE-2", "年度评估良好或合格续签，不合格不再续签", "三（五）",
+         "年度评估结果为良好或合格的续签合同，不合格的不再续签，按照政府购买服务程序重新确定承接主体",
+         Severity.BLOCK),
+    # 四、建设标准
+    Rule("R-SITE-1", "街道提供独立办公用房和必要设施设备", "四（一）",
+         "各街道办事处负责为社工站提供独立办公用房，并配备必要的设施设备，包括桌椅、电脑、打印机、档案柜等用品；"
+         "有条件的可根据服务需求设立个案咨询室、小组活动室等活动场所", Severity.ERROR),
+    Rule("R-SITE-2", "设置统一标识", "四（五）",
+         "社工站应在办公场所显著位置设置统一标识，格式为“中国社会工作标识+中国民政标志+××社会工作服务站”",
+         Severity.ERROR),
+    Rule("R-SITE-3", "公示服务内容、服务目录和岗位职责", "四（三）",
+         "承接主体应根据购买合同，确定社工站具体服务内容、服务目录和岗位职责，并在办公场所内显著的位置公示说明",
+         Severity.ERROR),
+    Rule("R-SITE-4", "建立六项管理制度", "四（四）",
+         "制定包括人员、项目、督导、志愿者、服务场所使用以及文书档案等管理制度", Severity.ERROR),
+    # 四（二）人员配备, 六（二）
+    Rule("R-STAFF-1", "驻站社工一般为2-3名", "四（二）", "驻站社工一般为2-3名", Severity.WARN),
+    Rule("R-STAFF-2", "至少1名驻站社工具有社会工作专业资质", "四（二）",
+         "其中具有社会工作专业资质的社工不少于1名", Severity.ERROR),
+    Rule("R-STAFF-3", "两个年度内全部驻站社工具备专业资质", "四（二）",
+         "所有驻站社工应在承接社工站项目两个年度内全部具备社会工作专业资质", Severity.ERROR),
+    Rule("R-STAFF-4", "驻站社工为签订劳动合同的专职人员", "四（二）",
+         "驻站社工应为与承接主体签订劳动合同的专职工作人员", Severity.ERROR),
+    Rule("R-STAFF-5", "合同签订15天内派驻社工", "六（二）",
+         "承接主体在合同签订15天内派驻社工，启动服务", Severity.ERROR),
+    Rule("R-STAFF-6", "驻站社工经培训合格", "五（三）、五（一）",
+         "承接主体根据购买合同，安排经培训合格的社工到岗到位；区民政局……组建区级指导中心，开展培训、督导、"
+         "绩效评估等服务", Severity.TRACK),
+    # 三（二）服务内容, 五（三）
+    Rule("R-SVC-1", "四个领域的专业社会工作服务", "三（二）",
+         "重点做好社会救助、养老服务、儿童关爱保护和社区治理等领域特殊困难群众基本生活保障、社区融入和社会参与"
+         "工作。运用社会工作专业方法开展矛盾调处、人文关怀、心理疏导、行为矫治、关系调适、资源协调、社会功能修复、"
+         "社会支持体系建设等服务", Severity.TRACK),
+    Rule("R-SVC-2", "志愿者注册、服务时长记录、激励与保障", "三（二）",
+         "做好志愿者注册及志愿服务时长记录、志愿者激励与保障", Severity.TRACK),
+    Rule("R-REP-1", "按时提交月度工作简报", "五（三）",
+         "按时向区民政局、街道提交月度工作简报", Severity.ERROR),
+    Rule("R-REP-2", "提交中期工作报告和期末工作报告", "五（三）",
+         "并按时向区民政局、街道提交月度工作简报、中期工作报告和期末工作报告", Severity.ERROR),
+    Rule("R-REP-3", "区民政局会同街道监督管理并反馈", "五（一）、五（二）",
+         "会同街道对项目执行和驻站社工进行监督管理；指导社工站项目实施，进行工作监督和反馈", Severity.TRACK),
+    Rule("R-REP-4", "开展需求调研、制定服务计划", "五（三）",
+         "组织开展需求调研、制定服务计划、提供专业服务", Severity.WARN),
+    Rule("R-REP-5", "资料归档、动态推送、经验总结", "五（三）",
+         "做好资料归档、动态推送、进度简报、经验总结等工作", Severity.TRACK),
+    # 五、六（三）
+    Rule("R-EVAL-1", "中期、末期评估并报市民政局", "六（三）",
+         "区民政局和街道共同对社工站项目进行全程监督，做好中期、末期评估，并将评估结果报市民政局", Severity.ERROR),
+    Rule("R-EVAL-2", "年底街道会同区民政局进行绩效评价", "五（二）",
+         "在年底会同区民政局对社工站运行情况进行绩效评价", Severity.BLOCK),
+]
+
+RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
+
+
+def rule(rule_id: str) -> Rule:
+    """The rule with this ID; a typo in a rule ID fails loudly at import time of the caller's test."""
+    return RULES[rule_id]

@@ -1,0 +1,64 @@
+"""The one way in to every record: `visible_to(user)`.
+
+Every model family's queryset derives from ScopedQuerySet and says, per role, which rows a
+user of that role may see. Views, forms, exports and the admin all start from
+`Model.objects.visible_to(user)`; nothing else narrows records to a user. Anonymous and
+inactive users see nothing; a role a queryset does not mention sees nothing.
+"""
+
+from django.db import models
+
+from accounts.models import Role
+
+
+class ScopedQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ScopedQuerySet":
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        narrow = {
+            Role.BUREAU: self.for_bureau,
+            Role.STREET: self.for_street,
+            Role.CONTRACTOR: self.for_contractor,
+            Role.MUNICIPAL: self.for_municipal,
+        }.get(user.role)
+        return narrow(user) if narrow else self.none()
+
+    # Each model family overrides the roles that may see it; the default is nothing.
+    def for_bureau(self, user) -> "ScopedQuerySet":
+        return self.none()
+
+    def for_street(self, user) -> "ScopedQuerySet":
+        return self.none()
+
+    def for_contractor(self, user) -> "ScopedQuerySet":
+        return self.none()
+
+    def for_municipal(self, user) -> "ScopedQuerySet":
+        return self.none()
+
+
+class ChildScopedQuerySet(ScopedQuerySet):
+    """Rows that belong to a parent record are visible exactly when their parent is.
+
+    `parent_field` names the foreign key to the parent, whose own visible_to decides. A
+    subclass overrides a role's method where that role reaches the rows another way.
+    """
+
+    parent_field: str = ""
+
+    def _via_parent(self, user) -> "ScopedQuerySet":
+        parent_model = self.model._meta.get_field(self.parent_field).related_model
+        visible_parents = parent_model.objects.visible_to(user).values("pk")
+        return self.filter(**{f"{self.parent_field}__in": visible_parents})
+
+    def for_bureau(self, user) -> "ScopedQuerySet":
+        return self._via_parent(user)
+
+    def for_street(self, user) -> "ScopedQuerySet":
+        return self._via_parent(user)
+
+    def for_contractor(self, user) -> "ScopedQuerySet":
+        return self._via_parent(user)
+
+    def for_municipal(self, user) -> "ScopedQuerySet":
+        return self._via_parent(user)

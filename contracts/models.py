@@ -1,0 +1,397 @@
+"""Contractors and their eligibility, procurements, project cycles, contract years and their money."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.scoping import ChildScopedQuerySet, ScopedQuerySet
+from stations.models import Station
+
+
+class ContractorQuerySet(ScopedQuerySet):
+    def for_bureau(self, user):
+        # Contractors are registered organisations the bureau may award to: all are listed.
+        return self.all()
+
+    def for_street(self, user):
+        return self.filter(pk__in=ProjectCycle.objects.filter(station__street__staff=user).values("contractor"))
+
+    def for_contractor(self, user):
+        return self.filter(staff=user)
+
+    def for_municipal(self, user):
+        return self.all()
+
+
+class Contractor(models.Model):
+    """A social-work organisation (承接主体) that may win and run a station project."""
+
+    name = models.CharField(_("机构名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=20, blank=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    legal_representative = models.CharField(_("法定代表人"), max_length=50)
+    registered_on = models.DateField(_("登记日期"))
+    address = models.CharField(_("办公地址"), max_length=200)
+    contact_person = models.CharField(_("联系人"), max_length=50)
+    contact_phone = models.CharField(_("联系电话"), max_length=30)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("机构工作人员"), blank=True, related_name="contractor_orgs"
+    )
+
+    objects = ContractorQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[staff])
+
+    class Meta:
+        verbose_name = _("承接主体")
+        verbose_name_plural = _("承接主体")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EligibilityCondition(models.TextChoices):
+    """The three conditions of 三（一） a contractor must meet (R-PROC-2)."""
+
+    REGISTRATION = "registration", _("依法注册登记的社会工作类社会组织，章程明确社会工作宗旨、范围和方式")
+    FINANCE = "finance", _("规范的财务和纳税资质，固定办公场所和专业队伍")
+    STANDING = "standing", _("无违法违规记录，社会信誉良好")
+
+
+class EligibilityEvidenceQuerySet(ChildScopedQuerySet):
+    parent_field = "contractor"
+
+
+class EligibilityEvidence(models.Model):
+    """Evidence that a contractor meets one eligibility condition, and the day the bureau verified it."""
+
+    contractor = models.ForeignKey(
+        Contractor, verbose_name=_("承接主体"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    condition = models.CharField(_("承接条件"), max_length=16, choices=EligibilityCondition.choices)
+    evidence = models.CharField(_("证明材料"), max_length=200)
+    reference = models.CharField(_("证照或文书编号"), max_length=60, blank=True)
+    verified_on = models.DateField(_("核验日期"))
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("核验人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
+
+    objects = EligibilityEvidenceQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("承接条件证明")
+        verbose_name_plural = _("承接条件证明")
+        ordering = ["contractor", "condition", "-verified_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("verified_on")),
+                name="%(app_label)s_%(class)s_valid_after_verified",
+                violation_error_message="有效期不能早于核验日期。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contractor}：{self.get_condition_display()}"
+
+
+class StationChildQuerySet(ChildScopedQuerySet):
+    parent_field = "station"
+
+
+class ProcurementQuerySet(StationChildQuerySet):
+    def for_contractor(self, user):
+        # A contractor sees the procurements it won, not the station's other tenders.
+        return self.filter(awarded_to__staff=user)
+
+
+class Procurement(models.Model):
+    """A government procurement (政府采购) of one station's service project (R-PROC-1, R-PROC-3)."""
+
+    class Purchaser(models.TextChoices):
+        BUREAU = "bureau", _("区民政局")
+        STREET = "street", _("街道办事处")
+
+    class Method(models.TextChoices):
+        PUBLIC_TENDER = "public_tender", _("公开招标")
+        INVITED_TENDER = "invited_tender", _("邀请招标")
+        COMPETITIVE_CONSULTATION = "consultation", _("竞争性磋商")
+        COMPETITIVE_NEGOTIATION = "negotiation", _("竞争性谈判")
+        SINGLE_SOURCE = "single_source", _("单一来源采购")
+        INQUIRY = "inquiry", _("询价")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("采购中")
+        AWARDED = "awarded", _("已确定承接主体")
+        FAILED = "failed", _("流标")
+        CANCELLED = "cancelled", _("已取消")
+
+    station = models.ForeignKey(Station, verbose_name=_("社工站"), on_delete=models.PROTECT, related_name="procurements")
+    purchaser = models.CharField(_("购买主体"), max_length=16, choices=Purchaser.choices)
+    title = models.CharField(_("采购项目名称"), max_length=150)
+    project_no = models.CharField(_("采购项目编号"), max_length=50, unique=True)
+    method = models.CharField(_("采购方式"), max_length=16, choices=Method.choices)
+    budget_amount = models.DecimalField(_("预算金额（元）"), max_digits=12, decimal_places=2)
+    notice_date = models.DateField(_("公告日期"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    award_date = models.DateField(_("中标（成交）日期"), null=True, blank=True)
+    awarded_to = models.ForeignKey(
+        Contractor, verbose_name=_("中标承接主体"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="procurements_won",
+    )
+    agreement_signed_on = models.DateField(_("服务协议签订日期"), null=True, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+
+    objects = ProcurementQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("政府采购")
+        verbose_name_plural = _("政府采购")
+        ordering = ["station", "-notice_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(budget_amount__gt=0),
+                name="%(app_label)s_%(class)s_budget_positive",
+                violation_error_message="预算金额必须大于0。",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="awarded") | Q(awarded_to__isnull=False, award_date__isnull=False),
+                name="%(app_label)s_%(class)s_awarded_has_winner",
+                violation_error_message="已确定承接主体的采购必须填写中标承接主体和中标日期。",
+            ),
+            models.CheckConstraint(
+                condition=Q(award_date__isnull=True) | Q(award_date__gte=F("notice_date")),
+                name="%(app_label)s_%(class)s_award_after_notice",
+                violation_error_message="中标日期不能早于公告日期。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProjectCycleQuerySet(StationChildQuerySet):
+    def for_contractor(self, user):
+        # A contractor sees its own cycles, past ones included, and never another holder's.
+        return self.filter(contractor__staff=user)
+
+
+class ProjectCycle(models.Model):
+    """A project cycle (项目周期): one contractor runs a station for up to three years, signed yearly (R-CYCLE-1)."""
+
+    class EndReason(models.TextChoices):
+        COMPLETED = "completed", _("周期届满")
+        FAILED_EVALUATION = "failed_evaluation", _("年度评估不合格，不再续签")
+        TERMINATED = "terminated", _("提前终止")
+
+    station = models.ForeignKey(Station, verbose_name=_("社工站"), on_delete=models.PROTECT, related_name="cycles")
+    contractor = models.ForeignKey(
+        Contractor, verbose_name=_("承接主体"), on_delete=models.PROTECT, related_name="cycles"
+    )
+    procurement = models.OneToOneField(
+        Procurement, verbose_name=_("政府采购"), on_delete=models.PROTECT, related_name="cycle"
+    )
+    start_date = models.DateField(_("周期开始日期"))
+    planned_end_date = models.DateField(_("周期计划结束日期"))
+    # The last day the contractor holds the station: the planned end, or earlier when the cycle ends early.
+    end_date = models.DateField(_("周期实际结束日期"))
+    end_reason = models.CharField(_("结束原因"), max_length=20, choices=EndReason.choices, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+
+    objects = ProjectCycleQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("项目周期")
+        verbose_name_plural = _("项目周期")
+        ordering = ["station", "start_date"]
+        indexes = [
+            # "Who holds this station today" is asked on every page a contractor opens.
+            models.Index(fields=["station", "start_date", "end_date"], name="contracts_cycle_current_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_end_date__gt=F("start_date")),
+                name="%(app_label)s_%(class)s_planned_end_after_start",
+                violation_error_message="周期计划结束日期必须晚于开始日期。",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date"), end_date__lte=F("planned_end_date")),
+                name="%(app_label)s_%(class)s_end_within_plan",
+                violation_error_message="周期实际结束日期必须在开始日期与计划结束日期之间。",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date=F("planned_end_date")) | ~Q(end_reason=""),
+                name="%(app_label)s_%(class)s_early_end_has_reason",
+                violation_error_message="项目周期提前结束时必须说明结束原因。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.contractor}（{self.start_date:%Y}—{self.planned_end_date:%Y}）"
+
+
+class ContractYearQuerySet(StationChildQuerySet):
+    def for_contractor(self, user):
+        # Its own contract years, past cycles included (it signed them); never another holder's.
+        return self.filter(cycle__contractor__staff=user)
+
+
+class ContractYear(models.Model):
+    """A contract year (购买合同，一年一签): the yearly contract of a cycle, with its amount and money lines."""
+
+    cycle = models.ForeignKey(ProjectCycle, verbose_name=_("项目周期"), on_delete=models.PROTECT, related_name="years")
+    # Kept beside the cycle so that "one contract year per station and period" is one unique index;
+    # a database trigger keeps it equal to the cycle's station.
+    station = models.ForeignKey(
+        Station, verbose_name=_("社工站"), on_delete=models.PROTECT, related_name="contract_years"
+    )
+    year_no = models.PositiveSmallIntegerField(_("周期内第几年"))
+    start_date = models.DateField(_("合同开始日期"))
+    end_date = models.DateField(_("合同结束日期"))
+    amount = models.DecimalField(_("合同金额（元）"), max_digits=12, decimal_places=2)
+    signed_on = models.DateField(_("签订日期"))
+    agreement_no = models.CharField(_("合同编号"), max_length=50, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = ContractYearQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("合同年度")
+        verbose_name_plural = _("合同年度")
+        ordering = ["station", "start_date"]
+        indexes = [
+            # Dashboards look up the contract year in force on a day for every station.
+            models.Index(fields=["start_date", "end_date"], name="contracts_year_period_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "start_date"],
+                name="%(app_label)s_%(class)s_one_per_station_period",
+                violation_error_message="同一社工站同一期间只能签订一份合同。",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "year_no"],
+                name="%(app_label)s_%(class)s_one_per_cycle_year",
+                violation_error_message="项目周期内每一年只能签订一份合同。",
+            ),
+            # R-CYCLE-1: a cycle of three years, one contract a year, so a cycle has years 1 to 3.
+            models.CheckConstraint(
+                condition=Q(year_no__gte=1, year_no__lte=3),
+                name="%(app_label)s_%(class)s_year_no_within_cycle",
+                violation_error_message="R-CYCLE-1：项目期限以三年为一个周期，周期内最多签订三个合同年度。",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="%(app_label)s_%(class)s_amount_positive",
+                violation_error_message="合同金额必须大于0。",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gt=F("start_date")),
+                name="%(app_label)s_%(class)s_end_after_start",
+                violation_error_message="合同结束日期必须晚于开始日期。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.start_date:%Y}—{self.end_date:%Y}年度"
+
+    @property
+    def label(self) -> str:
+        return f"{self.start_date:%Y}—{self.end_date:%Y}年度"
+
+
+class ContractYearChildQuerySet(ChildScopedQuerySet):
+    parent_field = "contract_year"
+
+
+class BudgetLine(models.Model):
+    """One of the five budget lines of a contract year's amount (R-FUND-2)."""
+
+    class Line(models.TextChoices):
+        STAFF_PAY = "staff_pay", _("人员薪酬和福利经费")
+        SUPERVISION_TRAINING = "supervision_training", _("专业督导及人员培训经费")
+        SERVICE_ACTIVITIES = "service_activities", _("服务活动经费")
+        PROJECT_MANAGEMENT = "project_management", _("项目管理经费")
+        EVALUATION = "evaluation", _("项目评估经费")
+
+    contract_year = models.ForeignKey(
+        ContractYear, verbose_name=_("合同年度"), on_delete=models.CASCADE, related_name="budget_lines"
+    )
+    line = models.CharField(_("经费科目"), max_length=24, choices=Line.choices)
+    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2)
+
+    objects = ContractYearChildQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("经费科目")
+        verbose_name_plural = _("经费科目")
+        ordering = ["contract_year", "line"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract_year", "line"],
+                name="%(app_label)s_%(class)s_one_per_line",
+                violation_error_message="同一合同年度的每个经费科目只能填写一次。",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="%(app_label)s_%(class)s_amount_not_negative",
+                violation_error_message="经费科目金额不能为负数。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_line_display()} {self.amount}"
+
+
+class FundingAllocation(models.Model):
+    """How much of a contract year's amount comes from one funding source (R-FUND-3)."""
+
+    class Source(models.TextChoices):
+        SOCIAL_ASSISTANCE = "social_assistance", _("社会救助领域政府购买服务资金")
+        ELDERLY = "elderly", _("养老服务领域政府购买服务资金")
+        CHILD_WELFARE = "child_welfare", _("儿童福利领域政府购买服务资金")
+        COMMUNITY_BUILDING = "community_building", _("社区建设领域政府购买服务资金")
+        SOCIAL_AFFAIRS = "social_affairs", _("社会事务领域政府购买服务资金")
+        OPERATING_FUNDS = "operating_funds", _("相关业务工作经费")
+        MUNICIPAL_SUBSIDY = "municipal_subsidy", _("市级社区公益事业专项补助资金")
+        SOCIAL_CHARITY = "social_charity", _("社会资金（慈善资金）")
+
+    contract_year = models.ForeignKey(
+        ContractYear, verbose_name=_("合同年度"), on_delete=models.CASCADE, related_name="funding"
+    )
+    source = models.CharField(_("资金来源"), max_length=24, choices=Source.choices)
+    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2)
+
+    objects = ContractYearChildQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("资金来源")
+        verbose_name_plural = _("资金来源")
+        ordering = ["contract_year", "source"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract_year", "source"],
+                name="%(app_label)s_%(class)s_one_per_source",
+                violation_error_message="同一合同年度的每个资金来源只能填写一次。",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="%(app_label)s_%(class)s_amount_not_negative",
+                violation_error_message="资金来源金额不能为负数。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.amount}"

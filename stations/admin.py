@@ -1,0 +1,83 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.admin_base import PortalInline, PortalModelAdmin
+from stations.models import (
+    AnnualPlan,
+    District,
+    Donation,
+    RolloutPlan,
+    SiteConditionLog,
+    SiteConditionPhoto,
+    Station,
+    Street,
+)
+
+
+@admin.register(District)
+class DistrictAdmin(PortalModelAdmin):
+    list_display = ["name", "code", "city", "bureau_name"]
+    search_fields = ["name", "code"]
+    filter_horizontal = ["staff"]
+
+
+@admin.register(RolloutPlan)
+class RolloutPlanAdmin(PortalModelAdmin):
+    list_display = ["title", "district", "pilot_year", "pilot_station_count", "full_coverage_by"]
+
+
+@admin.register(Street)
+class StreetAdmin(PortalModelAdmin):
+    list_display = ["name", "district", "planned_year", "office_name"]
+    list_filter = ["planned_year", "district"]
+    search_fields = ["name", "office_name"]
+    filter_horizontal = ["staff"]
+
+
+@admin.register(Station)
+class StationAdmin(PortalModelAdmin):
+    list_display = ["name", "street", "planned_year", "address"]
+    list_filter = ["street__planned_year", "street__district"]
+    search_fields = ["name", "street__name", "address"]
+    list_select_related = ["street"]
+
+    @admin.display(description=_("计划建站年度"), ordering="street__planned_year")
+    def planned_year(self, station):
+        return station.street.planned_year
+
+
+@admin.register(AnnualPlan)
+class AnnualPlanAdmin(PortalModelAdmin):
+    list_display = ["title", "district", "year", "status", "due_date", "submitted_at", "reviewed_at"]
+    list_filter = ["status", "year"]
+    search_fields = ["title"]
+
+
+class SiteConditionPhotoInline(PortalInline):
+    model = SiteConditionPhoto
+    fields = ["file", "caption", "original_name", "size", "sha256"]
+    readonly_fields = ["original_name", "size", "sha256"]
+
+
+@admin.register(SiteConditionLog)
+class SiteConditionLogAdmin(PortalModelAdmin):
+    list_display = [
+        "station", "logged_on", "has_office_room", "sign_installed", "catalogue_posted", "systems_count", "logged_by",
+    ]
+    list_filter = ["has_office_room", "sign_installed", "catalogue_posted", "logged_on"]
+    search_fields = ["station__name"]
+    date_hierarchy = "logged_on"
+    list_select_related = ["station", "logged_by"]
+    inlines = [SiteConditionPhotoInline]
+
+    @admin.display(description=_("管理制度（项）"))
+    def systems_count(self, log):
+        return sum(getattr(log, name) for name in SiteConditionLog.SYSTEMS)
+
+
+@admin.register(Donation)
+class DonationAdmin(PortalModelAdmin):
+    list_display = ["station", "donor", "kind", "description", "value", "donated_on"]
+    list_filter = ["kind"]
+    search_fields = ["donor", "description", "station__name"]
+    list_select_related = ["station"]

@@ -1,0 +1,40 @@
+"""Load the district, its 11 streets and stations as the annex schedules them, and the policy parameters.
+
+Idempotent: running it again changes nothing that is already right and adds nothing twice.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import PARAMETER_DEFAULTS, PARAMETERS_VALID_FROM, PolicyParameter
+from stations import annex
+from stations.models import District, RolloutPlan, Station, Street
+
+
+class Command(BaseCommand):
+    help = "载入东丽区、11个街道的建设计划和政策参数（可重复运行）。"
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        district, _ = District.objects.update_or_create(
+            code=annex.DISTRICT["code"], defaults={k: v for k, v in annex.DISTRICT.items() if k != "code"}
+        )
+        RolloutPlan.objects.update_or_create(district=district, defaults=annex.PLAN)
+        for street_name, year in annex.STREETS:
+            street, _ = Street.objects.update_or_create(
+                district=district,
+                name=street_name,
+                defaults={"planned_year": year, "office_name": f"{street_name}办事处"},
+            )
+            Station.objects.get_or_create(street=street, defaults={"name": annex.station_name(street_name)})
+        for key, (value, _rule) in PARAMETER_DEFAULTS.items():
+            # Only the policy's own default is loaded; a value the bureau set later is left alone.
+            PolicyParameter.objects.get_or_create(
+                key=key, valid_from=PARAMETERS_VALID_FROM, defaults={"value": value, "note": "实施方案规定的默认值"}
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{district.name}：{district.streets.count()}个街道，{Station.objects.filter(street__district=district).count()}个社工站，"
+                f"{PolicyParameter.objects.count()}项政策参数。"
+            )
+        )
