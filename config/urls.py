@@ -4,9 +4,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from reports import views as report_views
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", report_views.home, name="home"),
     path("healthz", account_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,37 @@
+"""Shared fixtures: the demo district seeded once per test session, and one user per role (the personas)."""
+
+import io
+import os
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+
+# Playwright runs an event loop in the test thread; the live server's database calls are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+DEMO_USERNAMES = ["bureau", "municipal", "auditor", "admin", "zhangguizhuang", "fengniancun", "org-a", "org-b"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every database test starts from the demo story (rolled back after each test)."""
+    with django_db_blocker.unblock():
+        call_command("seed_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def demo_users(db) -> dict[str, User]:
+    return {user.username: user for user in User.objects.filter(username__in=DEMO_USERNAMES)}
+
+
+@pytest.fixture
+def client_as(client, demo_users):
+    """A test client signed in as one of the demo accounts: client_as("org-a")."""
+
+    def sign_in(username: str):
+        client.force_login(demo_users[username])
+        return client
+
+    return sign_in
