@@ -1,5 +1,9 @@
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +21,20 @@ def _admin_site_permission(request) -> bool:
 
 
 admin.site.has_permission = _admin_site_permission
+
+
+class PortalAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin's login form: the role decides who may enter, not Django's is_staff flag."""
+
+    def confirm_login_allowed(self, user):
+        AuthenticationForm.confirm_login_allowed(self, user)
+        if not user.may_use_admin_site:
+            raise ValidationError(_("该账号无权进入后台管理。"), code="invalid_login")
+
+
+admin.site.login_form = PortalAdminAuthenticationForm
+# Roles are the permission: Django's groups are not used.
+admin.site.unregister(Group)
 
 
 @admin.register(User)

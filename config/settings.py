@@ -156,6 +156,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+WHITENOISE_USE_FINDERS = not PRODUCTION  # development and tests serve static/ without collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files live outside the web root and are served only through permission-checked views.
 UPLOAD_ROOT = Path(env_str("DJANGO_UPLOAD_ROOT", str(VAR_DIR / "uploads")))

@@ -100,6 +100,9 @@ class Qualification(models.Model):
 class PostingQuerySet(ChildScopedQuerySet):
     parent_field = "cycle"
 
+    def for_municipal(self, user):
+        return self.none()  # who works where is personal data the municipal bureau does not need
+
 
 class Posting(models.Model):
     """A worker's posting to a station under a cycle (派驻): full-time, with a labour contract (R-STAFF-4, -5)."""
@@ -204,6 +207,9 @@ class TrainingRecord(models.Model):
 
 class StationChildQuerySet(ChildScopedQuerySet):
     parent_field = "station"
+
+    def for_municipal(self, user):
+        return self.none()  # supervision attendance and volunteers' contacts are personal data
 
 
 class SupervisionSession(models.Model):

@@ -1,9 +1,12 @@
 """Shared fixtures: the demo district seeded once per test session, and one user per role (the personas)."""
 
+import datetime
 import io
 import os
+import zoneinfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from accounts.models import User
@@ -35,3 +38,13 @@ def client_as(client, demo_users):
         return client
 
     return sign_in
+
+
+# "Today" in the demo story (demo-story.md): tests that depend on dates travel there.
+STORY_DAY = datetime.datetime(2026, 11, 28, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def story_day():
+    with time_machine.travel(STORY_DAY, tick=False) as traveller:
+        yield traveller

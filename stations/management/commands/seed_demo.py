@@ -236,12 +236,10 @@ class Command(BaseCommand):
             if created or not user.check_password(settings.DEMO_PASSWORD):
                 user.set_password(settings.DEMO_PASSWORD)
                 user.save()
-            if scope == "district":
-                self.district.staff.add(user)
-            elif scope == "street":
-                self.streets[key].staff.add(user)
-            elif scope == "contractor":
-                self.contractors[key].staff.add(user)
+            unit = {"district": self.district, "street": self.streets.get(key),
+                    "contractor": self.contractors.get(key)}.get(scope)
+            if unit is not None and not unit.staff.filter(pk=user.pk).exists():
+                unit.staff.add(user)
             users[username] = user
         return users
 
@@ -376,8 +374,9 @@ class Command(BaseCommand):
         if street_name == "金桥街道":
             # No qualified resident worker now (R-STAFF-2); one of three past the two-year deadline (R-STAFF-3).
             left = self._worker(f"{key}-1", org, posted, qualified_on=qualified)
-            left.left_on = D(2025, 3, 31)
-            left.save()
+            if left.left_on is None:
+                left.left_on = D(2025, 3, 31)
+                left.save(update_fields=["left_on"])
             return [
                 (left, posted),
                 (self._worker(f"{key}-2", org, posted), posted),

@@ -11,20 +11,29 @@ from stations import annex
 from stations.models import District, RolloutPlan, Station, Street
 
 
+def upsert(model, lookup: dict, values: dict):
+    """Find the row by its natural key; create it, or correct the fields that differ (and only then save)."""
+    row, created = model.objects.get_or_create(**lookup, defaults=values)
+    changed = [name for name, value in values.items() if getattr(row, name) != value]
+    if not created and changed:
+        for name in changed:
+            setattr(row, name, values[name])
+        row.save(update_fields=changed)
+    return row
+
+
 class Command(BaseCommand):
     help = "载入东丽区、11个街道的建设计划和政策参数（可重复运行）。"
 
     @transaction.atomic
     def handle(self, *args, **options):
-        district, _ = District.objects.update_or_create(
-            code=annex.DISTRICT["code"], defaults={k: v for k, v in annex.DISTRICT.items() if k != "code"}
-        )
-        RolloutPlan.objects.update_or_create(district=district, defaults=annex.PLAN)
+        district = upsert(District, {"code": annex.DISTRICT["code"]}, annex.DISTRICT)
+        upsert(RolloutPlan, {"district": district}, annex.PLAN)
         for street_name, year in annex.STREETS:
-            street, _ = Street.objects.update_or_create(
-                district=district,
-                name=street_name,
-                defaults={"planned_year": year, "office_name": f"{street_name}办事处"},
+            street = upsert(
+                Street,
+                {"district": district, "name": street_name},
+                {"planned_year": year, "office_name": f"{street_name}办事处"},
             )
             Station.objects.get_or_create(street=street, defaults={"name": annex.station_name(street_name)})
         for key, (value, _rule) in PARAMETER_DEFAULTS.items():

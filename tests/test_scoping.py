@@ -1,0 +1,232 @@
+"""Each role's visible_to shows exactly its scope, for every model family.
+
+The expected sets are written here independently of the querysets, from the policy's sense of who
+may see what (design.md, "Who uses it"), and compared with visible_to for every demo account on the
+demo story, with a second district beside it that Dongli's bureau must never see.
+"""
+
+import datetime
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import AnonymousUser
+
+from accounts.scoping import ScopedQuerySet
+from contracts.models import Contractor
+from reports.models import Report, ReportFigure, ServiceRecord
+from staffing.models import Posting, Volunteer
+from stations.models import District, Station, Street
+from tests.factories import ContractYearFactory, PostingFactory, UserFactory
+
+TODAY = datetime.date(2026, 11, 28)
+
+# How each model reaches its station (None: not tied to one station) and the contractor whose own
+# data it is (None: the contractor sees it only through the stations it holds now).
+PATHS = {
+    "stations.District": (None, None),
+    "stations.RolloutPlan": (None, None),
+    "stations.Street": (None, None),
+    "stations.Station": ("", None),
+    "stations.AnnualPlan": (None, None),
+    "stations.SiteConditionLog": ("station", None),
+    "stations.SiteConditionPhoto": ("log__station", None),
+    "stations.Donation": ("station", None),
+    "contracts.Contractor": (None, ""),
+    "contracts.EligibilityEvidence": (None, "contractor"),
+    "contracts.Procurement": ("station", "awarded_to"),
+    "contracts.ProjectCycle": ("station", "contractor"),
+    "contracts.ContractYear": ("station", "cycle__contractor"),
+    "contracts.BudgetLine": ("contract_year__station", "contract_year__cycle__contractor"),
+    "contracts.FundingAllocation": ("contract_year__station", "contract_year__cycle__contractor"),
+    "staffing.SocialWorker": (None, "contractor"),
+    "staffing.Qualification": (None, "worker__contractor"),
+    "staffing.Posting": ("cycle__station", "cycle__contractor"),
+    "staffing.Training": (None, None),
+    "staffing.TrainingRecord": (None, "worker__contractor"),
+    "staffing.SupervisionSession": ("station", None),
+    "staffing.Volunteer": ("station", None),
+    "staffing.VolunteerHours": ("volunteer__station", None),
+    "staffing.VolunteerIncentive": ("volunteer__station", None),
+    "staffing.VolunteerInsurance": ("volunteer__station", None),
+    "evaluations.Evaluation": ("contract_year__station", "contract_year__cycle__contractor"),
+    "evaluations.EvaluationScore": ("evaluation__contract_year__station", "evaluation__contract_year__cycle__contractor"),
+    "evaluations.Renewal": ("contract_year__station", "contract_year__cycle__contractor"),
+    "reports.Report": ("contract_year__station", "contract_year__cycle__contractor"),
+    "reports.MonthlyBrief": ("contract_year__station", "contract_year__cycle__contractor"),
+    "reports.MidTermReport": ("contract_year__station", "contract_year__cycle__contractor"),
+    "reports.FinalReport": ("contract_year__station", "contract_year__cycle__contractor"),
+    "reports.ReportFigure": ("report__contract_year__station", "report__contract_year__cycle__contractor"),
+    "reports.ReportReview": ("report__contract_year__station", "report__contract_year__cycle__contractor"),
+    "reports.ReportAttachment": ("report__contract_year__station", "report__contract_year__cycle__contractor"),
+    "reports.ServiceRecord": ("station", "contract_year__cycle__contractor"),
+    "reports.ServiceRecordPhoto": ("record__station", "record__contract_year__cycle__contractor"),
+}
+# What the municipal bureau does not read: personal data and the contractors' reports.
+MUNICIPAL_NEVER = {
+    "staffing.SocialWorker", "staffing.Qualification", "staffing.Posting", "staffing.TrainingRecord",
+    "staffing.SupervisionSession", "staffing.Volunteer", "staffing.VolunteerHours", "staffing.VolunteerIncentive",
+    "staffing.VolunteerInsurance", "reports.Report", "reports.MonthlyBrief", "reports.MidTermReport",
+    "reports.FinalReport", "reports.ReportFigure", "reports.ReportReview", "reports.ReportAttachment",
+    "reports.ServiceRecord", "reports.ServiceRecordPhoto",
+}
+REPORT_MODELS = {"reports.Report", "reports.MonthlyBrief", "reports.MidTermReport", "reports.FinalReport"}
+REPORT_CHILDREN = {"reports.ReportFigure", "reports.ReportReview", "reports.ReportAttachment"}
+
+
+def scoped_models():
+    return [m for m in apps.get_models() if isinstance(m.objects.all(), ScopedQuerySet)]
+
+
+def label(model) -> str:
+    return model._meta.label
+
+
+def _not_draft(model, queryset):
+    if label(model) in REPORT_MODELS:
+        return queryset.exclude(status=Report.Status.DRAFT)
+    if label(model) in REPORT_CHILDREN:
+        return queryset.exclude(report__status=Report.Status.DRAFT)
+    return queryset
+
+
+def expected_for_bureau(model, district):
+    """Everything of the bureau's own district (drafts of reports excepted); every contractor."""
+    name = label(model)
+    qs = model.objects.all()
+    station_path, _ = PATHS[name]
+    if name == "contracts.Contractor":
+        return qs
+    if name == "contracts.EligibilityEvidence":
+        return qs
+    if name == "stations.District":
+        return qs.filter(pk=district.pk)
+    if name in ("stations.RolloutPlan", "stations.AnnualPlan", "stations.Street", "staffing.Training"):
+        return qs.filter(district=district)
+    if name in ("staffing.SocialWorker", "staffing.Qualification", "staffing.TrainingRecord"):
+        worker = {"staffing.SocialWorker": "pk", "staffing.Qualification": "worker",
+                  "staffing.TrainingRecord": "worker"}[name]
+        posted = Posting.objects.filter(cycle__station__street__district=district).values("worker")
+        return qs.filter(**{f"{worker}__in": posted})
+    prefix = f"{station_path}__" if station_path else ""
+    return _not_draft(model, qs.filter(**{f"{prefix}street__district": district}))
+
+
+def expected_for_street(model, street):
+    name = label(model)
+    qs = model.objects.all()
+    station_path, _ = PATHS[name]
+    if name in ("stations.District", "stations.RolloutPlan", "staffing.Training"):
+        key = "pk" if name == "stations.District" else "district"
+        return qs.filter(**{key: street.district_id})
+    if name == "stations.Street":
+        return qs.filter(pk=street.pk)
+    if name == "stations.AnnualPlan":
+        return qs.none()
+    if name in ("contracts.Contractor", "contracts.EligibilityEvidence"):
+        key = "pk" if name == "contracts.Contractor" else "contractor"
+        return qs.filter(**{f"{key}__in": street.stations.values("cycles__contractor")})
+    if name in ("staffing.SocialWorker", "staffing.Qualification", "staffing.TrainingRecord"):
+        key = "pk" if name == "staffing.SocialWorker" else "worker"
+        return qs.filter(**{f"{key}__in": Posting.objects.filter(cycle__station__street=street).values("worker")})
+    prefix = f"{station_path}__" if station_path else ""
+    return _not_draft(model, qs.filter(**{f"{prefix}street": street}))
+
+
+def expected_for_contractor(model, org):
+    name = label(model)
+    qs = model.objects.all()
+    station_path, own_path = PATHS[name]
+    held = Station.objects.filter(cycles__contractor=org, cycles__start_date__lte=TODAY, cycles__end_date__gte=TODAY)
+    if name == "staffing.Training":
+        return qs.filter(records__worker__contractor=org).distinct()
+    if own_path is not None:
+        return qs.filter(**{own_path or "pk": org.pk})
+    if station_path is not None:
+        return qs.filter(**{f"{station_path or 'pk'}__in": held.values("pk")})
+    return qs.none()
+
+
+def expected_for_municipal(model):
+    name = label(model)
+    if name in MUNICIPAL_NEVER:
+        return model.objects.none()
+    if name == "stations.AnnualPlan":
+        return model.objects.exclude(status="draft")
+    return model.objects.all()
+
+
+@pytest.fixture
+def other_district(db):
+    """A second district with its own station, contract year, worker and submitted report."""
+    year = ContractYearFactory()
+    PostingFactory(cycle=year.cycle)
+    Report.objects.create(contract_year=year, kind="monthly", period=datetime.date(2024, 7, 1),
+                          due_date=datetime.date(2024, 8, 5), status="submitted",
+                          submitted_at=datetime.datetime(2024, 8, 1, tzinfo=datetime.UTC))
+    Volunteer.objects.create(station=year.station, name="外区志愿者", phone="1", registered_on=datetime.date(2024, 8, 1))
+    return year.station.street.district
+
+
+def test_every_scoped_model_has_a_row_in_the_table():
+    assert {label(m) for m in scoped_models()} == set(PATHS)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+@pytest.mark.parametrize("model_label", sorted(PATHS))
+def test_visible_to_matches_each_roles_scope(model_label, demo_users, other_district):
+    model = apps.get_model(model_label)
+    dongli = District.objects.get(code="120110")
+
+    def ids(queryset):
+        return set(queryset.values_list("pk", flat=True))
+
+    assert ids(model.objects.visible_to(demo_users["bureau"])) == ids(expected_for_bureau(model, dongli))
+    for username, street_name in [("zhangguizhuang", "张贵庄街道"), ("fengniancun", "丰年村街道")]:
+        street = Street.objects.get(name=street_name)
+        assert ids(model.objects.visible_to(demo_users[username])) == ids(expected_for_street(model, street))
+    for username, org_name in [("org-a", "东丽区启航社会工作服务中心"), ("org-b", "天津市同心社会工作服务社")]:
+        org = Contractor.objects.get(name=org_name)
+        assert ids(model.objects.visible_to(demo_users[username])) == ids(expected_for_contractor(model, org))
+    assert ids(model.objects.visible_to(demo_users["municipal"])) == ids(expected_for_municipal(model))
+    for nobody in (demo_users["admin"], demo_users["auditor"], AnonymousUser(), None):
+        assert not model.objects.visible_to(nobody).exists()
+    inactive = UserFactory(username="gone", role="bureau", is_active=False)
+    dongli.staff.add(inactive)
+    assert not model.objects.visible_to(inactive).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+class TestTheStory:
+    """The scope rules the demo story was written to show."""
+
+    def test_org_a_and_org_b_hold_different_stations(self, demo_users):
+        a = set(Station.objects.visible_to(demo_users["org-a"]).values_list("street__name", flat=True))
+        b = set(Station.objects.visible_to(demo_users["org-b"]).values_list("street__name", flat=True))
+        assert a == {"张贵庄街道", "新立街道", "无瑕街道"}
+        assert b == {"丰年村街道", "万新街道", "金钟街道"}
+
+    def test_old_holder_keeps_its_own_reports_and_sees_none_of_the_new_holders(self, demo_users):
+        old = Report.objects.visible_to(demo_users["org-a"]).filter(contract_year__station__street__name="丰年村街道")
+        assert old.exists()
+        assert set(old.values_list("contract_year__cycle__contractor__short_name", flat=True)) == {"启航"}
+        new = Report.objects.visible_to(demo_users["org-b"]).filter(contract_year__station__street__name="丰年村街道")
+        assert set(new.values_list("contract_year__cycle__contractor__short_name", flat=True)) == {"同心"}
+
+    def test_street_sees_only_its_stations_submitted_reports(self, demo_users):
+        reports = Report.objects.visible_to(demo_users["zhangguizhuang"])
+        assert set(reports.values_list("contract_year__station__street__name", flat=True)) == {"张贵庄街道"}
+        assert not reports.filter(status=Report.Status.DRAFT).exists()
+        assert ReportFigure.objects.visible_to(demo_users["zhangguizhuang"]).exists()
+
+    def test_bureau_never_sees_another_districts_records(self, demo_users, other_district):
+        bureau = demo_users["bureau"]
+        assert not Station.objects.visible_to(bureau).filter(street__district=other_district).exists()
+        assert not Report.objects.visible_to(bureau).filter(
+            contract_year__station__street__district=other_district).exists()
+
+    def test_contractor_service_records_are_its_own(self, demo_users):
+        records = ServiceRecord.objects.visible_to(demo_users["org-b"])
+        assert records.exists()
+        assert set(records.values_list("contract_year__cycle__contractor__short_name", flat=True)) == {"同心"}

@@ -1,0 +1,79 @@
+"""Settings come from environment variables and fail loudly on a bad value or an unsafe production setup."""
+
+import runpy
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+SETTINGS_FILE = str(Path(__file__).resolve().parent.parent / "config" / "settings.py")
+GOOD_SECRET = "k" * 20 + "-a-long-random-production-secret-0123456789"
+
+
+def load(monkeypatch, **env):
+    for name in ("DJANGO_ENV", "DJANGO_DEBUG", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(SETTINGS_FILE)
+
+
+def test_defaults_are_the_embedded_development_setup(monkeypatch):
+    loaded = load(monkeypatch)
+    assert loaded["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert str(loaded["DATABASES"]["default"]["NAME"]).endswith("var/portal.sqlite3")
+    assert loaded["DEBUG"] is True
+
+
+def test_database_url_picks_postgresql(monkeypatch):
+    loaded = load(monkeypatch, DATABASE_URL="postgres://postgres@127.0.0.1:5432/portal")
+    db = loaded["DATABASES"]["default"]
+    assert (db["ENGINE"], db["NAME"], db["HOST"], db["CONN_HEALTH_CHECKS"]) == (
+        "django.db.backends.postgresql", "portal", "127.0.0.1", True)
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"DJANGO_DEBUG": "maybe"},
+        {"DJANGO_ENV": "staging"},
+        {"DATABASE_URL": "mysql://root@localhost/portal"},
+        {"DATABASE_URL": "not a url"},
+        {"DJANGO_CONN_MAX_AGE": "forever"},
+    ],
+)
+def test_a_bad_value_raises_improperly_configured(monkeypatch, env):
+    with pytest.raises(ImproperlyConfigured):
+        load(monkeypatch, **env)
+
+
+def test_production_refuses_debug(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="DEBUG"):
+        load(monkeypatch, DJANGO_ENV="production", DJANGO_DEBUG="1", DJANGO_SECRET_KEY=GOOD_SECRET,
+             DJANGO_ALLOWED_HOSTS="portal.example.cn")
+
+
+def test_production_refuses_the_default_secret(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY"):
+        load(monkeypatch, DJANGO_ENV="production", DJANGO_ALLOWED_HOSTS="portal.example.cn")
+
+
+def test_production_refuses_no_allowed_hosts(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="ALLOWED_HOSTS"):
+        load(monkeypatch, DJANGO_ENV="production", DJANGO_SECRET_KEY=GOOD_SECRET)
+
+
+def test_production_with_safe_values_loads(monkeypatch):
+    loaded = load(monkeypatch, DJANGO_ENV="production", DJANGO_SECRET_KEY=GOOD_SECRET,
+                  DJANGO_ALLOWED_HOSTS="portal.example.cn")
+    assert loaded["DEBUG"] is False
+    assert loaded["SESSION_COOKIE_SECURE"] is True
+
+
+def test_chinese_first_and_shanghai_time():
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert dict(settings.LANGUAGES).keys() == {"zh-hans", "en"}
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.USE_TZ is True
+    assert settings.DEFAULT_AUTO_FIELD == "django.db.models.BigAutoField"
