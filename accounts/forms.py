@@ -11,5 +11,7 @@ class LoginForm(AuthenticationForm):
         "inactive": _("该账号已停用，请联系系统管理员。"),
     }
 
-    username = forms.CharField(label=_("用户名"), max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
+    username = forms.CharField(
+        label=_("用户名"), max_length=150, widget=forms.TextInput(attrs={"autofocus": True})
+    )
     password = forms.CharField(label=_("密码"), strip=False, widget=forms.PasswordInput)

@@ -22,7 +22,9 @@ PRODUCTION = ENVIRONMENT == "production"
 DEFAULT_SECRET_KEY = "dev-only-secret-key-never-use-in-production-3b7e1c"  # noqa: S105
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", DEFAULT_SECRET_KEY)
 DEBUG = env_bool("DJANGO_DEBUG", default=not PRODUCTION)
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+ALLOWED_HOSTS = env_list(
+    "DJANGO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
 
 if PRODUCTION:
     if DEBUG:
@@ -126,7 +128,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 if ENVIRONMENT == "test":
     # Hashing cost is not what the tests test; a fast hasher keeps the suite quick.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S105
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -181,13 +183,18 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 _mail_backend = env_str(
     "DJANGO_EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
 )
 MAILERS = {
     "default": {
         "BACKEND": _mail_backend,
         "OPTIONS": (
-            {"host": env_str("DJANGO_EMAIL_HOST", "localhost"), "port": env_int("DJANGO_EMAIL_PORT", 25, minimum=1)}
+            {
+                "host": env_str("DJANGO_EMAIL_HOST", "localhost"),
+                "port": env_int("DJANGO_EMAIL_PORT", 25, minimum=1),
+            }
             if _mail_backend.endswith("smtp.EmailBackend")
             else {}
         ),
@@ -227,7 +234,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO" if PRODUCTION else "WARNING")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_str("DJANGO_LOG_LEVEL", "INFO" if PRODUCTION else "WARNING"),
+    },
 }
 
 # The demo accounts and the story of seed_demo are never loaded in production.

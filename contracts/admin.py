@@ -3,8 +3,8 @@ from django.contrib import admin
 from accounts.admin_base import PortalInline, PortalModelAdmin
 from contracts.models import (
     BudgetLine,
-    ContractYear,
     Contractor,
+    ContractYear,
     EligibilityEvidence,
     FundingAllocation,
     Procurement,
@@ -35,7 +35,16 @@ class EligibilityEvidenceAdmin(PortalModelAdmin):
 
 @admin.register(Procurement)
 class ProcurementAdmin(PortalModelAdmin):
-    list_display = ["title", "station", "purchaser", "method", "status", "notice_date", "award_date", "awarded_to"]
+    list_display = [
+        "title",
+        "station",
+        "purchaser",
+        "method",
+        "status",
+        "notice_date",
+        "award_date",
+        "awarded_to",
+    ]
     list_filter = ["status", "method", "purchaser"]
     search_fields = ["title", "project_no", "station__name", "awarded_to__name"]
     date_hierarchy = "notice_date"

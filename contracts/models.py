@@ -16,7 +16,9 @@ class ContractorQuerySet(ScopedQuerySet):
         return self.all()
 
     def for_street(self, user):
-        return self.filter(pk__in=ProjectCycle.objects.filter(station__street__staff=user).values("contractor"))
+        return self.filter(
+            pk__in=ProjectCycle.objects.filter(station__street__staff=user).values("contractor")
+        )
 
     def for_contractor(self, user):
         return self.filter(staff=user)
@@ -75,7 +77,11 @@ class EligibilityEvidence(models.Model):
     reference = models.CharField(_("证照或文书编号"), max_length=60, blank=True)
     verified_on = models.DateField(_("核验日期"))
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("核验人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核验人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     valid_until = models.DateField(_("有效期至"), null=True, blank=True)
@@ -130,7 +136,9 @@ class Procurement(models.Model):
         FAILED = "failed", _("流标")
         CANCELLED = "cancelled", _("已取消")
 
-    station = models.ForeignKey(Station, verbose_name=_("社工站"), on_delete=models.PROTECT, related_name="procurements")
+    station = models.ForeignKey(
+        Station, verbose_name=_("社工站"), on_delete=models.PROTECT, related_name="procurements"
+    )
     purchaser = models.CharField(_("购买主体"), max_length=16, choices=Purchaser.choices)
     title = models.CharField(_("采购项目名称"), max_length=150)
     project_no = models.CharField(_("采购项目编号"), max_length=50, unique=True)
@@ -140,7 +148,11 @@ class Procurement(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
     award_date = models.DateField(_("中标（成交）日期"), null=True, blank=True)
     awarded_to = models.ForeignKey(
-        Contractor, verbose_name=_("中标承接主体"), null=True, blank=True, on_delete=models.PROTECT,
+        Contractor,
+        verbose_name=_("中标承接主体"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="procurements_won",
     )
     agreement_signed_on = models.DateField(_("服务协议签订日期"), null=True, blank=True)
@@ -189,7 +201,9 @@ class ProjectCycle(models.Model):
         FAILED_EVALUATION = "failed_evaluation", _("年度评估不合格，不再续签")
         TERMINATED = "terminated", _("提前终止")
 
-    station = models.ForeignKey(Station, verbose_name=_("社工站"), on_delete=models.PROTECT, related_name="cycles")
+    station = models.ForeignKey(
+        Station, verbose_name=_("社工站"), on_delete=models.PROTECT, related_name="cycles"
+    )
     contractor = models.ForeignKey(
         Contractor, verbose_name=_("承接主体"), on_delete=models.PROTECT, related_name="cycles"
     )
@@ -245,7 +259,9 @@ class ContractYearQuerySet(StationChildQuerySet):
 class ContractYear(models.Model):
     """A contract year (购买合同，一年一签): the yearly contract of a cycle, with its amount and money lines."""
 
-    cycle = models.ForeignKey(ProjectCycle, verbose_name=_("项目周期"), on_delete=models.PROTECT, related_name="years")
+    cycle = models.ForeignKey(
+        ProjectCycle, verbose_name=_("项目周期"), on_delete=models.PROTECT, related_name="years"
+    )
     # Kept beside the cycle so that "one contract year per station and period" is one unique index;
     # a database trigger keeps it equal to the cycle's station.
     station = models.ForeignKey(
@@ -258,7 +274,11 @@ class ContractYear(models.Model):
     signed_on = models.DateField(_("签订日期"))
     agreement_no = models.CharField(_("合同编号"), max_length=50, blank=True)
     signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
 

@@ -40,12 +40,20 @@ class Evaluation(models.Model):
     grade = models.CharField(_("评估等次"), max_length=16, choices=Grade.choices, blank=True)
     summary = models.TextField(_("评估意见"), blank=True)
     street_signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("街道签字人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("街道签字人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     street_signed_at = models.DateTimeField(_("街道签字时间"), null=True, blank=True)
     bureau_signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("区民政局签字人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("区民政局签字人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     bureau_signed_at = models.DateTimeField(_("区民政局签字时间"), null=True, blank=True)
@@ -83,7 +91,8 @@ class Evaluation(models.Model):
             ),
             # Nobody signs an evaluation that has no grade yet.
             models.CheckConstraint(
-                condition=(Q(street_signed_at__isnull=True) & Q(bureau_signed_at__isnull=True)) | ~Q(grade=""),
+                condition=(Q(street_signed_at__isnull=True) & Q(bureau_signed_at__isnull=True))
+                | ~Q(grade=""),
                 name="%(app_label)s_%(class)s_signed_has_grade",
                 violation_error_message="评估等次确定后才能签字。",
             ),
@@ -101,7 +110,9 @@ class Evaluation(models.Model):
 class EvaluationScore(models.Model):
     """The score of one item of an evaluation's scoring sheet."""
 
-    evaluation = models.ForeignKey(Evaluation, verbose_name=_("评估"), on_delete=models.CASCADE, related_name="scores")
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("评估"), on_delete=models.CASCADE, related_name="scores"
+    )
     item = models.CharField(_("评估指标"), max_length=80)
     max_score = models.DecimalField(_("分值"), max_digits=5, decimal_places=1)
     score = models.DecimalField(_("得分"), max_digits=5, decimal_places=1)
@@ -148,16 +159,29 @@ class Renewal(models.Model):
         ContractYear, verbose_name=_("合同年度"), on_delete=models.PROTECT, related_name="renewal"
     )
     evaluation = models.ForeignKey(
-        Evaluation, verbose_name=_("依据的评估"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Evaluation,
+        verbose_name=_("依据的评估"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     decision = models.CharField(_("决定"), max_length=16, choices=Decision.choices)
     decided_on = models.DateField(_("决定日期"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("决定人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     next_year = models.OneToOneField(
-        ContractYear, verbose_name=_("续签的合同年度"), null=True, blank=True, on_delete=models.PROTECT,
+        ContractYear,
+        verbose_name=_("续签的合同年度"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="renewed_from",
     )
     note = models.TextField(_("说明"), blank=True)

@@ -1,7 +1,14 @@
 from django.contrib import admin
 
 from accounts.admin_base import PortalInline, PortalModelAdmin
-from reports.models import Report, ReportAttachment, ReportFigure, ReportReview, ServiceRecord, ServiceRecordPhoto
+from reports.models import (
+    Report,
+    ReportAttachment,
+    ReportFigure,
+    ReportReview,
+    ServiceRecord,
+    ServiceRecordPhoto,
+)
 
 
 class ReportFigureInline(PortalInline):

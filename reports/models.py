@@ -88,11 +88,17 @@ class Report(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("提交人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     people_served = models.PositiveIntegerField(_("服务人次"), default=0)
-    volunteer_hours = models.DecimalField(_("志愿服务时长（小时）"), max_digits=8, decimal_places=1, default=0)
+    volunteer_hours = models.DecimalField(
+        _("志愿服务时长（小时）"), max_digits=8, decimal_places=1, default=0
+    )
     news_posts = models.PositiveIntegerField(_("动态推送（篇）"), default=0)
     highlights = models.TextField(_("工作亮点"), blank=True)
     problems = models.TextField(_("存在问题"), blank=True)
@@ -125,7 +131,8 @@ class Report(models.Model):
                 violation_error_message="同一合同年度的服务计划、中期报告和期末报告各只能有一份。",
             ),
             models.CheckConstraint(
-                condition=(Q(kind="monthly") & Q(period__isnull=False)) | (~Q(kind="monthly") & Q(period__isnull=True)),
+                condition=(Q(kind="monthly") & Q(period__isnull=False))
+                | (~Q(kind="monthly") & Q(period__isnull=True)),
                 name="%(app_label)s_%(class)s_period_only_for_briefs",
                 violation_error_message="月度工作简报必须填写报告月份，其他报告不填。",
             ),
@@ -206,7 +213,9 @@ class ReportChildQuerySet(ChildScopedQuerySet):
 class ReportFigure(models.Model):
     """The service figures of a report for one area and one kind of service (R-SVC-1)."""
 
-    report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="figures")
+    report = models.ForeignKey(
+        Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="figures"
+    )
     area = models.CharField(_("服务领域"), max_length=24, choices=ServiceArea.choices)
     kind = models.CharField(_("服务形式"), max_length=16, choices=ServiceKind.choices)
     sessions = models.PositiveIntegerField(_("开展次数"), default=0)
@@ -238,11 +247,17 @@ class ReportReview(models.Model):
         ACCEPTED = "accepted", _("通过")
         RETURNED = "returned", _("退回修改")
 
-    report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="reviews")
+    report = models.ForeignKey(
+        Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="reviews"
+    )
     decision = models.CharField(_("审核结果"), max_length=16, choices=Decision.choices)
     comment = models.TextField(_("审核意见"), blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     reviewed_at = models.DateTimeField(_("审核时间"))
@@ -269,7 +284,9 @@ class ReportReview(models.Model):
 class ReportAttachment(StoredFile):
     """A file attached to a report: PDF, Word, Excel or an image."""
 
-    report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="attachments")
+    report = models.ForeignKey(
+        Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="attachments"
+    )
 
     objects = ReportChildQuerySet.as_manager()
 
@@ -335,7 +352,9 @@ class ServiceRecord(models.Model):
 class ServiceRecordPhoto(StoredFile):
     """A photo of a service activity."""
 
-    record = models.ForeignKey(ServiceRecord, verbose_name=_("服务记录"), on_delete=models.CASCADE, related_name="photos")
+    record = models.ForeignKey(
+        ServiceRecord, verbose_name=_("服务记录"), on_delete=models.CASCADE, related_name="photos"
+    )
 
     class PhotoQuerySet(ChildScopedQuerySet):
         parent_field = "record"

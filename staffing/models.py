@@ -107,8 +107,12 @@ class PostingQuerySet(ChildScopedQuerySet):
 class Posting(models.Model):
     """A worker's posting to a station under a cycle (派驻): full-time, with a labour contract (R-STAFF-4, -5)."""
 
-    worker = models.ForeignKey(SocialWorker, verbose_name=_("社工"), on_delete=models.PROTECT, related_name="postings")
-    cycle = models.ForeignKey(ProjectCycle, verbose_name=_("项目周期"), on_delete=models.PROTECT, related_name="postings")
+    worker = models.ForeignKey(
+        SocialWorker, verbose_name=_("社工"), on_delete=models.PROTECT, related_name="postings"
+    )
+    cycle = models.ForeignKey(
+        ProjectCycle, verbose_name=_("项目周期"), on_delete=models.PROTECT, related_name="postings"
+    )
     start_date = models.DateField(_("到岗日期"))
     end_date = models.DateField(_("离岗日期"), null=True, blank=True)
     is_full_time = models.BooleanField(_("专职"), default=True)
@@ -141,7 +145,9 @@ class TrainingQuerySet(ChildScopedQuerySet):
     parent_field = "district"
 
     def for_contractor(self, user):
-        return self.filter(pk__in=TrainingRecord.objects.filter(worker__contractor__staff=user).values("training"))
+        return self.filter(
+            pk__in=TrainingRecord.objects.filter(worker__contractor__staff=user).values("training")
+        )
 
 
 class Training(models.Model):
@@ -152,7 +158,9 @@ class Training(models.Model):
         CONTINUING = "continuing", _("继续教育")
         SPECIAL = "special", _("专题培训")
 
-    district = models.ForeignKey(District, verbose_name=_("区"), on_delete=models.PROTECT, related_name="trainings")
+    district = models.ForeignKey(
+        District, verbose_name=_("区"), on_delete=models.PROTECT, related_name="trainings"
+    )
     title = models.CharField(_("培训名称"), max_length=120)
     kind = models.CharField(_("培训类别"), max_length=16, choices=Kind.choices)
     held_on = models.DateField(_("培训日期"))
@@ -181,7 +189,9 @@ class Training(models.Model):
 class TrainingRecord(models.Model):
     """A worker's attendance of a training and whether they passed (经培训合格)."""
 
-    training = models.ForeignKey(Training, verbose_name=_("培训"), on_delete=models.CASCADE, related_name="records")
+    training = models.ForeignKey(
+        Training, verbose_name=_("培训"), on_delete=models.CASCADE, related_name="records"
+    )
     worker = models.ForeignKey(
         SocialWorker, verbose_name=_("社工"), on_delete=models.CASCADE, related_name="training_records"
     )
@@ -222,7 +232,9 @@ class SupervisionSession(models.Model):
     supervisor = models.CharField(_("督导"), max_length=50)
     topic = models.CharField(_("督导主题"), max_length=150)
     hours = models.DecimalField(_("时长（小时）"), max_digits=4, decimal_places=1)
-    workers = models.ManyToManyField(SocialWorker, verbose_name=_("参加社工"), blank=True, related_name="supervisions")
+    workers = models.ManyToManyField(
+        SocialWorker, verbose_name=_("参加社工"), blank=True, related_name="supervisions"
+    )
 
     objects = StationChildQuerySet.as_manager()
     history = HistoricalRecords()
@@ -246,7 +258,9 @@ class SupervisionSession(models.Model):
 class Volunteer(models.Model):
     """A volunteer registered at a station (志愿者注册, R-SVC-2)."""
 
-    station = models.ForeignKey(Station, verbose_name=_("社工站"), on_delete=models.PROTECT, related_name="volunteers")
+    station = models.ForeignKey(
+        Station, verbose_name=_("社工站"), on_delete=models.PROTECT, related_name="volunteers"
+    )
     name = models.CharField(_("姓名"), max_length=50)
     phone = models.CharField(_("联系电话"), max_length=20)
     team = models.CharField(_("志愿服务队"), max_length=80, blank=True)
@@ -292,12 +306,20 @@ class VolunteerHours(models.Model):
     activity = models.CharField(_("服务内容"), max_length=150)
     entered_via = models.CharField(_("填报方式"), max_length=16, choices=EnteredVia.choices)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     status = models.CharField(_("核实状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("核实人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核实人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
@@ -340,7 +362,9 @@ class VolunteerIncentive(models.Model):
         POINTS = "points", _("积分兑换")
         OTHER = "other", _("其他")
 
-    volunteer = models.ForeignKey(Volunteer, verbose_name=_("志愿者"), on_delete=models.CASCADE, related_name="incentives")
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("志愿者"), on_delete=models.CASCADE, related_name="incentives"
+    )
     kind = models.CharField(_("激励方式"), max_length=16, choices=Kind.choices)
     awarded_on = models.DateField(_("日期"))
     description = models.CharField(_("内容"), max_length=200)
@@ -360,7 +384,9 @@ class VolunteerIncentive(models.Model):
 class VolunteerInsurance(models.Model):
     """An insurance policy covering a volunteer's service (志愿者保障)."""
 
-    volunteer = models.ForeignKey(Volunteer, verbose_name=_("志愿者"), on_delete=models.CASCADE, related_name="insurances")
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("志愿者"), on_delete=models.CASCADE, related_name="insurances"
+    )
     insurer = models.CharField(_("保险公司"), max_length=100)
     policy_no = models.CharField(_("保单号"), max_length=50)
     start_date = models.DateField(_("保险起期"))

@@ -62,7 +62,13 @@ class SiteConditionPhotoInline(PortalInline):
 @admin.register(SiteConditionLog)
 class SiteConditionLogAdmin(PortalModelAdmin):
     list_display = [
-        "station", "logged_on", "has_office_room", "sign_installed", "catalogue_posted", "systems_count", "logged_by",
+        "station",
+        "logged_on",
+        "has_office_room",
+        "sign_installed",
+        "catalogue_posted",
+        "systems_count",
+        "logged_by",
     ]
     list_filter = ["has_office_room", "sign_installed", "catalogue_posted", "logged_on"]
     search_fields = ["station__name"]

@@ -30,7 +30,10 @@ class District(models.Model):
     city = models.CharField(_("所属市"), max_length=50)
     bureau_name = models.CharField(_("民政局名称"), max_length=80)
     staff = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("区民政局工作人员"), blank=True, related_name="bureau_districts"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("区民政局工作人员"),
+        blank=True,
+        related_name="bureau_districts",
     )
 
     objects = DistrictQuerySet.as_manager()
@@ -52,7 +55,9 @@ class RolloutPlanQuerySet(ChildScopedQuerySet):
 class RolloutPlan(models.Model):
     """The district's plan for building its stations (实施方案 and its annex 建设计划): pilot and coverage goals."""
 
-    district = models.OneToOneField(District, verbose_name=_("区"), on_delete=models.CASCADE, related_name="plan")
+    district = models.OneToOneField(
+        District, verbose_name=_("区"), on_delete=models.CASCADE, related_name="plan"
+    )
     title = models.CharField(_("方案名称"), max_length=120)
     pilot_year = models.PositiveSmallIntegerField(_("试点年度"))
     pilot_station_count = models.PositiveSmallIntegerField(_("试点社工站数量"))
@@ -84,12 +89,17 @@ class StreetQuerySet(ScopedQuerySet):
 class Street(models.Model):
     """A street (街道), scheduled by the rollout plan to get its station in one year (R-PLAN-1)."""
 
-    district = models.ForeignKey(District, verbose_name=_("区"), on_delete=models.PROTECT, related_name="streets")
+    district = models.ForeignKey(
+        District, verbose_name=_("区"), on_delete=models.PROTECT, related_name="streets"
+    )
     name = models.CharField(_("街道名称"), max_length=50)
     office_name = models.CharField(_("街道办事处名称"), max_length=80)
     planned_year = models.PositiveSmallIntegerField(_("计划建站年度"), db_index=True)
     staff = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("街道办事处工作人员"), blank=True, related_name="street_offices"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("街道办事处工作人员"),
+        blank=True,
+        related_name="street_offices",
     )
 
     objects = StreetQuerySet.as_manager()
@@ -138,7 +148,9 @@ class StationQuerySet(ScopedQuerySet):
 class Station(models.Model):
     """A street social work service station (社工站): one per street, run by a contractor under contract."""
 
-    street = models.ForeignKey(Street, verbose_name=_("街道"), on_delete=models.PROTECT, related_name="stations")
+    street = models.ForeignKey(
+        Street, verbose_name=_("街道"), on_delete=models.PROTECT, related_name="stations"
+    )
     name = models.CharField(_("社工站名称"), max_length=80)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     office_phone = models.CharField(_("办公电话"), max_length=30, blank=True)
@@ -180,7 +192,9 @@ class AnnualPlan(models.Model):
         APPROVED = "approved", _("已审核通过")
         RETURNED = "returned", _("已退回")
 
-    district = models.ForeignKey(District, verbose_name=_("区"), on_delete=models.PROTECT, related_name="annual_plans")
+    district = models.ForeignKey(
+        District, verbose_name=_("区"), on_delete=models.PROTECT, related_name="annual_plans"
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     title = models.CharField(_("计划名称"), max_length=120)
     goals = models.TextField(_("目标任务"))
@@ -190,12 +204,20 @@ class AnnualPlan(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("报送人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报送人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     review_comment = models.TextField(_("审核意见"), blank=True)
@@ -236,7 +258,11 @@ class SiteConditionLog(models.Model):
     )
     logged_on = models.DateField(_("检查日期"))
     logged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("检查人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("检查人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     # R-SITE-1: an independent office room with the required equipment; two optional rooms.
@@ -263,9 +289,20 @@ class SiteConditionLog(models.Model):
     objects = SiteConditionLogQuerySet.as_manager()
     history = HistoricalRecords()
 
-    REQUIRED_EQUIPMENT = ("has_office_room", "has_desks_chairs", "has_computer", "has_printer", "has_archive_cabinet")
+    REQUIRED_EQUIPMENT = (
+        "has_office_room",
+        "has_desks_chairs",
+        "has_computer",
+        "has_printer",
+        "has_archive_cabinet",
+    )
     SYSTEMS = (
-        "system_staff", "system_project", "system_supervision", "system_volunteer", "system_venue", "system_archive",
+        "system_staff",
+        "system_project",
+        "system_supervision",
+        "system_volunteer",
+        "system_venue",
+        "system_archive",
     )
 
     class Meta:
@@ -288,7 +325,9 @@ class SiteConditionPhotoQuerySet(ChildScopedQuerySet):
 class SiteConditionPhoto(StoredFile):
     """A photo taken on site for a condition log."""
 
-    log = models.ForeignKey(SiteConditionLog, verbose_name=_("检查记录"), on_delete=models.CASCADE, related_name="photos")
+    log = models.ForeignKey(
+        SiteConditionLog, verbose_name=_("检查记录"), on_delete=models.CASCADE, related_name="photos"
+    )
     caption = models.CharField(_("说明"), max_length=100, blank=True)
 
     objects = SiteConditionPhotoQuerySet.as_manager()
@@ -311,7 +350,9 @@ class Donation(models.Model):
         FUNDS = "funds", _("资金")
         OTHER = "other", _("其他")
 
-    station = models.ForeignKey(Station, verbose_name=_("社工站"), on_delete=models.CASCADE, related_name="donations")
+    station = models.ForeignKey(
+        Station, verbose_name=_("社工站"), on_delete=models.CASCADE, related_name="donations"
+    )
     donor = models.CharField(_("捐赠方"), max_length=100)
     kind = models.CharField(_("捐赠类别"), max_length=16, choices=Kind.choices)
     description = models.CharField(_("捐赠内容"), max_length=200)

@@ -14,7 +14,16 @@ from accounts.models import User
 # Playwright runs an event loop in the test thread; the live server's database calls are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-DEMO_USERNAMES = ["bureau", "municipal", "auditor", "admin", "zhangguizhuang", "fengniancun", "org-a", "org-b"]
+DEMO_USERNAMES = [
+    "bureau",
+    "municipal",
+    "auditor",
+    "admin",
+    "zhangguizhuang",
+    "fengniancun",
+    "org-a",
+    "org-b",
+]
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ from decimal import Decimal
 import factory
 
 from accounts.models import Role, User
-from contracts.models import ContractYear, Contractor, Procurement, ProjectCycle
+from contracts.models import Contractor, ContractYear, Procurement, ProjectCycle
 from staffing.models import Posting, SocialWorker
 from stations.models import District, Station, Street
 

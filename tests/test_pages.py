@@ -40,7 +40,10 @@ def test_every_other_page_sends_an_anonymous_visitor_to_login(client):
         response = client.get(path)
         assert response.status_code == 302, path
         location = response.headers["Location"]
-        assert location.startswith("/accounts/login/") or location.startswith("/admin/login/"), (path, location)
+        assert location.startswith("/accounts/login/") or location.startswith("/admin/login/"), (
+            path,
+            location,
+        )
 
 
 @pytest.mark.django_db
@@ -64,7 +67,9 @@ def test_admin_site_refuses_other_roles(client_as, username):
 
 @pytest.mark.django_db
 def test_admin_login_form_accepts_the_demo_admin(client):
-    response = client.post("/admin/login/?next=/admin/", {"username": "admin", "password": "dongli-demo-2021"})
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "admin", "password": "dongli-demo-2021"}
+    )
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
 
@@ -84,7 +89,14 @@ def test_every_model_has_an_admin_page_for_the_bureau(client_as):
 
     client = client_as("bureau")
     for model, model_admin in admin.site._registry.items():
-        if model._meta.app_label not in {"accounts", "stations", "contracts", "staffing", "evaluations", "reports"}:
+        if model._meta.app_label not in {
+            "accounts",
+            "stations",
+            "contracts",
+            "staffing",
+            "evaluations",
+            "reports",
+        }:
             continue  # third-party admin pages (login attempts) belong to the audit issue
         if model._meta.app_label == "accounts" and model._meta.model_name == "user":
             continue  # accounts are the administrator's (separation of duties)
@@ -101,15 +113,27 @@ def test_every_portal_model_is_registered_in_the_admin():
     from django.contrib import admin
 
     portal_models = {
-        m for m in apps.get_models()
+        m
+        for m in apps.get_models()
         if m._meta.app_label in {"accounts", "stations", "contracts", "staffing", "evaluations", "reports"}
-        and not m._meta.proxy and not m.__name__.startswith("Historical")
+        and not m._meta.proxy
+        and not m.__name__.startswith("Historical")
     }
     unregistered = {m.__name__ for m in portal_models if m not in admin.site._registry}
     # Kept as inlines of their parent's page rather than on their own.
-    inline_only = {"SiteConditionPhoto", "BudgetLine", "FundingAllocation", "TrainingRecord", "VolunteerIncentive",
-                   "VolunteerInsurance", "EvaluationScore", "ReportFigure", "ReportReview", "ReportAttachment",
-                   "ServiceRecordPhoto"}
+    inline_only = {
+        "SiteConditionPhoto",
+        "BudgetLine",
+        "FundingAllocation",
+        "TrainingRecord",
+        "VolunteerIncentive",
+        "VolunteerInsurance",
+        "EvaluationScore",
+        "ReportFigure",
+        "ReportReview",
+        "ReportAttachment",
+        "ServiceRecordPhoto",
+    }
     assert unregistered == inline_only
 
 
@@ -120,4 +144,6 @@ def test_bureau_admin_change_page_of_a_record_outside_its_district_is_not_found(
     other = StationFactory()
     response = client_as("bureau").get(f"/admin/stations/station/{other.pk}/change/")
     assert response.status_code == 302  # the admin redirects "does not exist" to the index with a message
-    assert client_as("bureau").get(f"/admin/stations/station/{other.pk}/change/", follow=True).status_code == 200
+    assert (
+        client_as("bureau").get(f"/admin/stations/station/{other.pk}/change/", follow=True).status_code == 200
+    )

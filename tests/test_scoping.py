@@ -49,7 +49,10 @@ PATHS = {
     "staffing.VolunteerIncentive": ("volunteer__station", None),
     "staffing.VolunteerInsurance": ("volunteer__station", None),
     "evaluations.Evaluation": ("contract_year__station", "contract_year__cycle__contractor"),
-    "evaluations.EvaluationScore": ("evaluation__contract_year__station", "evaluation__contract_year__cycle__contractor"),
+    "evaluations.EvaluationScore": (
+        "evaluation__contract_year__station",
+        "evaluation__contract_year__cycle__contractor",
+    ),
     "evaluations.Renewal": ("contract_year__station", "contract_year__cycle__contractor"),
     "reports.Report": ("contract_year__station", "contract_year__cycle__contractor"),
     "reports.MonthlyBrief": ("contract_year__station", "contract_year__cycle__contractor"),
@@ -57,17 +60,33 @@ PATHS = {
     "reports.FinalReport": ("contract_year__station", "contract_year__cycle__contractor"),
     "reports.ReportFigure": ("report__contract_year__station", "report__contract_year__cycle__contractor"),
     "reports.ReportReview": ("report__contract_year__station", "report__contract_year__cycle__contractor"),
-    "reports.ReportAttachment": ("report__contract_year__station", "report__contract_year__cycle__contractor"),
+    "reports.ReportAttachment": (
+        "report__contract_year__station",
+        "report__contract_year__cycle__contractor",
+    ),
     "reports.ServiceRecord": ("station", "contract_year__cycle__contractor"),
     "reports.ServiceRecordPhoto": ("record__station", "record__contract_year__cycle__contractor"),
 }
 # What the municipal bureau does not read: personal data and the contractors' reports.
 MUNICIPAL_NEVER = {
-    "staffing.SocialWorker", "staffing.Qualification", "staffing.Posting", "staffing.TrainingRecord",
-    "staffing.SupervisionSession", "staffing.Volunteer", "staffing.VolunteerHours", "staffing.VolunteerIncentive",
-    "staffing.VolunteerInsurance", "reports.Report", "reports.MonthlyBrief", "reports.MidTermReport",
-    "reports.FinalReport", "reports.ReportFigure", "reports.ReportReview", "reports.ReportAttachment",
-    "reports.ServiceRecord", "reports.ServiceRecordPhoto",
+    "staffing.SocialWorker",
+    "staffing.Qualification",
+    "staffing.Posting",
+    "staffing.TrainingRecord",
+    "staffing.SupervisionSession",
+    "staffing.Volunteer",
+    "staffing.VolunteerHours",
+    "staffing.VolunteerIncentive",
+    "staffing.VolunteerInsurance",
+    "reports.Report",
+    "reports.MonthlyBrief",
+    "reports.MidTermReport",
+    "reports.FinalReport",
+    "reports.ReportFigure",
+    "reports.ReportReview",
+    "reports.ReportAttachment",
+    "reports.ServiceRecord",
+    "reports.ServiceRecordPhoto",
 }
 REPORT_MODELS = {"reports.Report", "reports.MonthlyBrief", "reports.MidTermReport", "reports.FinalReport"}
 REPORT_CHILDREN = {"reports.ReportFigure", "reports.ReportReview", "reports.ReportAttachment"}
@@ -103,8 +122,11 @@ def expected_for_bureau(model, district):
     if name in ("stations.RolloutPlan", "stations.AnnualPlan", "stations.Street", "staffing.Training"):
         return qs.filter(district=district)
     if name in ("staffing.SocialWorker", "staffing.Qualification", "staffing.TrainingRecord"):
-        worker = {"staffing.SocialWorker": "pk", "staffing.Qualification": "worker",
-                  "staffing.TrainingRecord": "worker"}[name]
+        worker = {
+            "staffing.SocialWorker": "pk",
+            "staffing.Qualification": "worker",
+            "staffing.TrainingRecord": "worker",
+        }[name]
         posted = Posting.objects.filter(cycle__station__street__district=district).values("worker")
         return qs.filter(**{f"{worker}__in": posted})
     prefix = f"{station_path}__" if station_path else ""
@@ -127,7 +149,9 @@ def expected_for_street(model, street):
         return qs.filter(**{f"{key}__in": street.stations.values("cycles__contractor")})
     if name in ("staffing.SocialWorker", "staffing.Qualification", "staffing.TrainingRecord"):
         key = "pk" if name == "staffing.SocialWorker" else "worker"
-        return qs.filter(**{f"{key}__in": Posting.objects.filter(cycle__station__street=street).values("worker")})
+        return qs.filter(
+            **{f"{key}__in": Posting.objects.filter(cycle__station__street=street).values("worker")}
+        )
     prefix = f"{station_path}__" if station_path else ""
     return _not_draft(model, qs.filter(**{f"{prefix}street": street}))
 
@@ -136,7 +160,9 @@ def expected_for_contractor(model, org):
     name = label(model)
     qs = model.objects.all()
     station_path, own_path = PATHS[name]
-    held = Station.objects.filter(cycles__contractor=org, cycles__start_date__lte=TODAY, cycles__end_date__gte=TODAY)
+    held = Station.objects.filter(
+        cycles__contractor=org, cycles__start_date__lte=TODAY, cycles__end_date__gte=TODAY
+    )
     if name == "staffing.Training":
         return qs.filter(records__worker__contractor=org).distinct()
     if own_path is not None:
@@ -160,10 +186,17 @@ def other_district(db):
     """A second district with its own station, contract year, worker and submitted report."""
     year = ContractYearFactory()
     PostingFactory(cycle=year.cycle)
-    Report.objects.create(contract_year=year, kind="monthly", period=datetime.date(2024, 7, 1),
-                          due_date=datetime.date(2024, 8, 5), status="submitted",
-                          submitted_at=datetime.datetime(2024, 8, 1, tzinfo=datetime.UTC))
-    Volunteer.objects.create(station=year.station, name="外区志愿者", phone="1", registered_on=datetime.date(2024, 8, 1))
+    Report.objects.create(
+        contract_year=year,
+        kind="monthly",
+        period=datetime.date(2024, 7, 1),
+        due_date=datetime.date(2024, 8, 5),
+        status="submitted",
+        submitted_at=datetime.datetime(2024, 8, 1, tzinfo=datetime.UTC),
+    )
+    Volunteer.objects.create(
+        station=year.station, name="外区志愿者", phone="1", registered_on=datetime.date(2024, 8, 1)
+    )
     return year.station.street.district
 
 
@@ -185,7 +218,10 @@ def test_visible_to_matches_each_roles_scope(model_label, demo_users, other_dist
     for username, street_name in [("zhangguizhuang", "张贵庄街道"), ("fengniancun", "丰年村街道")]:
         street = Street.objects.get(name=street_name)
         assert ids(model.objects.visible_to(demo_users[username])) == ids(expected_for_street(model, street))
-    for username, org_name in [("org-a", "东丽区启航社会工作服务中心"), ("org-b", "天津市同心社会工作服务社")]:
+    for username, org_name in [
+        ("org-a", "东丽区启航社会工作服务中心"),
+        ("org-b", "天津市同心社会工作服务社"),
+    ]:
         org = Contractor.objects.get(name=org_name)
         assert ids(model.objects.visible_to(demo_users[username])) == ids(expected_for_contractor(model, org))
     assert ids(model.objects.visible_to(demo_users["municipal"])) == ids(expected_for_municipal(model))
@@ -208,10 +244,14 @@ class TestTheStory:
         assert b == {"丰年村街道", "万新街道", "金钟街道"}
 
     def test_old_holder_keeps_its_own_reports_and_sees_none_of_the_new_holders(self, demo_users):
-        old = Report.objects.visible_to(demo_users["org-a"]).filter(contract_year__station__street__name="丰年村街道")
+        old = Report.objects.visible_to(demo_users["org-a"]).filter(
+            contract_year__station__street__name="丰年村街道"
+        )
         assert old.exists()
         assert set(old.values_list("contract_year__cycle__contractor__short_name", flat=True)) == {"启航"}
-        new = Report.objects.visible_to(demo_users["org-b"]).filter(contract_year__station__street__name="丰年村街道")
+        new = Report.objects.visible_to(demo_users["org-b"]).filter(
+            contract_year__station__street__name="丰年村街道"
+        )
         assert set(new.values_list("contract_year__cycle__contractor__short_name", flat=True)) == {"同心"}
 
     def test_street_sees_only_its_stations_submitted_reports(self, demo_users):
@@ -223,8 +263,11 @@ class TestTheStory:
     def test_bureau_never_sees_another_districts_records(self, demo_users, other_district):
         bureau = demo_users["bureau"]
         assert not Station.objects.visible_to(bureau).filter(street__district=other_district).exists()
-        assert not Report.objects.visible_to(bureau).filter(
-            contract_year__station__street__district=other_district).exists()
+        assert (
+            not Report.objects.visible_to(bureau)
+            .filter(contract_year__station__street__district=other_district)
+            .exists()
+        )
 
     def test_contractor_service_records_are_its_own(self, demo_users):
         records = ServiceRecord.objects.visible_to(demo_users["org-b"])

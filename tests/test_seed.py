@@ -14,15 +14,27 @@ from stations.models import Street
 from tests.conftest import DEMO_USERNAMES
 
 ANNEX = {
-    "张贵庄街道": 2021, "丰年村街道": 2021, "新立街道": 2021, "军粮城街道": 2021,
-    "万新街道": 2022, "华明街道": 2022, "华新街道": 2022, "无瑕街道": 2022,
-    "金钟街道": 2023, "金桥街道": 2023, "东丽湖街道": 2023,
+    "张贵庄街道": 2021,
+    "丰年村街道": 2021,
+    "新立街道": 2021,
+    "军粮城街道": 2021,
+    "万新街道": 2022,
+    "华明街道": 2022,
+    "华新街道": 2022,
+    "无瑕街道": 2022,
+    "金钟街道": 2023,
+    "金桥街道": 2023,
+    "东丽湖街道": 2023,
 }
 
 
 def row_counts() -> dict[str, int]:
-    return {model._meta.label: model._base_manager.count() for model in apps.get_models()
-            if model._meta.app_label in {"accounts", "stations", "contracts", "staffing", "evaluations", "reports"}}
+    return {
+        model._meta.label: model._base_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label
+        in {"accounts", "stations", "contracts", "staffing", "evaluations", "reports"}
+    }
 
 
 @pytest.mark.django_db

@@ -30,7 +30,11 @@ def test_database_url_picks_postgresql(monkeypatch):
     loaded = load(monkeypatch, DATABASE_URL="postgres://postgres@127.0.0.1:5432/portal")
     db = loaded["DATABASES"]["default"]
     assert (db["ENGINE"], db["NAME"], db["HOST"], db["CONN_HEALTH_CHECKS"]) == (
-        "django.db.backends.postgresql", "portal", "127.0.0.1", True)
+        "django.db.backends.postgresql",
+        "portal",
+        "127.0.0.1",
+        True,
+    )
 
 
 @pytest.mark.parametrize(
@@ -50,8 +54,13 @@ def test_a_bad_value_raises_improperly_configured(monkeypatch, env):
 
 def test_production_refuses_debug(monkeypatch):
     with pytest.raises(ImproperlyConfigured, match="DEBUG"):
-        load(monkeypatch, DJANGO_ENV="production", DJANGO_DEBUG="1", DJANGO_SECRET_KEY=GOOD_SECRET,
-             DJANGO_ALLOWED_HOSTS="portal.example.cn")
+        load(
+            monkeypatch,
+            DJANGO_ENV="production",
+            DJANGO_DEBUG="1",
+            DJANGO_SECRET_KEY=GOOD_SECRET,
+            DJANGO_ALLOWED_HOSTS="portal.example.cn",
+        )
 
 
 def test_production_refuses_the_default_secret(monkeypatch):
@@ -65,8 +74,12 @@ def test_production_refuses_no_allowed_hosts(monkeypatch):
 
 
 def test_production_with_safe_values_loads(monkeypatch):
-    loaded = load(monkeypatch, DJANGO_ENV="production", DJANGO_SECRET_KEY=GOOD_SECRET,
-                  DJANGO_ALLOWED_HOSTS="portal.example.cn")
+    loaded = load(
+        monkeypatch,
+        DJANGO_ENV="production",
+        DJANGO_SECRET_KEY=GOOD_SECRET,
+        DJANGO_ALLOWED_HOSTS="portal.example.cn",
+    )
     assert loaded["DEBUG"] is False
     assert loaded["SESSION_COOKIE_SECURE"] is True
 

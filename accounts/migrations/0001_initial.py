@@ -10,124 +10,374 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('role', models.CharField(choices=[('bureau', '区民政局'), ('street', '街道办事处'), ('contractor', '承接主体'), ('municipal', '市民政局'), ('auditor', '安全审计员'), ('admin', '系统管理员')], max_length=16, verbose_name='角色')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='手机号码')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined"),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("bureau", "区民政局"),
+                            ("street", "街道办事处"),
+                            ("contractor", "承接主体"),
+                            ("municipal", "市民政局"),
+                            ("auditor", "安全审计员"),
+                            ("admin", "系统管理员"),
+                        ],
+                        max_length=16,
+                        verbose_name="角色",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="手机号码")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '用户',
-                'verbose_name_plural': '用户',
+                "verbose_name": "用户",
+                "verbose_name_plural": "用户",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='HistoricalPolicyParameter',
+            name="HistoricalPolicyParameter",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('key', models.CharField(choices=[('annual_amount_cap', '社工站项目年度资金标准（元）'), ('cycle_years', '项目周期（年）'), ('resident_workers_min', '驻站社工最少人数'), ('resident_workers_max', '驻站社工最多人数'), ('qualify_within_years', '全部驻站社工取得资质期限（年）'), ('qualify_warn_days', '资质期限提前预警天数'), ('posting_within_days', '合同签订后派驻社工期限（天）'), ('brief_due_day', '月度工作简报提交截止日（次月几日）'), ('service_plan_within_months', '合同年度开始后提交服务计划期限（月）')], max_length=40, verbose_name='参数')),
-                ('value', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='参数值')),
-                ('valid_from', models.DateField(verbose_name='生效日期')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='调整说明')),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='调整时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('changed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='调整人')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        choices=[
+                            ("annual_amount_cap", "社工站项目年度资金标准（元）"),
+                            ("cycle_years", "项目周期（年）"),
+                            ("resident_workers_min", "驻站社工最少人数"),
+                            ("resident_workers_max", "驻站社工最多人数"),
+                            ("qualify_within_years", "全部驻站社工取得资质期限（年）"),
+                            ("qualify_warn_days", "资质期限提前预警天数"),
+                            ("posting_within_days", "合同签订后派驻社工期限（天）"),
+                            ("brief_due_day", "月度工作简报提交截止日（次月几日）"),
+                            ("service_plan_within_months", "合同年度开始后提交服务计划期限（月）"),
+                        ],
+                        max_length=40,
+                        verbose_name="参数",
+                    ),
+                ),
+                ("value", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="参数值")),
+                ("valid_from", models.DateField(verbose_name="生效日期")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="调整说明")),
+                (
+                    "changed_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="调整时间"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="调整人",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 政策参数',
-                'verbose_name_plural': 'historical 政策参数',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 政策参数",
+                "verbose_name_plural": "historical 政策参数",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalUser',
+            name="HistoricalUser",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(db_index=True, error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('role', models.CharField(choices=[('bureau', '区民政局'), ('street', '街道办事处'), ('contractor', '承接主体'), ('municipal', '市民政局'), ('auditor', '安全审计员'), ('admin', '系统管理员')], max_length=16, verbose_name='角色')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='手机号码')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        db_index=True,
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined"),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("bureau", "区民政局"),
+                            ("street", "街道办事处"),
+                            ("contractor", "承接主体"),
+                            ("municipal", "市民政局"),
+                            ("auditor", "安全审计员"),
+                            ("admin", "系统管理员"),
+                        ],
+                        max_length=16,
+                        verbose_name="角色",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="手机号码")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 用户',
-                'verbose_name_plural': 'historical 用户',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 用户",
+                "verbose_name_plural": "historical 用户",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='PolicyParameter',
+            name="PolicyParameter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(choices=[('annual_amount_cap', '社工站项目年度资金标准（元）'), ('cycle_years', '项目周期（年）'), ('resident_workers_min', '驻站社工最少人数'), ('resident_workers_max', '驻站社工最多人数'), ('qualify_within_years', '全部驻站社工取得资质期限（年）'), ('qualify_warn_days', '资质期限提前预警天数'), ('posting_within_days', '合同签订后派驻社工期限（天）'), ('brief_due_day', '月度工作简报提交截止日（次月几日）'), ('service_plan_within_months', '合同年度开始后提交服务计划期限（月）')], max_length=40, verbose_name='参数')),
-                ('value', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='参数值')),
-                ('valid_from', models.DateField(verbose_name='生效日期')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='调整说明')),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='调整时间')),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name='调整人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        choices=[
+                            ("annual_amount_cap", "社工站项目年度资金标准（元）"),
+                            ("cycle_years", "项目周期（年）"),
+                            ("resident_workers_min", "驻站社工最少人数"),
+                            ("resident_workers_max", "驻站社工最多人数"),
+                            ("qualify_within_years", "全部驻站社工取得资质期限（年）"),
+                            ("qualify_warn_days", "资质期限提前预警天数"),
+                            ("posting_within_days", "合同签订后派驻社工期限（天）"),
+                            ("brief_due_day", "月度工作简报提交截止日（次月几日）"),
+                            ("service_plan_within_months", "合同年度开始后提交服务计划期限（月）"),
+                        ],
+                        max_length=40,
+                        verbose_name="参数",
+                    ),
+                ),
+                ("value", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="参数值")),
+                ("valid_from", models.DateField(verbose_name="生效日期")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="调整说明")),
+                (
+                    "changed_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="调整时间"),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="调整人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '政策参数',
-                'verbose_name_plural': '政策参数',
-                'ordering': ['key', '-valid_from'],
+                "verbose_name": "政策参数",
+                "verbose_name_plural": "政策参数",
+                "ordering": ["key", "-valid_from"],
             },
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['bureau', 'street', 'contractor', 'municipal', 'auditor', 'admin'])), name='accounts_user_role_valid', violation_error_message='角色必须是区民政局、街道办事处、承接主体、市民政局、安全审计员或系统管理员之一。'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("role__in", ["bureau", "street", "contractor", "municipal", "auditor", "admin"])
+                ),
+                name="accounts_user_role_valid",
+                violation_error_message="角色必须是区民政局、街道办事处、承接主体、市民政局、安全审计员或系统管理员之一。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policyparameter',
-            constraint=models.UniqueConstraint(fields=('key', 'valid_from'), name='accounts_policyparameter_one_value_per_day', violation_error_message='同一参数在同一生效日期只能有一个值。'),
+            model_name="policyparameter",
+            constraint=models.UniqueConstraint(
+                fields=("key", "valid_from"),
+                name="accounts_policyparameter_one_value_per_day",
+                violation_error_message="同一参数在同一生效日期只能有一个值。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policyparameter',
-            constraint=models.CheckConstraint(condition=models.Q(('value__gt', 0)), name='accounts_policyparameter_value_positive', violation_error_message='参数值必须大于0。'),
+            model_name="policyparameter",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__gt", 0)),
+                name="accounts_policyparameter_value_positive",
+                violation_error_message="参数值必须大于0。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policyparameter',
-            constraint=models.CheckConstraint(condition=models.Q(('key__in', ['annual_amount_cap', 'cycle_years', 'resident_workers_min', 'resident_workers_max', 'qualify_within_years', 'qualify_warn_days', 'posting_within_days', 'brief_due_day', 'service_plan_within_months'])), name='accounts_policyparameter_key_known', violation_error_message='未知的政策参数。'),
+            model_name="policyparameter",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "key__in",
+                        [
+                            "annual_amount_cap",
+                            "cycle_years",
+                            "resident_workers_min",
+                            "resident_workers_max",
+                            "qualify_within_years",
+                            "qualify_warn_days",
+                            "posting_within_days",
+                            "brief_due_day",
+                            "service_plan_within_months",
+                        ],
+                    )
+                ),
+                name="accounts_policyparameter_key_known",
+                violation_error_message="未知的政策参数。",
+            ),
         ),
     ]

@@ -7,390 +7,1101 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('stations', '0001_initial'),
+        ("stations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contractor',
+            name="Contractor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='机构名称')),
-                ('short_name', models.CharField(blank=True, max_length=20, verbose_name='简称')),
-                ('credit_code', models.CharField(max_length=18, unique=True, verbose_name='统一社会信用代码')),
-                ('legal_representative', models.CharField(max_length=50, verbose_name='法定代表人')),
-                ('registered_on', models.DateField(verbose_name='登记日期')),
-                ('address', models.CharField(max_length=200, verbose_name='办公地址')),
-                ('contact_person', models.CharField(max_length=50, verbose_name='联系人')),
-                ('contact_phone', models.CharField(max_length=30, verbose_name='联系电话')),
-                ('staff', models.ManyToManyField(blank=True, related_name='contractor_orgs', to=settings.AUTH_USER_MODEL, verbose_name='机构工作人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="机构名称")),
+                ("short_name", models.CharField(blank=True, max_length=20, verbose_name="简称")),
+                (
+                    "credit_code",
+                    models.CharField(max_length=18, unique=True, verbose_name="统一社会信用代码"),
+                ),
+                ("legal_representative", models.CharField(max_length=50, verbose_name="法定代表人")),
+                ("registered_on", models.DateField(verbose_name="登记日期")),
+                ("address", models.CharField(max_length=200, verbose_name="办公地址")),
+                ("contact_person", models.CharField(max_length=50, verbose_name="联系人")),
+                ("contact_phone", models.CharField(max_length=30, verbose_name="联系电话")),
+                (
+                    "staff",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="contractor_orgs",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="机构工作人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '承接主体',
-                'verbose_name_plural': '承接主体',
-                'ordering': ['name'],
+                "verbose_name": "承接主体",
+                "verbose_name_plural": "承接主体",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ContractYear',
+            name="ContractYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year_no', models.PositiveSmallIntegerField(verbose_name='周期内第几年')),
-                ('start_date', models.DateField(verbose_name='合同开始日期')),
-                ('end_date', models.DateField(verbose_name='合同结束日期')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='合同金额（元）')),
-                ('signed_on', models.DateField(verbose_name='签订日期')),
-                ('agreement_no', models.CharField(blank=True, max_length=50, verbose_name='合同编号')),
-                ('signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='经办人')),
-                ('station', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contract_years', to='stations.station', verbose_name='社工站')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year_no", models.PositiveSmallIntegerField(verbose_name="周期内第几年")),
+                ("start_date", models.DateField(verbose_name="合同开始日期")),
+                ("end_date", models.DateField(verbose_name="合同结束日期")),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, max_digits=12, verbose_name="合同金额（元）"),
+                ),
+                ("signed_on", models.DateField(verbose_name="签订日期")),
+                ("agreement_no", models.CharField(blank=True, max_length=50, verbose_name="合同编号")),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="经办人",
+                    ),
+                ),
+                (
+                    "station",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contract_years",
+                        to="stations.station",
+                        verbose_name="社工站",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '合同年度',
-                'verbose_name_plural': '合同年度',
-                'ordering': ['station', 'start_date'],
+                "verbose_name": "合同年度",
+                "verbose_name_plural": "合同年度",
+                "ordering": ["station", "start_date"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalBudgetLine',
+            name="HistoricalBudgetLine",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('line', models.CharField(choices=[('staff_pay', '人员薪酬和福利经费'), ('supervision_training', '专业督导及人员培训经费'), ('service_activities', '服务活动经费'), ('project_management', '项目管理经费'), ('evaluation', '项目评估经费')], max_length=24, verbose_name='经费科目')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='金额（元）')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('contract_year', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='contracts.contractyear', verbose_name='合同年度')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "line",
+                    models.CharField(
+                        choices=[
+                            ("staff_pay", "人员薪酬和福利经费"),
+                            ("supervision_training", "专业督导及人员培训经费"),
+                            ("service_activities", "服务活动经费"),
+                            ("project_management", "项目管理经费"),
+                            ("evaluation", "项目评估经费"),
+                        ],
+                        max_length=24,
+                        verbose_name="经费科目",
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="金额（元）")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "contract_year",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="contracts.contractyear",
+                        verbose_name="合同年度",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 经费科目',
-                'verbose_name_plural': 'historical 经费科目',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalContractor',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=100, verbose_name='机构名称')),
-                ('short_name', models.CharField(blank=True, max_length=20, verbose_name='简称')),
-                ('credit_code', models.CharField(db_index=True, max_length=18, verbose_name='统一社会信用代码')),
-                ('legal_representative', models.CharField(max_length=50, verbose_name='法定代表人')),
-                ('registered_on', models.DateField(verbose_name='登记日期')),
-                ('address', models.CharField(max_length=200, verbose_name='办公地址')),
-                ('contact_person', models.CharField(max_length=50, verbose_name='联系人')),
-                ('contact_phone', models.CharField(max_length=30, verbose_name='联系电话')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical 承接主体',
-                'verbose_name_plural': 'historical 承接主体',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalContractor_staff',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('contractor', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='contracts.contractor')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='contracts.historicalcontractor')),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'HistoricalContractor_staff',
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalEligibilityEvidence',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('condition', models.CharField(choices=[('registration', '依法注册登记的社会工作类社会组织，章程明确社会工作宗旨、范围和方式'), ('finance', '规范的财务和纳税资质，固定办公场所和专业队伍'), ('standing', '无违法违规记录，社会信誉良好')], max_length=16, verbose_name='承接条件')),
-                ('evidence', models.CharField(max_length=200, verbose_name='证明材料')),
-                ('reference', models.CharField(blank=True, max_length=60, verbose_name='证照或文书编号')),
-                ('verified_on', models.DateField(verbose_name='核验日期')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='有效期至')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('contractor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='contracts.contractor', verbose_name='承接主体')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('verified_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='核验人')),
-            ],
-            options={
-                'verbose_name': 'historical 承接条件证明',
-                'verbose_name_plural': 'historical 承接条件证明',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalFundingAllocation',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('source', models.CharField(choices=[('social_assistance', '社会救助领域政府购买服务资金'), ('elderly', '养老服务领域政府购买服务资金'), ('child_welfare', '儿童福利领域政府购买服务资金'), ('community_building', '社区建设领域政府购买服务资金'), ('social_affairs', '社会事务领域政府购买服务资金'), ('operating_funds', '相关业务工作经费'), ('municipal_subsidy', '市级社区公益事业专项补助资金'), ('social_charity', '社会资金（慈善资金）')], max_length=24, verbose_name='资金来源')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='金额（元）')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('contract_year', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='contracts.contractyear', verbose_name='合同年度')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical 资金来源',
-                'verbose_name_plural': 'historical 资金来源',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 经费科目",
+                "verbose_name_plural": "historical 经费科目",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalProcurement',
+            name="HistoricalContractor",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('purchaser', models.CharField(choices=[('bureau', '区民政局'), ('street', '街道办事处')], max_length=16, verbose_name='购买主体')),
-                ('title', models.CharField(max_length=150, verbose_name='采购项目名称')),
-                ('project_no', models.CharField(db_index=True, max_length=50, verbose_name='采购项目编号')),
-                ('method', models.CharField(choices=[('public_tender', '公开招标'), ('invited_tender', '邀请招标'), ('consultation', '竞争性磋商'), ('negotiation', '竞争性谈判'), ('single_source', '单一来源采购'), ('inquiry', '询价')], max_length=16, verbose_name='采购方式')),
-                ('budget_amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='预算金额（元）')),
-                ('notice_date', models.DateField(verbose_name='公告日期')),
-                ('status', models.CharField(choices=[('open', '采购中'), ('awarded', '已确定承接主体'), ('failed', '流标'), ('cancelled', '已取消')], default='open', max_length=16, verbose_name='状态')),
-                ('award_date', models.DateField(blank=True, null=True, verbose_name='中标（成交）日期')),
-                ('agreement_signed_on', models.DateField(blank=True, null=True, verbose_name='服务协议签订日期')),
-                ('note', models.TextField(blank=True, verbose_name='备注')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('awarded_to', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='contracts.contractor', verbose_name='中标承接主体')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('station', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='stations.station', verbose_name='社工站')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("name", models.CharField(db_index=True, max_length=100, verbose_name="机构名称")),
+                ("short_name", models.CharField(blank=True, max_length=20, verbose_name="简称")),
+                (
+                    "credit_code",
+                    models.CharField(db_index=True, max_length=18, verbose_name="统一社会信用代码"),
+                ),
+                ("legal_representative", models.CharField(max_length=50, verbose_name="法定代表人")),
+                ("registered_on", models.DateField(verbose_name="登记日期")),
+                ("address", models.CharField(max_length=200, verbose_name="办公地址")),
+                ("contact_person", models.CharField(max_length=50, verbose_name="联系人")),
+                ("contact_phone", models.CharField(max_length=30, verbose_name="联系电话")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 政府采购',
-                'verbose_name_plural': 'historical 政府采购',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 承接主体",
+                "verbose_name_plural": "historical 承接主体",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Procurement',
+            name="HistoricalContractor_staff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purchaser', models.CharField(choices=[('bureau', '区民政局'), ('street', '街道办事处')], max_length=16, verbose_name='购买主体')),
-                ('title', models.CharField(max_length=150, verbose_name='采购项目名称')),
-                ('project_no', models.CharField(max_length=50, unique=True, verbose_name='采购项目编号')),
-                ('method', models.CharField(choices=[('public_tender', '公开招标'), ('invited_tender', '邀请招标'), ('consultation', '竞争性磋商'), ('negotiation', '竞争性谈判'), ('single_source', '单一来源采购'), ('inquiry', '询价')], max_length=16, verbose_name='采购方式')),
-                ('budget_amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='预算金额（元）')),
-                ('notice_date', models.DateField(verbose_name='公告日期')),
-                ('status', models.CharField(choices=[('open', '采购中'), ('awarded', '已确定承接主体'), ('failed', '流标'), ('cancelled', '已取消')], default='open', max_length=16, verbose_name='状态')),
-                ('award_date', models.DateField(blank=True, null=True, verbose_name='中标（成交）日期')),
-                ('agreement_signed_on', models.DateField(blank=True, null=True, verbose_name='服务协议签订日期')),
-                ('note', models.TextField(blank=True, verbose_name='备注')),
-                ('awarded_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='procurements_won', to='contracts.contractor', verbose_name='中标承接主体')),
-                ('station', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='procurements', to='stations.station', verbose_name='社工站')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "contractor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="contracts.contractor",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="contracts.historicalcontractor",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '政府采购',
-                'verbose_name_plural': '政府采购',
-                'ordering': ['station', '-notice_date'],
-            },
-        ),
-        migrations.CreateModel(
-            name='HistoricalProjectCycle',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('start_date', models.DateField(verbose_name='周期开始日期')),
-                ('planned_end_date', models.DateField(verbose_name='周期计划结束日期')),
-                ('end_date', models.DateField(verbose_name='周期实际结束日期')),
-                ('end_reason', models.CharField(blank=True, choices=[('completed', '周期届满'), ('failed_evaluation', '年度评估不合格，不再续签'), ('terminated', '提前终止')], max_length=20, verbose_name='结束原因')),
-                ('note', models.TextField(blank=True, verbose_name='备注')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('contractor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='contracts.contractor', verbose_name='承接主体')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('station', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='stations.station', verbose_name='社工站')),
-                ('procurement', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='contracts.procurement', verbose_name='政府采购')),
-            ],
-            options={
-                'verbose_name': 'historical 项目周期',
-                'verbose_name_plural': 'historical 项目周期',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "HistoricalContractor_staff",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ProjectCycle',
+            name="HistoricalEligibilityEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start_date', models.DateField(verbose_name='周期开始日期')),
-                ('planned_end_date', models.DateField(verbose_name='周期计划结束日期')),
-                ('end_date', models.DateField(verbose_name='周期实际结束日期')),
-                ('end_reason', models.CharField(blank=True, choices=[('completed', '周期届满'), ('failed_evaluation', '年度评估不合格，不再续签'), ('terminated', '提前终止')], max_length=20, verbose_name='结束原因')),
-                ('note', models.TextField(blank=True, verbose_name='备注')),
-                ('contractor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cycles', to='contracts.contractor', verbose_name='承接主体')),
-                ('procurement', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='cycle', to='contracts.procurement', verbose_name='政府采购')),
-                ('station', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cycles', to='stations.station', verbose_name='社工站')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "condition",
+                    models.CharField(
+                        choices=[
+                            (
+                                "registration",
+                                "依法注册登记的社会工作类社会组织，章程明确社会工作宗旨、范围和方式",
+                            ),
+                            ("finance", "规范的财务和纳税资质，固定办公场所和专业队伍"),
+                            ("standing", "无违法违规记录，社会信誉良好"),
+                        ],
+                        max_length=16,
+                        verbose_name="承接条件",
+                    ),
+                ),
+                ("evidence", models.CharField(max_length=200, verbose_name="证明材料")),
+                ("reference", models.CharField(blank=True, max_length=60, verbose_name="证照或文书编号")),
+                ("verified_on", models.DateField(verbose_name="核验日期")),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="有效期至")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "contractor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="contracts.contractor",
+                        verbose_name="承接主体",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="核验人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目周期',
-                'verbose_name_plural': '项目周期',
-                'ordering': ['station', 'start_date'],
+                "verbose_name": "historical 承接条件证明",
+                "verbose_name_plural": "historical 承接条件证明",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalFundingAllocation",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("social_assistance", "社会救助领域政府购买服务资金"),
+                            ("elderly", "养老服务领域政府购买服务资金"),
+                            ("child_welfare", "儿童福利领域政府购买服务资金"),
+                            ("community_building", "社区建设领域政府购买服务资金"),
+                            ("social_affairs", "社会事务领域政府购买服务资金"),
+                            ("operating_funds", "相关业务工作经费"),
+                            ("municipal_subsidy", "市级社区公益事业专项补助资金"),
+                            ("social_charity", "社会资金（慈善资金）"),
+                        ],
+                        max_length=24,
+                        verbose_name="资金来源",
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="金额（元）")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "contract_year",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="contracts.contractyear",
+                        verbose_name="合同年度",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical 资金来源",
+                "verbose_name_plural": "historical 资金来源",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalProcurement",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "purchaser",
+                    models.CharField(
+                        choices=[("bureau", "区民政局"), ("street", "街道办事处")],
+                        max_length=16,
+                        verbose_name="购买主体",
+                    ),
+                ),
+                ("title", models.CharField(max_length=150, verbose_name="采购项目名称")),
+                ("project_no", models.CharField(db_index=True, max_length=50, verbose_name="采购项目编号")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("public_tender", "公开招标"),
+                            ("invited_tender", "邀请招标"),
+                            ("consultation", "竞争性磋商"),
+                            ("negotiation", "竞争性谈判"),
+                            ("single_source", "单一来源采购"),
+                            ("inquiry", "询价"),
+                        ],
+                        max_length=16,
+                        verbose_name="采购方式",
+                    ),
+                ),
+                (
+                    "budget_amount",
+                    models.DecimalField(decimal_places=2, max_digits=12, verbose_name="预算金额（元）"),
+                ),
+                ("notice_date", models.DateField(verbose_name="公告日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "采购中"),
+                            ("awarded", "已确定承接主体"),
+                            ("failed", "流标"),
+                            ("cancelled", "已取消"),
+                        ],
+                        default="open",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("award_date", models.DateField(blank=True, null=True, verbose_name="中标（成交）日期")),
+                (
+                    "agreement_signed_on",
+                    models.DateField(blank=True, null=True, verbose_name="服务协议签订日期"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="备注")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "awarded_to",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="contracts.contractor",
+                        verbose_name="中标承接主体",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "station",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="stations.station",
+                        verbose_name="社工站",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical 政府采购",
+                "verbose_name_plural": "historical 政府采购",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="Procurement",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "purchaser",
+                    models.CharField(
+                        choices=[("bureau", "区民政局"), ("street", "街道办事处")],
+                        max_length=16,
+                        verbose_name="购买主体",
+                    ),
+                ),
+                ("title", models.CharField(max_length=150, verbose_name="采购项目名称")),
+                ("project_no", models.CharField(max_length=50, unique=True, verbose_name="采购项目编号")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("public_tender", "公开招标"),
+                            ("invited_tender", "邀请招标"),
+                            ("consultation", "竞争性磋商"),
+                            ("negotiation", "竞争性谈判"),
+                            ("single_source", "单一来源采购"),
+                            ("inquiry", "询价"),
+                        ],
+                        max_length=16,
+                        verbose_name="采购方式",
+                    ),
+                ),
+                (
+                    "budget_amount",
+                    models.DecimalField(decimal_places=2, max_digits=12, verbose_name="预算金额（元）"),
+                ),
+                ("notice_date", models.DateField(verbose_name="公告日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "采购中"),
+                            ("awarded", "已确定承接主体"),
+                            ("failed", "流标"),
+                            ("cancelled", "已取消"),
+                        ],
+                        default="open",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("award_date", models.DateField(blank=True, null=True, verbose_name="中标（成交）日期")),
+                (
+                    "agreement_signed_on",
+                    models.DateField(blank=True, null=True, verbose_name="服务协议签订日期"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="备注")),
+                (
+                    "awarded_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="procurements_won",
+                        to="contracts.contractor",
+                        verbose_name="中标承接主体",
+                    ),
+                ),
+                (
+                    "station",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="procurements",
+                        to="stations.station",
+                        verbose_name="社工站",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "政府采购",
+                "verbose_name_plural": "政府采购",
+                "ordering": ["station", "-notice_date"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalContractYear',
+            name="HistoricalProjectCycle",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year_no', models.PositiveSmallIntegerField(verbose_name='周期内第几年')),
-                ('start_date', models.DateField(verbose_name='合同开始日期')),
-                ('end_date', models.DateField(verbose_name='合同结束日期')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='合同金额（元）')),
-                ('signed_on', models.DateField(verbose_name='签订日期')),
-                ('agreement_no', models.CharField(blank=True, max_length=50, verbose_name='合同编号')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('signed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='经办人')),
-                ('station', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='stations.station', verbose_name='社工站')),
-                ('cycle', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='contracts.projectcycle', verbose_name='项目周期')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("start_date", models.DateField(verbose_name="周期开始日期")),
+                ("planned_end_date", models.DateField(verbose_name="周期计划结束日期")),
+                ("end_date", models.DateField(verbose_name="周期实际结束日期")),
+                (
+                    "end_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("completed", "周期届满"),
+                            ("failed_evaluation", "年度评估不合格，不再续签"),
+                            ("terminated", "提前终止"),
+                        ],
+                        max_length=20,
+                        verbose_name="结束原因",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="备注")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "contractor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="contracts.contractor",
+                        verbose_name="承接主体",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "station",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="stations.station",
+                        verbose_name="社工站",
+                    ),
+                ),
+                (
+                    "procurement",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="contracts.procurement",
+                        verbose_name="政府采购",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 合同年度',
-                'verbose_name_plural': 'historical 合同年度',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 项目周期",
+                "verbose_name_plural": "historical 项目周期",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="ProjectCycle",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="周期开始日期")),
+                ("planned_end_date", models.DateField(verbose_name="周期计划结束日期")),
+                ("end_date", models.DateField(verbose_name="周期实际结束日期")),
+                (
+                    "end_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("completed", "周期届满"),
+                            ("failed_evaluation", "年度评估不合格，不再续签"),
+                            ("terminated", "提前终止"),
+                        ],
+                        max_length=20,
+                        verbose_name="结束原因",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="备注")),
+                (
+                    "contractor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cycles",
+                        to="contracts.contractor",
+                        verbose_name="承接主体",
+                    ),
+                ),
+                (
+                    "procurement",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cycle",
+                        to="contracts.procurement",
+                        verbose_name="政府采购",
+                    ),
+                ),
+                (
+                    "station",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cycles",
+                        to="stations.station",
+                        verbose_name="社工站",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "项目周期",
+                "verbose_name_plural": "项目周期",
+                "ordering": ["station", "start_date"],
+            },
+        ),
+        migrations.CreateModel(
+            name="HistoricalContractYear",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("year_no", models.PositiveSmallIntegerField(verbose_name="周期内第几年")),
+                ("start_date", models.DateField(verbose_name="合同开始日期")),
+                ("end_date", models.DateField(verbose_name="合同结束日期")),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, max_digits=12, verbose_name="合同金额（元）"),
+                ),
+                ("signed_on", models.DateField(verbose_name="签订日期")),
+                ("agreement_no", models.CharField(blank=True, max_length=50, verbose_name="合同编号")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="经办人",
+                    ),
+                ),
+                (
+                    "station",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="stations.station",
+                        verbose_name="社工站",
+                    ),
+                ),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="contracts.projectcycle",
+                        verbose_name="项目周期",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical 合同年度",
+                "verbose_name_plural": "historical 合同年度",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='contractyear',
-            name='cycle',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='years', to='contracts.projectcycle', verbose_name='项目周期'),
+            model_name="contractyear",
+            name="cycle",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="years",
+                to="contracts.projectcycle",
+                verbose_name="项目周期",
+            ),
         ),
         migrations.CreateModel(
-            name='BudgetLine',
+            name="BudgetLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line', models.CharField(choices=[('staff_pay', '人员薪酬和福利经费'), ('supervision_training', '专业督导及人员培训经费'), ('service_activities', '服务活动经费'), ('project_management', '项目管理经费'), ('evaluation', '项目评估经费')], max_length=24, verbose_name='经费科目')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='金额（元）')),
-                ('contract_year', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='budget_lines', to='contracts.contractyear', verbose_name='合同年度')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "line",
+                    models.CharField(
+                        choices=[
+                            ("staff_pay", "人员薪酬和福利经费"),
+                            ("supervision_training", "专业督导及人员培训经费"),
+                            ("service_activities", "服务活动经费"),
+                            ("project_management", "项目管理经费"),
+                            ("evaluation", "项目评估经费"),
+                        ],
+                        max_length=24,
+                        verbose_name="经费科目",
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="金额（元）")),
+                (
+                    "contract_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="budget_lines",
+                        to="contracts.contractyear",
+                        verbose_name="合同年度",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '经费科目',
-                'verbose_name_plural': '经费科目',
-                'ordering': ['contract_year', 'line'],
-                'constraints': [models.UniqueConstraint(fields=('contract_year', 'line'), name='contracts_budgetline_one_per_line', violation_error_message='同一合同年度的每个经费科目只能填写一次。'), models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='contracts_budgetline_amount_not_negative', violation_error_message='经费科目金额不能为负数。')],
+                "verbose_name": "经费科目",
+                "verbose_name_plural": "经费科目",
+                "ordering": ["contract_year", "line"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("contract_year", "line"),
+                        name="contracts_budgetline_one_per_line",
+                        violation_error_message="同一合同年度的每个经费科目只能填写一次。",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gte", 0)),
+                        name="contracts_budgetline_amount_not_negative",
+                        violation_error_message="经费科目金额不能为负数。",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EligibilityEvidence',
+            name="EligibilityEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('condition', models.CharField(choices=[('registration', '依法注册登记的社会工作类社会组织，章程明确社会工作宗旨、范围和方式'), ('finance', '规范的财务和纳税资质，固定办公场所和专业队伍'), ('standing', '无违法违规记录，社会信誉良好')], max_length=16, verbose_name='承接条件')),
-                ('evidence', models.CharField(max_length=200, verbose_name='证明材料')),
-                ('reference', models.CharField(blank=True, max_length=60, verbose_name='证照或文书编号')),
-                ('verified_on', models.DateField(verbose_name='核验日期')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='有效期至')),
-                ('contractor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='contracts.contractor', verbose_name='承接主体')),
-                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='核验人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "condition",
+                    models.CharField(
+                        choices=[
+                            (
+                                "registration",
+                                "依法注册登记的社会工作类社会组织，章程明确社会工作宗旨、范围和方式",
+                            ),
+                            ("finance", "规范的财务和纳税资质，固定办公场所和专业队伍"),
+                            ("standing", "无违法违规记录，社会信誉良好"),
+                        ],
+                        max_length=16,
+                        verbose_name="承接条件",
+                    ),
+                ),
+                ("evidence", models.CharField(max_length=200, verbose_name="证明材料")),
+                ("reference", models.CharField(blank=True, max_length=60, verbose_name="证照或文书编号")),
+                ("verified_on", models.DateField(verbose_name="核验日期")),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="有效期至")),
+                (
+                    "contractor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="contracts.contractor",
+                        verbose_name="承接主体",
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="核验人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '承接条件证明',
-                'verbose_name_plural': '承接条件证明',
-                'ordering': ['contractor', 'condition', '-verified_on'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('valid_until__isnull', True), ('valid_until__gte', models.F('verified_on')), _connector='OR'), name='contracts_eligibilityevidence_valid_after_verified', violation_error_message='有效期不能早于核验日期。')],
+                "verbose_name": "承接条件证明",
+                "verbose_name_plural": "承接条件证明",
+                "ordering": ["contractor", "condition", "-verified_on"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_until__isnull", True),
+                            ("valid_until__gte", models.F("verified_on")),
+                            _connector="OR",
+                        ),
+                        name="contracts_eligibilityevidence_valid_after_verified",
+                        violation_error_message="有效期不能早于核验日期。",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FundingAllocation',
+            name="FundingAllocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('social_assistance', '社会救助领域政府购买服务资金'), ('elderly', '养老服务领域政府购买服务资金'), ('child_welfare', '儿童福利领域政府购买服务资金'), ('community_building', '社区建设领域政府购买服务资金'), ('social_affairs', '社会事务领域政府购买服务资金'), ('operating_funds', '相关业务工作经费'), ('municipal_subsidy', '市级社区公益事业专项补助资金'), ('social_charity', '社会资金（慈善资金）')], max_length=24, verbose_name='资金来源')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='金额（元）')),
-                ('contract_year', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='funding', to='contracts.contractyear', verbose_name='合同年度')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("social_assistance", "社会救助领域政府购买服务资金"),
+                            ("elderly", "养老服务领域政府购买服务资金"),
+                            ("child_welfare", "儿童福利领域政府购买服务资金"),
+                            ("community_building", "社区建设领域政府购买服务资金"),
+                            ("social_affairs", "社会事务领域政府购买服务资金"),
+                            ("operating_funds", "相关业务工作经费"),
+                            ("municipal_subsidy", "市级社区公益事业专项补助资金"),
+                            ("social_charity", "社会资金（慈善资金）"),
+                        ],
+                        max_length=24,
+                        verbose_name="资金来源",
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="金额（元）")),
+                (
+                    "contract_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="funding",
+                        to="contracts.contractyear",
+                        verbose_name="合同年度",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '资金来源',
-                'verbose_name_plural': '资金来源',
-                'ordering': ['contract_year', 'source'],
-                'constraints': [models.UniqueConstraint(fields=('contract_year', 'source'), name='contracts_fundingallocation_one_per_source', violation_error_message='同一合同年度的每个资金来源只能填写一次。'), models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='contracts_fundingallocation_amount_not_negative', violation_error_message='资金来源金额不能为负数。')],
+                "verbose_name": "资金来源",
+                "verbose_name_plural": "资金来源",
+                "ordering": ["contract_year", "source"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("contract_year", "source"),
+                        name="contracts_fundingallocation_one_per_source",
+                        violation_error_message="同一合同年度的每个资金来源只能填写一次。",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gte", 0)),
+                        name="contracts_fundingallocation_amount_not_negative",
+                        violation_error_message="资金来源金额不能为负数。",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='procurement',
-            constraint=models.CheckConstraint(condition=models.Q(('budget_amount__gt', 0)), name='contracts_procurement_budget_positive', violation_error_message='预算金额必须大于0。'),
+            model_name="procurement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("budget_amount__gt", 0)),
+                name="contracts_procurement_budget_positive",
+                violation_error_message="预算金额必须大于0。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='procurement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'awarded'), _negated=True), models.Q(('award_date__isnull', False), ('awarded_to__isnull', False)), _connector='OR'), name='contracts_procurement_awarded_has_winner', violation_error_message='已确定承接主体的采购必须填写中标承接主体和中标日期。'),
+            model_name="procurement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "awarded"), _negated=True),
+                    models.Q(("award_date__isnull", False), ("awarded_to__isnull", False)),
+                    _connector="OR",
+                ),
+                name="contracts_procurement_awarded_has_winner",
+                violation_error_message="已确定承接主体的采购必须填写中标承接主体和中标日期。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='procurement',
-            constraint=models.CheckConstraint(condition=models.Q(('award_date__isnull', True), ('award_date__gte', models.F('notice_date')), _connector='OR'), name='contracts_procurement_award_after_notice', violation_error_message='中标日期不能早于公告日期。'),
+            model_name="procurement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("award_date__isnull", True),
+                    ("award_date__gte", models.F("notice_date")),
+                    _connector="OR",
+                ),
+                name="contracts_procurement_award_after_notice",
+                violation_error_message="中标日期不能早于公告日期。",
+            ),
         ),
         migrations.AddIndex(
-            model_name='projectcycle',
-            index=models.Index(fields=['station', 'start_date', 'end_date'], name='contracts_cycle_current_idx'),
+            model_name="projectcycle",
+            index=models.Index(
+                fields=["station", "start_date", "end_date"], name="contracts_cycle_current_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='projectcycle',
-            constraint=models.CheckConstraint(condition=models.Q(('planned_end_date__gt', models.F('start_date'))), name='contracts_projectcycle_planned_end_after_start', violation_error_message='周期计划结束日期必须晚于开始日期。'),
+            model_name="projectcycle",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("planned_end_date__gt", models.F("start_date"))),
+                name="contracts_projectcycle_planned_end_after_start",
+                violation_error_message="周期计划结束日期必须晚于开始日期。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='projectcycle',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date')), ('end_date__lte', models.F('planned_end_date'))), name='contracts_projectcycle_end_within_plan', violation_error_message='周期实际结束日期必须在开始日期与计划结束日期之间。'),
+            model_name="projectcycle",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__gte", models.F("start_date")), ("end_date__lte", models.F("planned_end_date"))
+                ),
+                name="contracts_projectcycle_end_within_plan",
+                violation_error_message="周期实际结束日期必须在开始日期与计划结束日期之间。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='projectcycle',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date', models.F('planned_end_date')), models.Q(('end_reason', ''), _negated=True), _connector='OR'), name='contracts_projectcycle_early_end_has_reason', violation_error_message='项目周期提前结束时必须说明结束原因。'),
+            model_name="projectcycle",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date", models.F("planned_end_date")),
+                    models.Q(("end_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="contracts_projectcycle_early_end_has_reason",
+                violation_error_message="项目周期提前结束时必须说明结束原因。",
+            ),
         ),
         migrations.AddIndex(
-            model_name='contractyear',
-            index=models.Index(fields=['start_date', 'end_date'], name='contracts_year_period_idx'),
+            model_name="contractyear",
+            index=models.Index(fields=["start_date", "end_date"], name="contracts_year_period_idx"),
         ),
         migrations.AddConstraint(
-            model_name='contractyear',
-            constraint=models.UniqueConstraint(fields=('station', 'start_date'), name='contracts_contractyear_one_per_station_period', violation_error_message='同一社工站同一期间只能签订一份合同。'),
+            model_name="contractyear",
+            constraint=models.UniqueConstraint(
+                fields=("station", "start_date"),
+                name="contracts_contractyear_one_per_station_period",
+                violation_error_message="同一社工站同一期间只能签订一份合同。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contractyear',
-            constraint=models.UniqueConstraint(fields=('cycle', 'year_no'), name='contracts_contractyear_one_per_cycle_year', violation_error_message='项目周期内每一年只能签订一份合同。'),
+            model_name="contractyear",
+            constraint=models.UniqueConstraint(
+                fields=("cycle", "year_no"),
+                name="contracts_contractyear_one_per_cycle_year",
+                violation_error_message="项目周期内每一年只能签订一份合同。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contractyear',
-            constraint=models.CheckConstraint(condition=models.Q(('year_no__gte', 1), ('year_no__lte', 3)), name='contracts_contractyear_year_no_within_cycle', violation_error_message='R-CYCLE-1：项目期限以三年为一个周期，周期内最多签订三个合同年度。'),
+            model_name="contractyear",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("year_no__gte", 1), ("year_no__lte", 3)),
+                name="contracts_contractyear_year_no_within_cycle",
+                violation_error_message="R-CYCLE-1：项目期限以三年为一个周期，周期内最多签订三个合同年度。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contractyear',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='contracts_contractyear_amount_positive', violation_error_message='合同金额必须大于0。'),
+            model_name="contractyear",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)),
+                name="contracts_contractyear_amount_positive",
+                violation_error_message="合同金额必须大于0。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contractyear',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gt', models.F('start_date'))), name='contracts_contractyear_end_after_start', violation_error_message='合同结束日期必须晚于开始日期。'),
+            model_name="contractyear",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gt", models.F("start_date"))),
+                name="contracts_contractyear_end_after_start",
+                violation_error_message="合同结束日期必须晚于开始日期。",
+            ),
         ),
     ]

@@ -27,19 +27,47 @@ _CYCLE_OVERLAPS = """EXISTS (SELECT 1 FROM contracts_projectcycle c WHERE c.stat
 _CYCLE_DROPS_YEARS = """EXISTS (SELECT 1 FROM contracts_contractyear y WHERE y.cycle_id = NEW.id
     AND (y.start_date < NEW.start_date OR y.end_date > NEW.planned_end_date OR y.station_id <> NEW.station_id))"""
 
-SQLITE_TRIGGERS = [
-    (f"{WITHIN_CYCLE}_{op}", "contracts_contractyear", op, _YEAR_WITHIN, f"{WITHIN_CYCLE}: {WITHIN_CYCLE_MESSAGE}")
-    for op in ("INSERT", "UPDATE")
-] + [
-    (f"{YEAR_OVERLAP}_{op}", "contracts_contractyear", op, _YEAR_OVERLAPS, f"{YEAR_OVERLAP}: {YEAR_OVERLAP_MESSAGE}")
-    for op in ("INSERT", "UPDATE")
-] + [
-    (f"{CYCLE_OVERLAP}_{op}", "contracts_projectcycle", op, _CYCLE_OVERLAPS, f"{CYCLE_OVERLAP}: {CYCLE_OVERLAP_MESSAGE}")
-    for op in ("INSERT", "UPDATE")
-] + [
-    (f"{CYCLE_KEEPS_YEARS}_UPDATE", "contracts_projectcycle", "UPDATE", _CYCLE_DROPS_YEARS,
-     f"{CYCLE_KEEPS_YEARS}: {CYCLE_KEEPS_YEARS_MESSAGE}"),
-]
+SQLITE_TRIGGERS = (
+    [
+        (
+            f"{WITHIN_CYCLE}_{op}",
+            "contracts_contractyear",
+            op,
+            _YEAR_WITHIN,
+            f"{WITHIN_CYCLE}: {WITHIN_CYCLE_MESSAGE}",
+        )
+        for op in ("INSERT", "UPDATE")
+    ]
+    + [
+        (
+            f"{YEAR_OVERLAP}_{op}",
+            "contracts_contractyear",
+            op,
+            _YEAR_OVERLAPS,
+            f"{YEAR_OVERLAP}: {YEAR_OVERLAP_MESSAGE}",
+        )
+        for op in ("INSERT", "UPDATE")
+    ]
+    + [
+        (
+            f"{CYCLE_OVERLAP}_{op}",
+            "contracts_projectcycle",
+            op,
+            _CYCLE_OVERLAPS,
+            f"{CYCLE_OVERLAP}: {CYCLE_OVERLAP_MESSAGE}",
+        )
+        for op in ("INSERT", "UPDATE")
+    ]
+    + [
+        (
+            f"{CYCLE_KEEPS_YEARS}_UPDATE",
+            "contracts_projectcycle",
+            "UPDATE",
+            _CYCLE_DROPS_YEARS,
+            f"{CYCLE_KEEPS_YEARS}: {CYCLE_KEEPS_YEARS_MESSAGE}",
+        ),
+    ]
+)
 
 POSTGRES_FORWARD = f"""
 CREATE EXTENSION IF NOT EXISTS btree_gist;
@@ -92,7 +120,9 @@ def forward(apps, schema_editor):
                 f"BEGIN SELECT RAISE(ABORT, '{message}'); END;"
             )
     else:
-        raise NotImplementedError(f"No integrity triggers for {vendor}: the portal runs on SQLite or PostgreSQL.")
+        raise NotImplementedError(
+            f"No integrity triggers for {vendor}: the portal runs on SQLite or PostgreSQL."
+        )
 
 
 def backward(apps, schema_editor):

@@ -7,180 +7,534 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contracts', '0001_initial'),
+        ("contracts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Evaluation',
+            name="Evaluation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('midterm', '中期评估'), ('final', '末期评估（年度绩效评价）')], max_length=16, verbose_name='评估类别')),
-                ('due_date', models.DateField(verbose_name='评估期限')),
-                ('held_on', models.DateField(blank=True, null=True, verbose_name='评估日期')),
-                ('evaluator', models.CharField(blank=True, max_length=100, verbose_name='评估机构')),
-                ('total_score', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, verbose_name='总分')),
-                ('grade', models.CharField(blank=True, choices=[('excellent', '优秀'), ('good', '良好'), ('pass', '合格'), ('fail', '不合格')], max_length=16, verbose_name='评估等次')),
-                ('summary', models.TextField(blank=True, verbose_name='评估意见')),
-                ('street_signed_at', models.DateTimeField(blank=True, null=True, verbose_name='街道签字时间')),
-                ('bureau_signed_at', models.DateTimeField(blank=True, null=True, verbose_name='区民政局签字时间')),
-                ('reported_to_municipal_on', models.DateField(blank=True, null=True, verbose_name='报市民政局日期')),
-                ('bureau_signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='区民政局签字人')),
-                ('contract_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evaluations', to='contracts.contractyear', verbose_name='合同年度')),
-                ('street_signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='街道签字人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("midterm", "中期评估"), ("final", "末期评估（年度绩效评价）")],
+                        max_length=16,
+                        verbose_name="评估类别",
+                    ),
+                ),
+                ("due_date", models.DateField(verbose_name="评估期限")),
+                ("held_on", models.DateField(blank=True, null=True, verbose_name="评估日期")),
+                ("evaluator", models.CharField(blank=True, max_length=100, verbose_name="评估机构")),
+                (
+                    "total_score",
+                    models.DecimalField(
+                        blank=True, decimal_places=1, max_digits=5, null=True, verbose_name="总分"
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("excellent", "优秀"),
+                            ("good", "良好"),
+                            ("pass", "合格"),
+                            ("fail", "不合格"),
+                        ],
+                        max_length=16,
+                        verbose_name="评估等次",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="评估意见")),
+                (
+                    "street_signed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="街道签字时间"),
+                ),
+                (
+                    "bureau_signed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="区民政局签字时间"),
+                ),
+                (
+                    "reported_to_municipal_on",
+                    models.DateField(blank=True, null=True, verbose_name="报市民政局日期"),
+                ),
+                (
+                    "bureau_signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="区民政局签字人",
+                    ),
+                ),
+                (
+                    "contract_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evaluations",
+                        to="contracts.contractyear",
+                        verbose_name="合同年度",
+                    ),
+                ),
+                (
+                    "street_signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="街道签字人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评估',
-                'verbose_name_plural': '评估',
-                'ordering': ['contract_year', 'due_date'],
+                "verbose_name": "评估",
+                "verbose_name_plural": "评估",
+                "ordering": ["contract_year", "due_date"],
             },
         ),
         migrations.CreateModel(
-            name='EvaluationScore',
+            name="EvaluationScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('item', models.CharField(max_length=80, verbose_name='评估指标')),
-                ('max_score', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='分值')),
-                ('score', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='得分')),
-                ('evaluation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='evaluations.evaluation', verbose_name='评估')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("item", models.CharField(max_length=80, verbose_name="评估指标")),
+                ("max_score", models.DecimalField(decimal_places=1, max_digits=5, verbose_name="分值")),
+                ("score", models.DecimalField(decimal_places=1, max_digits=5, verbose_name="得分")),
+                (
+                    "evaluation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="evaluations.evaluation",
+                        verbose_name="评估",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评估得分',
-                'verbose_name_plural': '评估得分',
-                'ordering': ['evaluation', 'id'],
+                "verbose_name": "评估得分",
+                "verbose_name_plural": "评估得分",
+                "ordering": ["evaluation", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalEvaluation',
+            name="HistoricalEvaluation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('midterm', '中期评估'), ('final', '末期评估（年度绩效评价）')], max_length=16, verbose_name='评估类别')),
-                ('due_date', models.DateField(verbose_name='评估期限')),
-                ('held_on', models.DateField(blank=True, null=True, verbose_name='评估日期')),
-                ('evaluator', models.CharField(blank=True, max_length=100, verbose_name='评估机构')),
-                ('total_score', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, verbose_name='总分')),
-                ('grade', models.CharField(blank=True, choices=[('excellent', '优秀'), ('good', '良好'), ('pass', '合格'), ('fail', '不合格')], max_length=16, verbose_name='评估等次')),
-                ('summary', models.TextField(blank=True, verbose_name='评估意见')),
-                ('street_signed_at', models.DateTimeField(blank=True, null=True, verbose_name='街道签字时间')),
-                ('bureau_signed_at', models.DateTimeField(blank=True, null=True, verbose_name='区民政局签字时间')),
-                ('reported_to_municipal_on', models.DateField(blank=True, null=True, verbose_name='报市民政局日期')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('bureau_signed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='区民政局签字人')),
-                ('contract_year', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='contracts.contractyear', verbose_name='合同年度')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('street_signed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='街道签字人')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("midterm", "中期评估"), ("final", "末期评估（年度绩效评价）")],
+                        max_length=16,
+                        verbose_name="评估类别",
+                    ),
+                ),
+                ("due_date", models.DateField(verbose_name="评估期限")),
+                ("held_on", models.DateField(blank=True, null=True, verbose_name="评估日期")),
+                ("evaluator", models.CharField(blank=True, max_length=100, verbose_name="评估机构")),
+                (
+                    "total_score",
+                    models.DecimalField(
+                        blank=True, decimal_places=1, max_digits=5, null=True, verbose_name="总分"
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("excellent", "优秀"),
+                            ("good", "良好"),
+                            ("pass", "合格"),
+                            ("fail", "不合格"),
+                        ],
+                        max_length=16,
+                        verbose_name="评估等次",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="评估意见")),
+                (
+                    "street_signed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="街道签字时间"),
+                ),
+                (
+                    "bureau_signed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="区民政局签字时间"),
+                ),
+                (
+                    "reported_to_municipal_on",
+                    models.DateField(blank=True, null=True, verbose_name="报市民政局日期"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "bureau_signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="区民政局签字人",
+                    ),
+                ),
+                (
+                    "contract_year",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="contracts.contractyear",
+                        verbose_name="合同年度",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "street_signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="街道签字人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 评估',
-                'verbose_name_plural': 'historical 评估',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 评估",
+                "verbose_name_plural": "historical 评估",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalEvaluationScore',
+            name="HistoricalEvaluationScore",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('item', models.CharField(max_length=80, verbose_name='评估指标')),
-                ('max_score', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='分值')),
-                ('score', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='得分')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('evaluation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='evaluations.evaluation', verbose_name='评估')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("item", models.CharField(max_length=80, verbose_name="评估指标")),
+                ("max_score", models.DecimalField(decimal_places=1, max_digits=5, verbose_name="分值")),
+                ("score", models.DecimalField(decimal_places=1, max_digits=5, verbose_name="得分")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "evaluation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="evaluations.evaluation",
+                        verbose_name="评估",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 评估得分',
-                'verbose_name_plural': 'historical 评估得分',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 评估得分",
+                "verbose_name_plural": "historical 评估得分",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalRenewal',
+            name="HistoricalRenewal",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('renew', '续签'), ('end', '不再续签，重新采购')], max_length=16, verbose_name='决定')),
-                ('decided_on', models.DateField(verbose_name='决定日期')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('contract_year', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='contracts.contractyear', verbose_name='合同年度')),
-                ('decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='决定人')),
-                ('evaluation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='evaluations.evaluation', verbose_name='依据的评估')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('next_year', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='contracts.contractyear', verbose_name='续签的合同年度')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("renew", "续签"), ("end", "不再续签，重新采购")],
+                        max_length=16,
+                        verbose_name="决定",
+                    ),
+                ),
+                ("decided_on", models.DateField(verbose_name="决定日期")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "contract_year",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="contracts.contractyear",
+                        verbose_name="合同年度",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="决定人",
+                    ),
+                ),
+                (
+                    "evaluation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="evaluations.evaluation",
+                        verbose_name="依据的评估",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "next_year",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="contracts.contractyear",
+                        verbose_name="续签的合同年度",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 续签决定',
-                'verbose_name_plural': 'historical 续签决定',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 续签决定",
+                "verbose_name_plural": "historical 续签决定",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Renewal',
+            name="Renewal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('renew', '续签'), ('end', '不再续签，重新采购')], max_length=16, verbose_name='决定')),
-                ('decided_on', models.DateField(verbose_name='决定日期')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('contract_year', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='renewal', to='contracts.contractyear', verbose_name='合同年度')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='决定人')),
-                ('evaluation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='evaluations.evaluation', verbose_name='依据的评估')),
-                ('next_year', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='renewed_from', to='contracts.contractyear', verbose_name='续签的合同年度')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("renew", "续签"), ("end", "不再续签，重新采购")],
+                        max_length=16,
+                        verbose_name="决定",
+                    ),
+                ),
+                ("decided_on", models.DateField(verbose_name="决定日期")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "contract_year",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="renewal",
+                        to="contracts.contractyear",
+                        verbose_name="合同年度",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="决定人",
+                    ),
+                ),
+                (
+                    "evaluation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="evaluations.evaluation",
+                        verbose_name="依据的评估",
+                    ),
+                ),
+                (
+                    "next_year",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="renewed_from",
+                        to="contracts.contractyear",
+                        verbose_name="续签的合同年度",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '续签决定',
-                'verbose_name_plural': '续签决定',
-                'ordering': ['-decided_on'],
+                "verbose_name": "续签决定",
+                "verbose_name_plural": "续签决定",
+                "ordering": ["-decided_on"],
             },
         ),
         migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.UniqueConstraint(fields=('contract_year', 'kind'), name='evaluations_evaluation_one_per_year_and_kind', violation_error_message='同一合同年度的同类评估只能有一次。'),
+            model_name="evaluation",
+            constraint=models.UniqueConstraint(
+                fields=("contract_year", "kind"),
+                name="evaluations_evaluation_one_per_year_and_kind",
+                violation_error_message="同一合同年度的同类评估只能有一次。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.CheckConstraint(condition=models.Q(('total_score__isnull', True), models.Q(('total_score__gte', 0), ('total_score__lte', 100)), _connector='OR'), name='evaluations_evaluation_score_range', violation_error_message='总分必须在0到100之间。'),
+            model_name="evaluation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("total_score__isnull", True),
+                    models.Q(("total_score__gte", 0), ("total_score__lte", 100)),
+                    _connector="OR",
+                ),
+                name="evaluations_evaluation_score_range",
+                violation_error_message="总分必须在0到100之间。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('street_signed_at__isnull', True), ('street_signed_by__isnull', True)), models.Q(('street_signed_at__isnull', False), ('street_signed_by__isnull', False)), _connector='OR'), name='evaluations_evaluation_street_signature_complete', violation_error_message='街道签字须同时记录签字人和签字时间。'),
+            model_name="evaluation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("street_signed_at__isnull", True), ("street_signed_by__isnull", True)),
+                    models.Q(("street_signed_at__isnull", False), ("street_signed_by__isnull", False)),
+                    _connector="OR",
+                ),
+                name="evaluations_evaluation_street_signature_complete",
+                violation_error_message="街道签字须同时记录签字人和签字时间。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('bureau_signed_at__isnull', True), ('bureau_signed_by__isnull', True)), models.Q(('bureau_signed_at__isnull', False), ('bureau_signed_by__isnull', False)), _connector='OR'), name='evaluations_evaluation_bureau_signature_complete', violation_error_message='区民政局签字须同时记录签字人和签字时间。'),
+            model_name="evaluation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("bureau_signed_at__isnull", True), ("bureau_signed_by__isnull", True)),
+                    models.Q(("bureau_signed_at__isnull", False), ("bureau_signed_by__isnull", False)),
+                    _connector="OR",
+                ),
+                name="evaluations_evaluation_bureau_signature_complete",
+                violation_error_message="区民政局签字须同时记录签字人和签字时间。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('street_signed_at__isnull', True), ('bureau_signed_at__isnull', True)), models.Q(('grade', ''), _negated=True), _connector='OR'), name='evaluations_evaluation_signed_has_grade', violation_error_message='评估等次确定后才能签字。'),
+            model_name="evaluation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("street_signed_at__isnull", True), ("bureau_signed_at__isnull", True)),
+                    models.Q(("grade", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="evaluations_evaluation_signed_has_grade",
+                violation_error_message="评估等次确定后才能签字。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evaluationscore',
-            constraint=models.UniqueConstraint(fields=('evaluation', 'item'), name='evaluations_evaluationscore_one_per_item', violation_error_message='同一评估指标只能打分一次。'),
+            model_name="evaluationscore",
+            constraint=models.UniqueConstraint(
+                fields=("evaluation", "item"),
+                name="evaluations_evaluationscore_one_per_item",
+                violation_error_message="同一评估指标只能打分一次。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evaluationscore',
-            constraint=models.CheckConstraint(condition=models.Q(('score__gte', 0), ('score__lte', models.F('max_score'))), name='evaluations_evaluationscore_score_within_max', violation_error_message='得分不能为负数，也不能超过该指标分值。'),
+            model_name="evaluationscore",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("score__gte", 0), ("score__lte", models.F("max_score"))),
+                name="evaluations_evaluationscore_score_within_max",
+                violation_error_message="得分不能为负数，也不能超过该指标分值。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='renewal',
-            constraint=models.CheckConstraint(condition=models.Q(('decision', 'renew'), ('next_year__isnull', True), _connector='OR'), name='evaluations_renewal_end_has_no_next_year', violation_error_message='不再续签的决定不能关联续签合同年度。'),
+            model_name="renewal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("decision", "renew"), ("next_year__isnull", True), _connector="OR"),
+                name="evaluations_renewal_end_has_no_next_year",
+                violation_error_message="不再续签的决定不能关联续签合同年度。",
+            ),
         ),
     ]

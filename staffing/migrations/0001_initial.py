@@ -7,468 +7,1125 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contracts', '0001_initial'),
-        ('stations', '0001_initial'),
+        ("contracts", "0001_initial"),
+        ("stations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalSocialWorker',
+            name="HistoricalSocialWorker",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('gender', models.CharField(choices=[('F', '女'), ('M', '男')], max_length=1, verbose_name='性别')),
-                ('id_number', models.CharField(max_length=18, verbose_name='身份证号')),
-                ('phone', models.CharField(max_length=20, verbose_name='手机号码')),
-                ('education', models.CharField(blank=True, max_length=20, verbose_name='学历')),
-                ('major', models.CharField(blank=True, max_length=50, verbose_name='所学专业')),
-                ('employed_on', models.DateField(verbose_name='入职日期')),
-                ('left_on', models.DateField(blank=True, null=True, verbose_name='离职日期')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('contractor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='contracts.contractor', verbose_name='所属承接主体')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                (
+                    "gender",
+                    models.CharField(choices=[("F", "女"), ("M", "男")], max_length=1, verbose_name="性别"),
+                ),
+                ("id_number", models.CharField(max_length=18, verbose_name="身份证号")),
+                ("phone", models.CharField(max_length=20, verbose_name="手机号码")),
+                ("education", models.CharField(blank=True, max_length=20, verbose_name="学历")),
+                ("major", models.CharField(blank=True, max_length=50, verbose_name="所学专业")),
+                ("employed_on", models.DateField(verbose_name="入职日期")),
+                ("left_on", models.DateField(blank=True, null=True, verbose_name="离职日期")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "contractor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="contracts.contractor",
+                        verbose_name="所属承接主体",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 社会工作者',
-                'verbose_name_plural': 'historical 社会工作者',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 社会工作者",
+                "verbose_name_plural": "historical 社会工作者",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalSupervisionSession',
+            name="HistoricalSupervisionSession",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('held_on', models.DateField(verbose_name='督导日期')),
-                ('supervisor', models.CharField(max_length=50, verbose_name='督导')),
-                ('topic', models.CharField(max_length=150, verbose_name='督导主题')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=4, verbose_name='时长（小时）')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('station', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='stations.station', verbose_name='社工站')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("held_on", models.DateField(verbose_name="督导日期")),
+                ("supervisor", models.CharField(max_length=50, verbose_name="督导")),
+                ("topic", models.CharField(max_length=150, verbose_name="督导主题")),
+                ("hours", models.DecimalField(decimal_places=1, max_digits=4, verbose_name="时长（小时）")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "station",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="stations.station",
+                        verbose_name="社工站",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 专业督导',
-                'verbose_name_plural': 'historical 专业督导',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 专业督导",
+                "verbose_name_plural": "historical 专业督导",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalTraining',
+            name="HistoricalTraining",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=120, verbose_name='培训名称')),
-                ('kind', models.CharField(choices=[('pre_service', '岗前培训'), ('continuing', '继续教育'), ('special', '专题培训')], max_length=16, verbose_name='培训类别')),
-                ('held_on', models.DateField(verbose_name='培训日期')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='学时')),
-                ('provider', models.CharField(default='东丽区社会工作指导中心', max_length=100, verbose_name='组织单位')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('district', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='stations.district', verbose_name='区')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="培训名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("pre_service", "岗前培训"),
+                            ("continuing", "继续教育"),
+                            ("special", "专题培训"),
+                        ],
+                        max_length=16,
+                        verbose_name="培训类别",
+                    ),
+                ),
+                ("held_on", models.DateField(verbose_name="培训日期")),
+                ("hours", models.DecimalField(decimal_places=1, max_digits=5, verbose_name="学时")),
+                (
+                    "provider",
+                    models.CharField(
+                        default="东丽区社会工作指导中心", max_length=100, verbose_name="组织单位"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="stations.district",
+                        verbose_name="区",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 培训',
-                'verbose_name_plural': 'historical 培训',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 培训",
+                "verbose_name_plural": "historical 培训",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalVolunteer',
+            name="HistoricalVolunteer",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('phone', models.CharField(max_length=20, verbose_name='联系电话')),
-                ('team', models.CharField(blank=True, max_length=80, verbose_name='志愿服务队')),
-                ('skills', models.CharField(blank=True, max_length=200, verbose_name='特长')),
-                ('registered_on', models.DateField(verbose_name='注册日期')),
-                ('active', models.BooleanField(default=True, verbose_name='在册')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('station', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='stations.station', verbose_name='社工站')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                ("phone", models.CharField(max_length=20, verbose_name="联系电话")),
+                ("team", models.CharField(blank=True, max_length=80, verbose_name="志愿服务队")),
+                ("skills", models.CharField(blank=True, max_length=200, verbose_name="特长")),
+                ("registered_on", models.DateField(verbose_name="注册日期")),
+                ("active", models.BooleanField(default=True, verbose_name="在册")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "station",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="stations.station",
+                        verbose_name="社工站",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 志愿者',
-                'verbose_name_plural': 'historical 志愿者',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 志愿者",
+                "verbose_name_plural": "historical 志愿者",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='SocialWorker',
+            name="SocialWorker",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('gender', models.CharField(choices=[('F', '女'), ('M', '男')], max_length=1, verbose_name='性别')),
-                ('id_number', models.CharField(max_length=18, verbose_name='身份证号')),
-                ('phone', models.CharField(max_length=20, verbose_name='手机号码')),
-                ('education', models.CharField(blank=True, max_length=20, verbose_name='学历')),
-                ('major', models.CharField(blank=True, max_length=50, verbose_name='所学专业')),
-                ('employed_on', models.DateField(verbose_name='入职日期')),
-                ('left_on', models.DateField(blank=True, null=True, verbose_name='离职日期')),
-                ('contractor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='workers', to='contracts.contractor', verbose_name='所属承接主体')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                (
+                    "gender",
+                    models.CharField(choices=[("F", "女"), ("M", "男")], max_length=1, verbose_name="性别"),
+                ),
+                ("id_number", models.CharField(max_length=18, verbose_name="身份证号")),
+                ("phone", models.CharField(max_length=20, verbose_name="手机号码")),
+                ("education", models.CharField(blank=True, max_length=20, verbose_name="学历")),
+                ("major", models.CharField(blank=True, max_length=50, verbose_name="所学专业")),
+                ("employed_on", models.DateField(verbose_name="入职日期")),
+                ("left_on", models.DateField(blank=True, null=True, verbose_name="离职日期")),
+                (
+                    "contractor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="workers",
+                        to="contracts.contractor",
+                        verbose_name="所属承接主体",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '社会工作者',
-                'verbose_name_plural': '社会工作者',
-                'ordering': ['contractor', 'name'],
+                "verbose_name": "社会工作者",
+                "verbose_name_plural": "社会工作者",
+                "ordering": ["contractor", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Qualification',
+            name="Qualification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('assistant', '助理社会工作师'), ('social_worker', '社会工作师'), ('senior', '高级社会工作师')], max_length=16, verbose_name='资质等级')),
-                ('certificate_no', models.CharField(max_length=40, unique=True, verbose_name='证书编号')),
-                ('obtained_on', models.DateField(verbose_name='取得日期')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='qualifications', to='staffing.socialworker', verbose_name='社工')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("assistant", "助理社会工作师"),
+                            ("social_worker", "社会工作师"),
+                            ("senior", "高级社会工作师"),
+                        ],
+                        max_length=16,
+                        verbose_name="资质等级",
+                    ),
+                ),
+                ("certificate_no", models.CharField(max_length=40, unique=True, verbose_name="证书编号")),
+                ("obtained_on", models.DateField(verbose_name="取得日期")),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="qualifications",
+                        to="staffing.socialworker",
+                        verbose_name="社工",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '专业资质',
-                'verbose_name_plural': '专业资质',
-                'ordering': ['worker', 'obtained_on'],
+                "verbose_name": "专业资质",
+                "verbose_name_plural": "专业资质",
+                "ordering": ["worker", "obtained_on"],
             },
         ),
         migrations.CreateModel(
-            name='Posting',
+            name="Posting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start_date', models.DateField(verbose_name='到岗日期')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='离岗日期')),
-                ('is_full_time', models.BooleanField(default=True, verbose_name='专职')),
-                ('has_labour_contract', models.BooleanField(default=True, verbose_name='已签订劳动合同')),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='postings', to='contracts.projectcycle', verbose_name='项目周期')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='postings', to='staffing.socialworker', verbose_name='社工')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="到岗日期")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="离岗日期")),
+                ("is_full_time", models.BooleanField(default=True, verbose_name="专职")),
+                ("has_labour_contract", models.BooleanField(default=True, verbose_name="已签订劳动合同")),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="postings",
+                        to="contracts.projectcycle",
+                        verbose_name="项目周期",
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="postings",
+                        to="staffing.socialworker",
+                        verbose_name="社工",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '派驻',
-                'verbose_name_plural': '派驻',
-                'ordering': ['cycle', 'start_date'],
+                "verbose_name": "派驻",
+                "verbose_name_plural": "派驻",
+                "ordering": ["cycle", "start_date"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalQualification',
+            name="HistoricalQualification",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('level', models.CharField(choices=[('assistant', '助理社会工作师'), ('social_worker', '社会工作师'), ('senior', '高级社会工作师')], max_length=16, verbose_name='资质等级')),
-                ('certificate_no', models.CharField(db_index=True, max_length=40, verbose_name='证书编号')),
-                ('obtained_on', models.DateField(verbose_name='取得日期')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('worker', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='staffing.socialworker', verbose_name='社工')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("assistant", "助理社会工作师"),
+                            ("social_worker", "社会工作师"),
+                            ("senior", "高级社会工作师"),
+                        ],
+                        max_length=16,
+                        verbose_name="资质等级",
+                    ),
+                ),
+                ("certificate_no", models.CharField(db_index=True, max_length=40, verbose_name="证书编号")),
+                ("obtained_on", models.DateField(verbose_name="取得日期")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="staffing.socialworker",
+                        verbose_name="社工",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 专业资质',
-                'verbose_name_plural': 'historical 专业资质',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalPosting',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('start_date', models.DateField(verbose_name='到岗日期')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='离岗日期')),
-                ('is_full_time', models.BooleanField(default=True, verbose_name='专职')),
-                ('has_labour_contract', models.BooleanField(default=True, verbose_name='已签订劳动合同')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('cycle', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='contracts.projectcycle', verbose_name='项目周期')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('worker', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='staffing.socialworker', verbose_name='社工')),
-            ],
-            options={
-                'verbose_name': 'historical 派驻',
-                'verbose_name_plural': 'historical 派驻',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='SupervisionSession',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField(verbose_name='督导日期')),
-                ('supervisor', models.CharField(max_length=50, verbose_name='督导')),
-                ('topic', models.CharField(max_length=150, verbose_name='督导主题')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=4, verbose_name='时长（小时）')),
-                ('station', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='supervision_sessions', to='stations.station', verbose_name='社工站')),
-                ('workers', models.ManyToManyField(blank=True, related_name='supervisions', to='staffing.socialworker', verbose_name='参加社工')),
-            ],
-            options={
-                'verbose_name': '专业督导',
-                'verbose_name_plural': '专业督导',
-                'ordering': ['station', '-held_on'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Training',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=120, verbose_name='培训名称')),
-                ('kind', models.CharField(choices=[('pre_service', '岗前培训'), ('continuing', '继续教育'), ('special', '专题培训')], max_length=16, verbose_name='培训类别')),
-                ('held_on', models.DateField(verbose_name='培训日期')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='学时')),
-                ('provider', models.CharField(default='东丽区社会工作指导中心', max_length=100, verbose_name='组织单位')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='trainings', to='stations.district', verbose_name='区')),
-            ],
-            options={
-                'verbose_name': '培训',
-                'verbose_name_plural': '培训',
-                'ordering': ['-held_on'],
-            },
-        ),
-        migrations.CreateModel(
-            name='HistoricalTrainingRecord',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('passed', models.BooleanField(default=False, verbose_name='考核合格')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('worker', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='staffing.socialworker', verbose_name='社工')),
-                ('training', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='staffing.training', verbose_name='培训')),
-            ],
-            options={
-                'verbose_name': 'historical 培训记录',
-                'verbose_name_plural': 'historical 培训记录',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='TrainingRecord',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('passed', models.BooleanField(default=False, verbose_name='考核合格')),
-                ('training', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='records', to='staffing.training', verbose_name='培训')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='training_records', to='staffing.socialworker', verbose_name='社工')),
-            ],
-            options={
-                'verbose_name': '培训记录',
-                'verbose_name_plural': '培训记录',
-            },
-        ),
-        migrations.CreateModel(
-            name='Volunteer',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('phone', models.CharField(max_length=20, verbose_name='联系电话')),
-                ('team', models.CharField(blank=True, max_length=80, verbose_name='志愿服务队')),
-                ('skills', models.CharField(blank=True, max_length=200, verbose_name='特长')),
-                ('registered_on', models.DateField(verbose_name='注册日期')),
-                ('active', models.BooleanField(default=True, verbose_name='在册')),
-                ('station', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='volunteers', to='stations.station', verbose_name='社工站')),
-            ],
-            options={
-                'verbose_name': '志愿者',
-                'verbose_name_plural': '志愿者',
-                'ordering': ['station', 'name'],
-            },
-        ),
-        migrations.CreateModel(
-            name='HistoricalVolunteerInsurance',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('insurer', models.CharField(max_length=100, verbose_name='保险公司')),
-                ('policy_no', models.CharField(max_length=50, verbose_name='保单号')),
-                ('start_date', models.DateField(verbose_name='保险起期')),
-                ('end_date', models.DateField(verbose_name='保险止期')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('volunteer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='staffing.volunteer', verbose_name='志愿者')),
-            ],
-            options={
-                'verbose_name': 'historical 志愿者保险',
-                'verbose_name_plural': 'historical 志愿者保险',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 专业资质",
+                "verbose_name_plural": "historical 专业资质",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalVolunteerIncentive',
+            name="HistoricalPosting",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('commendation', '表彰'), ('star_rating', '星级认定'), ('points', '积分兑换'), ('other', '其他')], max_length=16, verbose_name='激励方式')),
-                ('awarded_on', models.DateField(verbose_name='日期')),
-                ('description', models.CharField(max_length=200, verbose_name='内容')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('volunteer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='staffing.volunteer', verbose_name='志愿者')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("start_date", models.DateField(verbose_name="到岗日期")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="离岗日期")),
+                ("is_full_time", models.BooleanField(default=True, verbose_name="专职")),
+                ("has_labour_contract", models.BooleanField(default=True, verbose_name="已签订劳动合同")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="contracts.projectcycle",
+                        verbose_name="项目周期",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="staffing.socialworker",
+                        verbose_name="社工",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 志愿者激励',
-                'verbose_name_plural': 'historical 志愿者激励',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 派驻",
+                "verbose_name_plural": "historical 派驻",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalVolunteerHours',
+            name="SupervisionSession",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('served_on', models.DateField(verbose_name='服务日期')),
-                ('start_time', models.TimeField(verbose_name='开始时间')),
-                ('end_time', models.TimeField(verbose_name='结束时间')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=4, verbose_name='服务时长（小时）')),
-                ('activity', models.CharField(max_length=150, verbose_name='服务内容')),
-                ('entered_via', models.CharField(choices=[('station', '社工站录入'), ('volunteer', '志愿者自行填报')], max_length=16, verbose_name='填报方式')),
-                ('status', models.CharField(choices=[('pending', '待核实'), ('verified', '已核实'), ('rejected', '未通过')], default='pending', max_length=16, verbose_name='核实状态')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='核实时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('entered_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('verified_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='核实人')),
-                ('volunteer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='staffing.volunteer', verbose_name='志愿者')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("held_on", models.DateField(verbose_name="督导日期")),
+                ("supervisor", models.CharField(max_length=50, verbose_name="督导")),
+                ("topic", models.CharField(max_length=150, verbose_name="督导主题")),
+                ("hours", models.DecimalField(decimal_places=1, max_digits=4, verbose_name="时长（小时）")),
+                (
+                    "station",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="supervision_sessions",
+                        to="stations.station",
+                        verbose_name="社工站",
+                    ),
+                ),
+                (
+                    "workers",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="supervisions",
+                        to="staffing.socialworker",
+                        verbose_name="参加社工",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 志愿服务时长',
-                'verbose_name_plural': 'historical 志愿服务时长',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "专业督导",
+                "verbose_name_plural": "专业督导",
+                "ordering": ["station", "-held_on"],
+            },
+        ),
+        migrations.CreateModel(
+            name="Training",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="培训名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("pre_service", "岗前培训"),
+                            ("continuing", "继续教育"),
+                            ("special", "专题培训"),
+                        ],
+                        max_length=16,
+                        verbose_name="培训类别",
+                    ),
+                ),
+                ("held_on", models.DateField(verbose_name="培训日期")),
+                ("hours", models.DecimalField(decimal_places=1, max_digits=5, verbose_name="学时")),
+                (
+                    "provider",
+                    models.CharField(
+                        default="东丽区社会工作指导中心", max_length=100, verbose_name="组织单位"
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="trainings",
+                        to="stations.district",
+                        verbose_name="区",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "培训",
+                "verbose_name_plural": "培训",
+                "ordering": ["-held_on"],
+            },
+        ),
+        migrations.CreateModel(
+            name="HistoricalTrainingRecord",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("passed", models.BooleanField(default=False, verbose_name="考核合格")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="staffing.socialworker",
+                        verbose_name="社工",
+                    ),
+                ),
+                (
+                    "training",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="staffing.training",
+                        verbose_name="培训",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical 培训记录",
+                "verbose_name_plural": "historical 培训记录",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='VolunteerHours',
+            name="TrainingRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('served_on', models.DateField(verbose_name='服务日期')),
-                ('start_time', models.TimeField(verbose_name='开始时间')),
-                ('end_time', models.TimeField(verbose_name='结束时间')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=4, verbose_name='服务时长（小时）')),
-                ('activity', models.CharField(max_length=150, verbose_name='服务内容')),
-                ('entered_via', models.CharField(choices=[('station', '社工站录入'), ('volunteer', '志愿者自行填报')], max_length=16, verbose_name='填报方式')),
-                ('status', models.CharField(choices=[('pending', '待核实'), ('verified', '已核实'), ('rejected', '未通过')], default='pending', max_length=16, verbose_name='核实状态')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='核实时间')),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
-                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='核实人')),
-                ('volunteer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hours_entries', to='staffing.volunteer', verbose_name='志愿者')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("passed", models.BooleanField(default=False, verbose_name="考核合格")),
+                (
+                    "training",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="records",
+                        to="staffing.training",
+                        verbose_name="培训",
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="training_records",
+                        to="staffing.socialworker",
+                        verbose_name="社工",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '志愿服务时长',
-                'verbose_name_plural': '志愿服务时长',
-                'ordering': ['volunteer', '-served_on', 'start_time'],
+                "verbose_name": "培训记录",
+                "verbose_name_plural": "培训记录",
             },
         ),
         migrations.CreateModel(
-            name='VolunteerIncentive',
+            name="Volunteer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('commendation', '表彰'), ('star_rating', '星级认定'), ('points', '积分兑换'), ('other', '其他')], max_length=16, verbose_name='激励方式')),
-                ('awarded_on', models.DateField(verbose_name='日期')),
-                ('description', models.CharField(max_length=200, verbose_name='内容')),
-                ('volunteer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='incentives', to='staffing.volunteer', verbose_name='志愿者')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                ("phone", models.CharField(max_length=20, verbose_name="联系电话")),
+                ("team", models.CharField(blank=True, max_length=80, verbose_name="志愿服务队")),
+                ("skills", models.CharField(blank=True, max_length=200, verbose_name="特长")),
+                ("registered_on", models.DateField(verbose_name="注册日期")),
+                ("active", models.BooleanField(default=True, verbose_name="在册")),
+                (
+                    "station",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="volunteers",
+                        to="stations.station",
+                        verbose_name="社工站",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '志愿者激励',
-                'verbose_name_plural': '志愿者激励',
-                'ordering': ['volunteer', '-awarded_on'],
+                "verbose_name": "志愿者",
+                "verbose_name_plural": "志愿者",
+                "ordering": ["station", "name"],
             },
         ),
         migrations.CreateModel(
-            name='VolunteerInsurance',
+            name="HistoricalVolunteerInsurance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('insurer', models.CharField(max_length=100, verbose_name='保险公司')),
-                ('policy_no', models.CharField(max_length=50, verbose_name='保单号')),
-                ('start_date', models.DateField(verbose_name='保险起期')),
-                ('end_date', models.DateField(verbose_name='保险止期')),
-                ('volunteer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='insurances', to='staffing.volunteer', verbose_name='志愿者')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("insurer", models.CharField(max_length=100, verbose_name="保险公司")),
+                ("policy_no", models.CharField(max_length=50, verbose_name="保单号")),
+                ("start_date", models.DateField(verbose_name="保险起期")),
+                ("end_date", models.DateField(verbose_name="保险止期")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "volunteer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="staffing.volunteer",
+                        verbose_name="志愿者",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '志愿者保险',
-                'verbose_name_plural': '志愿者保险',
-                'ordering': ['volunteer', '-start_date'],
+                "verbose_name": "historical 志愿者保险",
+                "verbose_name_plural": "historical 志愿者保险",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalVolunteerIncentive",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("commendation", "表彰"),
+                            ("star_rating", "星级认定"),
+                            ("points", "积分兑换"),
+                            ("other", "其他"),
+                        ],
+                        max_length=16,
+                        verbose_name="激励方式",
+                    ),
+                ),
+                ("awarded_on", models.DateField(verbose_name="日期")),
+                ("description", models.CharField(max_length=200, verbose_name="内容")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "volunteer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="staffing.volunteer",
+                        verbose_name="志愿者",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical 志愿者激励",
+                "verbose_name_plural": "historical 志愿者激励",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalVolunteerHours",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("served_on", models.DateField(verbose_name="服务日期")),
+                ("start_time", models.TimeField(verbose_name="开始时间")),
+                ("end_time", models.TimeField(verbose_name="结束时间")),
+                (
+                    "hours",
+                    models.DecimalField(decimal_places=1, max_digits=4, verbose_name="服务时长（小时）"),
+                ),
+                ("activity", models.CharField(max_length=150, verbose_name="服务内容")),
+                (
+                    "entered_via",
+                    models.CharField(
+                        choices=[("station", "社工站录入"), ("volunteer", "志愿者自行填报")],
+                        max_length=16,
+                        verbose_name="填报方式",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "待核实"), ("verified", "已核实"), ("rejected", "未通过")],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="核实状态",
+                    ),
+                ),
+                ("verified_at", models.DateTimeField(blank=True, null=True, verbose_name="核实时间")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="核实人",
+                    ),
+                ),
+                (
+                    "volunteer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="staffing.volunteer",
+                        verbose_name="志愿者",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical 志愿服务时长",
+                "verbose_name_plural": "historical 志愿服务时长",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="VolunteerHours",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("served_on", models.DateField(verbose_name="服务日期")),
+                ("start_time", models.TimeField(verbose_name="开始时间")),
+                ("end_time", models.TimeField(verbose_name="结束时间")),
+                (
+                    "hours",
+                    models.DecimalField(decimal_places=1, max_digits=4, verbose_name="服务时长（小时）"),
+                ),
+                ("activity", models.CharField(max_length=150, verbose_name="服务内容")),
+                (
+                    "entered_via",
+                    models.CharField(
+                        choices=[("station", "社工站录入"), ("volunteer", "志愿者自行填报")],
+                        max_length=16,
+                        verbose_name="填报方式",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "待核实"), ("verified", "已核实"), ("rejected", "未通过")],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="核实状态",
+                    ),
+                ),
+                ("verified_at", models.DateTimeField(blank=True, null=True, verbose_name="核实时间")),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="核实人",
+                    ),
+                ),
+                (
+                    "volunteer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hours_entries",
+                        to="staffing.volunteer",
+                        verbose_name="志愿者",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "志愿服务时长",
+                "verbose_name_plural": "志愿服务时长",
+                "ordering": ["volunteer", "-served_on", "start_time"],
+            },
+        ),
+        migrations.CreateModel(
+            name="VolunteerIncentive",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("commendation", "表彰"),
+                            ("star_rating", "星级认定"),
+                            ("points", "积分兑换"),
+                            ("other", "其他"),
+                        ],
+                        max_length=16,
+                        verbose_name="激励方式",
+                    ),
+                ),
+                ("awarded_on", models.DateField(verbose_name="日期")),
+                ("description", models.CharField(max_length=200, verbose_name="内容")),
+                (
+                    "volunteer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="incentives",
+                        to="staffing.volunteer",
+                        verbose_name="志愿者",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "志愿者激励",
+                "verbose_name_plural": "志愿者激励",
+                "ordering": ["volunteer", "-awarded_on"],
+            },
+        ),
+        migrations.CreateModel(
+            name="VolunteerInsurance",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("insurer", models.CharField(max_length=100, verbose_name="保险公司")),
+                ("policy_no", models.CharField(max_length=50, verbose_name="保单号")),
+                ("start_date", models.DateField(verbose_name="保险起期")),
+                ("end_date", models.DateField(verbose_name="保险止期")),
+                (
+                    "volunteer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="insurances",
+                        to="staffing.volunteer",
+                        verbose_name="志愿者",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "志愿者保险",
+                "verbose_name_plural": "志愿者保险",
+                "ordering": ["volunteer", "-start_date"],
             },
         ),
         migrations.AddConstraint(
-            model_name='socialworker',
-            constraint=models.UniqueConstraint(fields=('contractor', 'id_number'), name='staffing_socialworker_one_record_per_person', violation_error_message='该机构已登记过此身份证号的社工。'),
+            model_name="socialworker",
+            constraint=models.UniqueConstraint(
+                fields=("contractor", "id_number"),
+                name="staffing_socialworker_one_record_per_person",
+                violation_error_message="该机构已登记过此身份证号的社工。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='socialworker',
-            constraint=models.CheckConstraint(condition=models.Q(('left_on__isnull', True), ('left_on__gte', models.F('employed_on')), _connector='OR'), name='staffing_socialworker_left_after_employed', violation_error_message='离职日期不能早于入职日期。'),
+            model_name="socialworker",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("left_on__isnull", True), ("left_on__gte", models.F("employed_on")), _connector="OR"
+                ),
+                name="staffing_socialworker_left_after_employed",
+                violation_error_message="离职日期不能早于入职日期。",
+            ),
         ),
         migrations.AddIndex(
-            model_name='posting',
-            index=models.Index(fields=['cycle', 'start_date', 'end_date'], name='staffing_posting_period_idx'),
+            model_name="posting",
+            index=models.Index(
+                fields=["cycle", "start_date", "end_date"], name="staffing_posting_period_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='posting',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='staffing_posting_end_after_start', violation_error_message='离岗日期不能早于到岗日期。'),
+            model_name="posting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True), ("end_date__gte", models.F("start_date")), _connector="OR"
+                ),
+                name="staffing_posting_end_after_start",
+                violation_error_message="离岗日期不能早于到岗日期。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supervisionsession',
-            constraint=models.CheckConstraint(condition=models.Q(('hours__gt', 0)), name='staffing_supervisionsession_hours_positive', violation_error_message='督导时长必须大于0。'),
+            model_name="supervisionsession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("hours__gt", 0)),
+                name="staffing_supervisionsession_hours_positive",
+                violation_error_message="督导时长必须大于0。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='training',
-            constraint=models.CheckConstraint(condition=models.Q(('hours__gt', 0)), name='staffing_training_hours_positive', violation_error_message='学时必须大于0。'),
+            model_name="training",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("hours__gt", 0)),
+                name="staffing_training_hours_positive",
+                violation_error_message="学时必须大于0。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingrecord',
-            constraint=models.UniqueConstraint(fields=('training', 'worker'), name='staffing_trainingrecord_once_per_worker', violation_error_message='该社工已登记参加此培训。'),
+            model_name="trainingrecord",
+            constraint=models.UniqueConstraint(
+                fields=("training", "worker"),
+                name="staffing_trainingrecord_once_per_worker",
+                violation_error_message="该社工已登记参加此培训。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='volunteerhours',
-            constraint=models.CheckConstraint(condition=models.Q(('end_time__gt', models.F('start_time'))), name='staffing_volunteerhours_end_after_start', violation_error_message='结束时间必须晚于开始时间。'),
+            model_name="volunteerhours",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_time__gt", models.F("start_time"))),
+                name="staffing_volunteerhours_end_after_start",
+                violation_error_message="结束时间必须晚于开始时间。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='volunteerhours',
-            constraint=models.CheckConstraint(condition=models.Q(('hours__gt', 0), ('hours__lte', 24)), name='staffing_volunteerhours_hours_possible', violation_error_message='服务时长必须大于0且不超过24小时。'),
+            model_name="volunteerhours",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("hours__gt", 0), ("hours__lte", 24)),
+                name="staffing_volunteerhours_hours_possible",
+                violation_error_message="服务时长必须大于0且不超过24小时。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='volunteerhours',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'verified'), _negated=True), models.Q(('verified_at__isnull', False), ('verified_by__isnull', False)), _connector='OR'), name='staffing_volunteerhours_verified_has_verifier', violation_error_message='已核实的服务时长必须记录核实人和核实时间。'),
+            model_name="volunteerhours",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "verified"), _negated=True),
+                    models.Q(("verified_at__isnull", False), ("verified_by__isnull", False)),
+                    _connector="OR",
+                ),
+                name="staffing_volunteerhours_verified_has_verifier",
+                violation_error_message="已核实的服务时长必须记录核实人和核实时间。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='volunteerinsurance',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='staffing_volunteerinsurance_end_after_start', violation_error_message='保险止期不能早于起期。'),
+            model_name="volunteerinsurance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))),
+                name="staffing_volunteerinsurance_end_after_start",
+                violation_error_message="保险止期不能早于起期。",
+            ),
         ),
     ]

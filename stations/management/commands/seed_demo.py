@@ -16,12 +16,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.dates import add_months, add_years, months_between
+from accounts.dates import add_years, months_between
 from accounts.models import Role, User
 from contracts.models import (
     BudgetLine,
-    ContractYear,
     Contractor,
+    ContractYear,
     EligibilityCondition,
     EligibilityEvidence,
     FundingAllocation,
@@ -31,7 +31,15 @@ from contracts.models import (
 from evaluations.deadlines import final_evaluation_due, midterm_evaluation_due
 from evaluations.models import Evaluation, EvaluationScore, Renewal
 from reports.deadlines import brief_due, final_report_due, midterm_report_due, service_plan_due
-from reports.models import Report, ReportFigure, ReportReview, ServiceArea, ServiceKind, ServiceMethod, ServiceRecord
+from reports.models import (
+    Report,
+    ReportFigure,
+    ReportReview,
+    ServiceArea,
+    ServiceKind,
+    ServiceMethod,
+    ServiceRecord,
+)
 from staffing.models import (
     Posting,
     Qualification,
@@ -81,7 +89,9 @@ class CycleStory:
     posted_after_signing: int = 10
     amount: Decimal = Decimal("250000.00")
     failed_end: bool = False  # the cycle ended after the last year's 不合格
-    pending_bureau_signature: bool = False  # the last finished year's final evaluation lacks the bureau's signature
+    pending_bureau_signature: bool = (
+        False  # the last finished year's final evaluation lacks the bureau's signature
+    )
     extra: dict = field(default_factory=dict)
 
 
@@ -91,7 +101,12 @@ def _y(year: int) -> datetime.date:
 
 STORY: dict[str, list[CycleStory]] = {
     "张贵庄街道": [
-        CycleStory("qihang", _y(2021), [0, 0, 0], [(G.GOOD, G.GOOD), (G.GOOD, G.EXCELLENT), (G.EXCELLENT, G.EXCELLENT)]),
+        CycleStory(
+            "qihang",
+            _y(2021),
+            [0, 0, 0],
+            [(G.GOOD, G.GOOD), (G.GOOD, G.EXCELLENT), (G.EXCELLENT, G.EXCELLENT)],
+        ),
         CycleStory("qihang", _y(2024), [5, 3, 6], [(G.GOOD, G.EXCELLENT), (G.EXCELLENT, G.GOOD)]),
     ],
     "丰年村街道": [
@@ -100,13 +115,23 @@ STORY: dict[str, list[CycleStory]] = {
         CycleStory("tongxin", _y(2026), [9], []),
     ],
     "新立街道": [
-        CycleStory("qihang", _y(2021), [19, 2, 3], [(G.PASS, G.GOOD), (G.GOOD, G.GOOD), (G.GOOD, G.GOOD)],
-                   posted_after_signing=12),
+        CycleStory(
+            "qihang",
+            _y(2021),
+            [19, 2, 3],
+            [(G.PASS, G.GOOD), (G.GOOD, G.GOOD), (G.GOOD, G.GOOD)],
+            posted_after_signing=12,
+        ),
         CycleStory("qihang", _y(2024), [4, 5, 2], [(G.GOOD, G.GOOD), (G.GOOD, G.PASS)]),
     ],
     "军粮城街道": [
-        CycleStory("zhonghe", _y(2021), [55, 3, 4], [(G.PASS, G.PASS), (G.PASS, G.GOOD), (G.GOOD, G.GOOD)],
-                   posted_after_signing=12),
+        CycleStory(
+            "zhonghe",
+            _y(2021),
+            [55, 3, 4],
+            [(G.PASS, G.PASS), (G.PASS, G.GOOD), (G.GOOD, G.GOOD)],
+            posted_after_signing=12,
+        ),
         CycleStory("zhonghe", _y(2024), [6, 4, 5], [(G.GOOD, G.GOOD), (G.GOOD, G.GOOD)]),
     ],
     "万新街道": [
@@ -118,12 +143,19 @@ STORY: dict[str, list[CycleStory]] = {
         CycleStory("yijia", _y(2025), [7], [(G.GOOD, G.GOOD)], pending_bureau_signature=True),
     ],
     "华新街道": [
-        CycleStory("zhonghe", _y(2022), [19, 3, 2], [(G.PASS, G.PASS), (G.GOOD, G.GOOD), (G.GOOD, G.GOOD)],
-                   posted_after_signing=16),
+        CycleStory(
+            "zhonghe",
+            _y(2022),
+            [19, 3, 2],
+            [(G.PASS, G.PASS), (G.GOOD, G.GOOD), (G.GOOD, G.GOOD)],
+            posted_after_signing=16,
+        ),
         CycleStory("zhonghe", _y(2025), [3, 5], [(G.GOOD, G.GOOD)]),
     ],
     "无瑕街道": [
-        CycleStory("qihang", _y(2022), [4, 3, 6], [(G.GOOD, G.GOOD), (G.GOOD, G.EXCELLENT), (G.GOOD, G.GOOD)]),
+        CycleStory(
+            "qihang", _y(2022), [4, 3, 6], [(G.GOOD, G.GOOD), (G.GOOD, G.EXCELLENT), (G.GOOD, G.GOOD)]
+        ),
         CycleStory("qihang", _y(2025), [5, 4], [(G.GOOD, G.GOOD)]),
     ],
     "金钟街道": [
@@ -131,14 +163,65 @@ STORY: dict[str, list[CycleStory]] = {
         CycleStory("tongxin", _y(2026), [8], []),
     ],
     "金桥街道": [
-        CycleStory("zhonghe", _y(2023), [81, 3, 5], [(G.PASS, G.PASS), (G.PASS, G.PASS), (G.PASS, G.PASS)],
-                   posted_after_signing=12),
+        CycleStory(
+            "zhonghe",
+            _y(2023),
+            [81, 3, 5],
+            [(G.PASS, G.PASS), (G.PASS, G.PASS), (G.PASS, G.PASS)],
+            posted_after_signing=12,
+        ),
         CycleStory("zhonghe", _y(2026), [6], []),
     ],
 }
 
-GIVEN = "秀英 桂英 秀兰 玉兰 丽娜 晓静 海燕 建华 志刚 文博 思远 雅琴 佳怡 子涵 浩然 梦瑶 婷婷 俊杰 欣怡 宇航 春梅 晓东 立群 慧敏".split()
-FAMILY = "王 李 张 刘 陈 杨 赵 黄 周 吴 徐 孙 胡 朱 高 林 何 郭 马 罗".split()
+GIVEN = [
+    "秀英",
+    "桂英",
+    "秀兰",
+    "玉兰",
+    "丽娜",
+    "晓静",
+    "海燕",
+    "建华",
+    "志刚",
+    "文博",
+    "思远",
+    "雅琴",
+    "佳怡",
+    "子涵",
+    "浩然",
+    "梦瑶",
+    "婷婷",
+    "俊杰",
+    "欣怡",
+    "宇航",
+    "春梅",
+    "晓东",
+    "立群",
+    "慧敏",
+]
+FAMILY = [
+    "王",
+    "李",
+    "张",
+    "刘",
+    "陈",
+    "杨",
+    "赵",
+    "黄",
+    "周",
+    "吴",
+    "徐",
+    "孙",
+    "胡",
+    "朱",
+    "高",
+    "林",
+    "何",
+    "郭",
+    "马",
+    "罗",
+]
 
 BUDGET_SHARES = [
     (BudgetLine.Line.STAFF_PAY, Decimal("0.70")),
@@ -153,16 +236,26 @@ FUNDING_SHARES = [
     (FundingAllocation.Source.ELDERLY, Decimal("0.12")),
     (FundingAllocation.Source.CHILD_WELFARE, Decimal("0.08")),
 ]
-SCORE_ITEMS = [("项目管理", Decimal("20")), ("人员配备", Decimal("20")), ("服务成效", Decimal("40")),
-               ("资金使用", Decimal("10")), ("满意度", Decimal("10"))]
-GRADE_SCORE = {G.EXCELLENT: Decimal("93"), G.GOOD: Decimal("85"), G.PASS: Decimal("72"), G.FAIL: Decimal("54")}
+SCORE_ITEMS = [
+    ("项目管理", Decimal("20")),
+    ("人员配备", Decimal("20")),
+    ("服务成效", Decimal("40")),
+    ("资金使用", Decimal("10")),
+    ("满意度", Decimal("10")),
+]
+GRADE_SCORE = {
+    G.EXCELLENT: Decimal("93"),
+    G.GOOD: Decimal("85"),
+    G.PASS: Decimal("72"),
+    G.FAIL: Decimal("54"),
+}
 
 
 def split(total: Decimal, shares) -> list[tuple[str, Decimal]]:
     """Split an amount by shares into whole cents that add up exactly to it (the remainder goes to the first)."""
     parts = [(key, (total * share).quantize(Decimal("0.01"))) for key, share in shares]
     remainder = total - sum(amount for _, amount in parts)
-    return [(parts[0][0], parts[0][1] + remainder)] + parts[1:]
+    return [(parts[0][0], parts[0][1] + remainder), *parts[1:]]
 
 
 def id_number(rng: random.Random, born: datetime.date, female: bool) -> str:
@@ -183,14 +276,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
-            raise CommandError("seed_demo 不能在生产环境（DJANGO_ENV=production）下运行：演示账号使用公开的演示密码。")
+            raise CommandError(
+                "seed_demo 不能在生产环境（DJANGO_ENV=production）下运行：演示账号使用公开的演示密码。"
+            )
         call_command("seed_plan", stdout=self.stdout)
         with transaction.atomic():
-            self.rng = random.Random(20210701)  # noqa: S311 - demo data, not security
+            self.rng = random.Random(20210701)
             self.district = District.objects.get(code="120110")
             self.streets = {s.name: s for s in Street.objects.filter(district=self.district)}
-            self.stations = {s.street.name: s for s in Station.objects.filter(street__district=self.district)
-                             .select_related("street")}
+            self.stations = {
+                s.street.name: s
+                for s in Station.objects.filter(street__district=self.district).select_related("street")
+            }
             self.contractors = self._contractors()
             self.users = self._accounts()
             self._annual_plans()
@@ -199,10 +296,12 @@ class Command(BaseCommand):
                 self._station_story(street_name, cycles)
             self._dongli_lake()
             self._returned_brief_at_fengniancun()
-        self.stdout.write(self.style.SUCCESS(
-            f"演示数据已就绪：{Station.objects.count()}个社工站，{ContractYear.objects.count()}个合同年度，"
-            f"{SocialWorker.objects.count()}名社工，{Report.objects.count()}份报告。演示密码：{settings.DEMO_PASSWORD}"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示数据已就绪：{Station.objects.count()}个社工站，{ContractYear.objects.count()}个合同年度，"
+                f"{SocialWorker.objects.count()}名社工，{Report.objects.count()}份报告。演示密码：{settings.DEMO_PASSWORD}"
+            )
+        )
 
     # -- organisations and people -------------------------------------------------------------
     def _contractors(self) -> dict[str, Contractor]:
@@ -211,18 +310,28 @@ class Command(BaseCommand):
             org, _ = Contractor.objects.get_or_create(
                 credit_code=code,
                 defaults={
-                    "name": name, "short_name": short, "legal_representative": person,
-                    "registered_on": D(2016, 3, 18), "address": f"天津市东丽区{short}路{len(key) * 7}号",
-                    "contact_person": person, "contact_phone": f"022-2{len(key)}38{len(name):04d}",
+                    "name": name,
+                    "short_name": short,
+                    "legal_representative": person,
+                    "registered_on": D(2016, 3, 18),
+                    "address": f"天津市东丽区{short}路{len(key) * 7}号",
+                    "contact_person": person,
+                    "contact_phone": f"022-2{len(key)}38{len(name):04d}",
                 },
             )
             for condition, evidence in [
-                (EligibilityCondition.REGISTRATION, "民办非企业单位登记证书及章程（明确社会工作宗旨、范围和方式）"),
+                (
+                    EligibilityCondition.REGISTRATION,
+                    "民办非企业单位登记证书及章程（明确社会工作宗旨、范围和方式）",
+                ),
                 (EligibilityCondition.FINANCE, "近两年审计报告、纳税证明、办公场所租赁合同、专业人员名册"),
                 (EligibilityCondition.STANDING, "信用中国查询记录、社会组织年检合格证明"),
             ]:
                 EligibilityEvidence.objects.get_or_create(
-                    contractor=org, condition=condition, verified_on=D(2021, 6, 20), defaults={"evidence": evidence}
+                    contractor=org,
+                    condition=condition,
+                    verified_on=D(2021, 6, 20),
+                    defaults={"evidence": evidence},
                 )
             result[key] = org
         return result
@@ -236,8 +345,11 @@ class Command(BaseCommand):
             if created or not user.check_password(settings.DEMO_PASSWORD):
                 user.set_password(settings.DEMO_PASSWORD)
                 user.save()
-            unit = {"district": self.district, "street": self.streets.get(key),
-                    "contractor": self.contractors.get(key)}.get(scope)
+            unit = {
+                "district": self.district,
+                "street": self.streets.get(key),
+                "contractor": self.contractors.get(key),
+            }.get(scope)
             if unit is not None and not unit.staff.filter(pk=user.pk).exists():
                 unit.staff.add(user)
             users[username] = user
@@ -248,7 +360,8 @@ class Command(BaseCommand):
             approved = year <= 2026
             due = D(2021, 6, 15) if year == 2021 else D(year - 1, 12, 15)
             AnnualPlan.objects.get_or_create(
-                district=self.district, year=year,
+                district=self.district,
+                year=year,
                 defaults={
                     "title": f"东丽区{year}年度社工站项目实施计划",
                     "goals": f"{year}年度社工站建设与运行目标：按建设计划推进建站，巩固已建社工站服务质量。",
@@ -267,23 +380,29 @@ class Command(BaseCommand):
         trainings = {}
         for year in range(2021, 2027):
             trainings[year], _ = Training.objects.get_or_create(
-                district=self.district, title=f"{year}年度驻站社工岗前及继续教育培训",
-                defaults={"kind": Training.Kind.PRE_SERVICE if year == 2021 else Training.Kind.CONTINUING,
-                          "held_on": D(year, 7, 20), "hours": Decimal("16")},
+                district=self.district,
+                title=f"{year}年度驻站社工岗前及继续教育培训",
+                defaults={
+                    "kind": Training.Kind.PRE_SERVICE if year == 2021 else Training.Kind.CONTINUING,
+                    "held_on": D(year, 7, 20),
+                    "hours": Decimal("16"),
+                },
             )
         return trainings
 
     def _worker(self, key: str, org: Contractor, employed: datetime.date, *, qualified_on=None, level=None):
         # Each worker's made-up identity comes from their own seed, so a second run finds the same person.
-        rng = random.Random(key)  # noqa: S311 - demo data, not security
+        rng = random.Random(key)
         family, given = rng.choice(FAMILY), rng.choice(GIVEN)
         female = rng.random() < 0.7
         born = D(rng.randrange(1985, 2000), rng.randrange(1, 13), rng.randrange(1, 28))
         number = id_number(rng, born, female)
         worker, _ = SocialWorker.objects.get_or_create(
-            contractor=org, id_number=number,
+            contractor=org,
+            id_number=number,
             defaults={
-                "name": family + given, "gender": "F" if female else "M",
+                "name": family + given,
+                "gender": "F" if female else "M",
                 "phone": f"13{rng.randrange(0, 10)}{rng.randrange(10000000, 99999999)}",
                 "education": rng.choice(["本科", "本科", "大专", "硕士研究生"]),
                 "major": rng.choice(["社会工作", "社会工作", "心理学", "社会学", "公共管理"]),
@@ -292,7 +411,8 @@ class Command(BaseCommand):
         )
         if qualified_on is not None:
             Qualification.objects.get_or_create(
-                worker=worker, level=level or Qualification.Level.ASSISTANT,
+                worker=worker,
+                level=level or Qualification.Level.ASSISTANT,
                 defaults={"certificate_no": f"SW{qualified_on:%Y}{number[-8:]}", "obtained_on": qualified_on},
             )
         return worker
@@ -310,7 +430,9 @@ class Command(BaseCommand):
             cycle, _ = ProjectCycle.objects.get_or_create(
                 procurement=procurement,
                 defaults={
-                    "station": station, "contractor": org, "start_date": story.start,
+                    "station": station,
+                    "contractor": org,
+                    "start_date": story.start,
                     "planned_end_date": planned_end,
                     "end_date": last_year_end if story.failed_end else planned_end,
                     "end_reason": ProjectCycle.EndReason.FAILED_EVALUATION if story.failed_end else "",
@@ -321,19 +443,26 @@ class Command(BaseCommand):
                 start = add_years(story.start, index)
                 end = add_years(start, 1) - datetime.timedelta(days=1)
                 year, _ = ContractYear.objects.get_or_create(
-                    station=station, start_date=start,
+                    station=station,
+                    start_date=start,
                     defaults={
-                        "cycle": cycle, "year_no": index + 1, "end_date": end, "amount": story.amount,
+                        "cycle": cycle,
+                        "year_no": index + 1,
+                        "end_date": end,
+                        "amount": story.amount,
                         "signed_on": start + datetime.timedelta(days=offset),
                         "agreement_no": f"DLMZ-SGZ-{start:%Y}-{station.street_id:02d}",
                         "signed_by": self.users["bureau"],
                     },
                 )
                 for line, amount in split(story.amount, BUDGET_SHARES):
-                    BudgetLine.objects.get_or_create(contract_year=year, line=line, defaults={"amount": amount})
+                    BudgetLine.objects.get_or_create(
+                        contract_year=year, line=line, defaults={"amount": amount}
+                    )
                 for source, amount in split(story.amount, FUNDING_SHARES):
-                    FundingAllocation.objects.get_or_create(contract_year=year, source=source,
-                                                            defaults={"amount": amount})
+                    FundingAllocation.objects.get_or_create(
+                        contract_year=year, source=source, defaults={"amount": amount}
+                    )
                 years.append(year)
             # Workers: a contractor that keeps the station keeps its workers into the next cycle.
             if story.contractor not in workers_by_contractor:
@@ -347,9 +476,14 @@ class Command(BaseCommand):
         self._supervision(station, workers_by_contractor)
         if street_name in ("张贵庄街道", "军粮城街道"):
             Donation.objects.get_or_create(
-                station=station, donor="东丽区慈善协会", donated_on=D(2022, 3, 10),
-                defaults={"kind": Donation.Kind.EQUIPMENT, "description": "电脑2台、打印机1台、档案柜2组",
-                          "value": Decimal("18600.00")},
+                station=station,
+                donor="东丽区慈善协会",
+                donated_on=D(2022, 3, 10),
+                defaults={
+                    "kind": Donation.Kind.EQUIPMENT,
+                    "description": "电脑2台、打印机1台、档案柜2组",
+                    "value": Decimal("18600.00"),
+                },
             )
 
     def _procurement(self, station: Station, story: CycleStory, number: int) -> Procurement:
@@ -357,11 +491,16 @@ class Command(BaseCommand):
         return Procurement.objects.get_or_create(
             project_no=f"TJDL-{story.start:%Y}-SGZ-{station.street_id:02d}",
             defaults={
-                "station": station, "purchaser": Procurement.Purchaser.BUREAU,
+                "station": station,
+                "purchaser": Procurement.Purchaser.BUREAU,
                 "title": f"{station.name}社会工作服务项目（{story.start:%Y}—{story.start.year + 3}年）",
-                "method": Procurement.Method.PUBLIC_TENDER if number % 2 else Procurement.Method.COMPETITIVE_CONSULTATION,
-                "budget_amount": Decimal("750000.00"), "notice_date": notice,
-                "status": Procurement.Status.AWARDED, "award_date": notice + datetime.timedelta(days=35),
+                "method": Procurement.Method.PUBLIC_TENDER
+                if number % 2
+                else Procurement.Method.COMPETITIVE_CONSULTATION,
+                "budget_amount": Decimal("750000.00"),
+                "notice_date": notice,
+                "status": Procurement.Status.AWARDED,
+                "award_date": notice + datetime.timedelta(days=35),
                 "awarded_to": self.contractors[story.contractor],
                 "agreement_signed_on": story.start + datetime.timedelta(days=story.signed_offsets[0]),
             },
@@ -384,15 +523,29 @@ class Command(BaseCommand):
                 (self._worker(f"{key}-4", org, D(2026, 2, 16)), D(2026, 2, 16)),
             ]
         team = [
-            (self._worker(f"{key}-5", org, posted, qualified_on=qualified, level=Qualification.Level.SOCIAL_WORKER), posted),
+            (
+                self._worker(
+                    f"{key}-5", org, posted, qualified_on=qualified, level=Qualification.Level.SOCIAL_WORKER
+                ),
+                posted,
+            ),
             (self._worker(f"{key}-6", org, posted, qualified_on=add_years(posted, 1)), posted),
         ]
         if street_name == "张贵庄街道":
             # A third worker who joined in 2025: the two-year qualification deadline falls within 90 days.
             team.append((self._worker(f"{key}-7", org, D(2025, 1, 20)), D(2025, 1, 20)))
         elif street_name not in ("万新街道", "华新街道"):
-            team.append((self._worker(f"{key}-8", org, posted, qualified_on=add_years(posted, 1) + datetime.timedelta(days=40)),
-                         posted))
+            team.append(
+                (
+                    self._worker(
+                        f"{key}-8",
+                        org,
+                        posted,
+                        qualified_on=add_years(posted, 1) + datetime.timedelta(days=40),
+                    ),
+                    posted,
+                )
+            )
         return team
 
     def _postings(self, cycle: ProjectCycle, team, street_name: str) -> None:
@@ -404,31 +557,56 @@ class Command(BaseCommand):
             if end is None and cycle.end_date < STORY_DAY:
                 end = cycle.end_date
             Posting.objects.get_or_create(
-                worker=worker, cycle=cycle,
-                defaults={"start_date": start, "end_date": end, "is_full_time": True, "has_labour_contract": True},
+                worker=worker,
+                cycle=cycle,
+                defaults={
+                    "start_date": start,
+                    "end_date": end,
+                    "is_full_time": True,
+                    "has_labour_contract": True,
+                },
             )
             TrainingRecord.objects.get_or_create(
-                training=self.training[max(2021, min(2026, start.year))], worker=worker, defaults={"passed": True}
+                training=self.training[max(2021, min(2026, start.year))],
+                worker=worker,
+                defaults={"passed": True},
             )
 
-    def _evaluations_and_renewals(self, years: list[ContractYear], story: CycleStory, cycle: ProjectCycle) -> None:
+    def _evaluations_and_renewals(
+        self, years: list[ContractYear], story: CycleStory, cycle: ProjectCycle
+    ) -> None:
         street_user = self.street_user(cycle.station)
         for index, year in enumerate(years):
             if index >= len(story.grades):
                 break  # the current year: not yet evaluated
-            for kind, grade in zip((Evaluation.Kind.MIDTERM, Evaluation.Kind.FINAL), story.grades[index], strict=True):
-                due = (midterm_evaluation_due(year.start_date) if kind == Evaluation.Kind.MIDTERM
-                       else final_evaluation_due(year.end_date))
+            for kind, grade in zip(
+                (Evaluation.Kind.MIDTERM, Evaluation.Kind.FINAL), story.grades[index], strict=True
+            ):
+                due = (
+                    midterm_evaluation_due(year.start_date)
+                    if kind == Evaluation.Kind.MIDTERM
+                    else final_evaluation_due(year.end_date)
+                )
                 held = due - datetime.timedelta(days=20)
-                pending = (story.pending_bureau_signature and index == len(story.grades) - 1
-                           and kind == Evaluation.Kind.FINAL)
+                pending = (
+                    story.pending_bureau_signature
+                    and index == len(story.grades) - 1
+                    and kind == Evaluation.Kind.FINAL
+                )
                 evaluation, created = Evaluation.objects.get_or_create(
-                    contract_year=year, kind=kind,
+                    contract_year=year,
+                    kind=kind,
                     defaults={
-                        "due_date": due, "held_on": held, "evaluator": "东丽区社会工作指导中心",
-                        "total_score": GRADE_SCORE[grade], "grade": grade,
-                        "summary": "服务按计划推进。" if grade != G.FAIL else "服务量不足、档案不全，年度评估不合格。",
-                        "street_signed_by": street_user, "street_signed_at": at(held + datetime.timedelta(days=3)),
+                        "due_date": due,
+                        "held_on": held,
+                        "evaluator": "东丽区社会工作指导中心",
+                        "total_score": GRADE_SCORE[grade],
+                        "grade": grade,
+                        "summary": "服务按计划推进。"
+                        if grade != G.FAIL
+                        else "服务量不足、档案不全，年度评估不合格。",
+                        "street_signed_by": street_user,
+                        "street_signed_at": at(held + datetime.timedelta(days=3)),
                         "bureau_signed_by": None if pending else self.users["bureau"],
                         "bureau_signed_at": None if pending else at(held + datetime.timedelta(days=5)),
                         "reported_to_municipal_on": None if pending else held + datetime.timedelta(days=10),
@@ -445,17 +623,24 @@ class Command(BaseCommand):
                         defaults={
                             "evaluation": evaluation,
                             "decision": Renewal.Decision.END if grade == G.FAIL else Renewal.Decision.RENEW,
-                            "decided_on": held + datetime.timedelta(days=6), "decided_by": self.users["bureau"],
+                            "decided_on": held + datetime.timedelta(days=6),
+                            "decided_by": self.users["bureau"],
                             "next_year": next_year if grade != G.FAIL else None,
-                            "note": "评估不合格，不再续签，按政府购买服务程序重新确定承接主体。" if grade == G.FAIL else "",
+                            "note": "评估不合格，不再续签，按政府购买服务程序重新确定承接主体。"
+                            if grade == G.FAIL
+                            else "",
                         },
                     )
 
     def _scores(self, evaluation: Evaluation) -> None:
         ratio = evaluation.total_score / Decimal("100")
         for item, maximum in SCORE_ITEMS:
-            EvaluationScore.objects.create(evaluation=evaluation, item=item, max_score=maximum,
-                                           score=(maximum * ratio).quantize(Decimal("0.1")))
+            EvaluationScore.objects.create(
+                evaluation=evaluation,
+                item=item,
+                max_score=maximum,
+                score=(maximum * ratio).quantize(Decimal("0.1")),
+            )
 
     def street_user(self, station: Station):
         return station.street.staff.first() or self.users["bureau"]
@@ -466,13 +651,19 @@ class Command(BaseCommand):
         bureau = self.users["bureau"]
         org_user = self.contractors[story.contractor].staff.first()
         reports, figures, reviews = [], [], []
-        existing = set(Report.objects.filter(contract_year__in=years).values_list("contract_year_id", "kind", "period"))
+        existing = set(
+            Report.objects.filter(contract_year__in=years).values_list("contract_year_id", "kind", "period")
+        )
         for year in years:
             due_items = [(Report.Kind.SERVICE_PLAN, None, service_plan_due(year.start_date))]
             last_month = min(year.end_date, STORY_DAY)
-            due_items += [(Report.Kind.MONTHLY, m, brief_due(m)) for m in months_between(year.start_date, last_month)]
-            due_items += [(Report.Kind.MIDTERM, None, midterm_report_due(year.start_date)),
-                          (Report.Kind.FINAL, None, final_report_due(year.end_date))]
+            due_items += [
+                (Report.Kind.MONTHLY, m, brief_due(m)) for m in months_between(year.start_date, last_month)
+            ]
+            due_items += [
+                (Report.Kind.MIDTERM, None, midterm_report_due(year.start_date)),
+                (Report.Kind.FINAL, None, final_report_due(year.end_date)),
+            ]
             for kind, period, due in due_items:
                 if (year.id, kind, period) in existing:
                     continue
@@ -491,10 +682,15 @@ class Command(BaseCommand):
                     submitted = due + datetime.timedelta(days=self.rng.randrange(1, 6))
                 people = self.rng.randrange(60, 240)
                 report = Report(
-                    contract_year=year, kind=kind, period=period, due_date=due, status=status,
+                    contract_year=year,
+                    kind=kind,
+                    period=period,
+                    due_date=due,
+                    status=status,
                     submitted_at=None if status == Report.Status.DRAFT else at(submitted, 16),
                     submitted_by=None if status == Report.Status.DRAFT else org_user,
-                    people_served=people, volunteer_hours=Decimal(self.rng.randrange(20, 120)),
+                    people_served=people,
+                    volunteer_hours=Decimal(self.rng.randrange(20, 120)),
                     news_posts=self.rng.randrange(1, 6),
                     highlights="开展困难群众走访和社区活动，服务对象满意度较高。",
                     problems="部分社区居民参与度有待提高。",
@@ -510,12 +706,25 @@ class Command(BaseCommand):
                     for kind in ServiceKind.values:
                         if self.rng.random() < 0.5:
                             sessions = self.rng.randrange(1, 5) * scale
-                            figures.append(ReportFigure(report=report, area=area, kind=kind, sessions=sessions,
-                                                        people=sessions * self.rng.randrange(1, 15)))
+                            figures.append(
+                                ReportFigure(
+                                    report=report,
+                                    area=area,
+                                    kind=kind,
+                                    sessions=sessions,
+                                    people=sessions * self.rng.randrange(1, 15),
+                                )
+                            )
             if report.status == Report.Status.ACCEPTED:
-                reviews.append(ReportReview(report=report, decision=ReportReview.Decision.ACCEPTED, comment="",
-                                            reviewed_by=bureau, reviewed_at=report.submitted_at
-                                            + datetime.timedelta(days=3)))
+                reviews.append(
+                    ReportReview(
+                        report=report,
+                        decision=ReportReview.Decision.ACCEPTED,
+                        comment="",
+                        reviewed_by=bureau,
+                        reviewed_at=report.submitted_at + datetime.timedelta(days=3),
+                    )
+                )
         ReportFigure.objects.bulk_create(figures)
         ReportReview.objects.bulk_create(reviews)
 
@@ -530,7 +739,9 @@ class Command(BaseCommand):
         brief.save(update_fields=["status"])
         ReportReview.objects.filter(report=brief).delete()
         ReportReview.objects.create(
-            report=brief, decision=ReportReview.Decision.RETURNED, reviewed_by=self.users["bureau"],
+            report=brief,
+            decision=ReportReview.Decision.RETURNED,
+            reviewed_by=self.users["bureau"],
             reviewed_at=at(D(2026, 11, 7), 15),
             comment="服务数据与个案记录不一致，请核对个案人次并补充活动照片后重新提交。",
         )
@@ -539,10 +750,28 @@ class Command(BaseCommand):
         if year.end_date < STORY_DAY or ServiceRecord.objects.filter(contract_year=year).exists():
             return
         topics = [
-            (ServiceKind.CASE, ServiceArea.SOCIAL_ASSISTANCE, ServiceMethod.CARE, "低保家庭入户探访与个案跟进", 1),
+            (
+                ServiceKind.CASE,
+                ServiceArea.SOCIAL_ASSISTANCE,
+                ServiceMethod.CARE,
+                "低保家庭入户探访与个案跟进",
+                1,
+            ),
             (ServiceKind.GROUP, ServiceArea.ELDERLY, ServiceMethod.SUPPORT_NETWORK, "独居老人互助小组", 8),
-            (ServiceKind.COMMUNITY, ServiceArea.CHILDREN, ServiceMethod.RESOURCES, "“四点半课堂”暑期托管", 25),
-            (ServiceKind.COMMUNITY, ServiceArea.COMMUNITY_GOVERNANCE, ServiceMethod.MEDIATION, "楼门议事会", 18),
+            (
+                ServiceKind.COMMUNITY,
+                ServiceArea.CHILDREN,
+                ServiceMethod.RESOURCES,
+                "“四点半课堂”暑期托管",
+                25,
+            ),
+            (
+                ServiceKind.COMMUNITY,
+                ServiceArea.COMMUNITY_GOVERNANCE,
+                ServiceMethod.MEDIATION,
+                "楼门议事会",
+                18,
+            ),
             (ServiceKind.CASE, ServiceArea.CHILDREN, ServiceMethod.COUNSELLING, "困境儿童心理疏导", 1),
         ]
         for index, (kind, area, method, title, participants) in enumerate(topics):
@@ -551,8 +780,14 @@ class Command(BaseCommand):
                 continue
             is_case = kind == ServiceKind.CASE
             ServiceRecord.objects.create(
-                station=station, contract_year=year, kind=kind, area=area, method=method, held_on=held,
-                title=title, participants=participants,
+                station=station,
+                contract_year=year,
+                kind=kind,
+                area=area,
+                method=method,
+                held_on=held,
+                title=title,
+                participants=participants,
                 client_name=f"{self.rng.choice(FAMILY)}某某" if is_case else "",
                 client_id_number=id_number(self.rng, D(1950 + index, 3, 9), True) if is_case else "",
                 description="按服务计划开展，记录存档。",
@@ -564,36 +799,56 @@ class Command(BaseCommand):
         staff = self.users["org-a"] if street_name == "无瑕街道" else None
         for index in range(3):
             volunteer = Volunteer.objects.create(
-                station=station, name=self.rng.choice(FAMILY) + self.rng.choice(GIVEN),
-                phone=f"139{self.rng.randrange(10000000, 99999999)}", team=f"{street_name[:-2]}社区志愿服务队",
-                skills=["理发、家电维修", "陪伴老人、读报", "课业辅导"][index], registered_on=D(2025, 3, 5 + index),
+                station=station,
+                name=self.rng.choice(FAMILY) + self.rng.choice(GIVEN),
+                phone=f"139{self.rng.randrange(10000000, 99999999)}",
+                team=f"{street_name[:-2]}社区志愿服务队",
+                skills=["理发、家电维修", "陪伴老人、读报", "课业辅导"][index],
+                registered_on=D(2025, 3, 5 + index),
             )
             for week in range(4):
                 served = D(2026, 10, 4 + week * 7)
                 verified = street_name != "无瑕街道" or week < 2
                 VolunteerHours.objects.create(
-                    volunteer=volunteer, served_on=served, start_time=datetime.time(9, 0),
-                    end_time=datetime.time(11, 30), hours=Decimal("2.5"), activity="社区敬老服务",
-                    entered_via=VolunteerHours.EnteredVia.STATION if week % 2 == 0 else VolunteerHours.EnteredVia.VOLUNTEER,
+                    volunteer=volunteer,
+                    served_on=served,
+                    start_time=datetime.time(9, 0),
+                    end_time=datetime.time(11, 30),
+                    hours=Decimal("2.5"),
+                    activity="社区敬老服务",
+                    entered_via=VolunteerHours.EnteredVia.STATION
+                    if week % 2 == 0
+                    else VolunteerHours.EnteredVia.VOLUNTEER,
                     entered_by=staff,
                     status=VolunteerHours.Status.VERIFIED if verified else VolunteerHours.Status.PENDING,
                     verified_by=(staff or self.users["bureau"]) if verified else None,
                     verified_at=at(served + datetime.timedelta(days=2)) if verified else None,
                 )
-            VolunteerInsurance.objects.create(volunteer=volunteer, insurer="中国人寿天津分公司",
-                                              policy_no=f"ZYZ2026{station.pk:02d}{index:03d}",
-                                              start_date=D(2026, 1, 1), end_date=D(2026, 12, 31))
+            VolunteerInsurance.objects.create(
+                volunteer=volunteer,
+                insurer="中国人寿天津分公司",
+                policy_no=f"ZYZ2026{station.pk:02d}{index:03d}",
+                start_date=D(2026, 1, 1),
+                end_date=D(2026, 12, 31),
+            )
             if index == 0:
-                VolunteerIncentive.objects.create(volunteer=volunteer, kind=VolunteerIncentive.Kind.STAR_RATING,
-                                                  awarded_on=D(2026, 3, 5), description="年度三星志愿者")
+                VolunteerIncentive.objects.create(
+                    volunteer=volunteer,
+                    kind=VolunteerIncentive.Kind.STAR_RATING,
+                    awarded_on=D(2026, 3, 5),
+                    description="年度三星志愿者",
+                )
 
     def _supervision(self, station: Station, teams) -> None:
         if SupervisionSession.objects.filter(station=station).exists():
             return
         for month in (3, 6, 9):
             session = SupervisionSession.objects.create(
-                station=station, held_on=D(2026, month, 18), supervisor="东丽区社会工作指导中心 督导组",
-                topic=["个案管理与记录规范", "小组工作设计", "社区需求评估"][month // 3 - 1], hours=Decimal("3"),
+                station=station,
+                held_on=D(2026, month, 18),
+                supervisor="东丽区社会工作指导中心 督导组",
+                topic=["个案管理与记录规范", "小组工作设计", "社区需求评估"][month // 3 - 1],
+                hours=Decimal("3"),
             )
             current = [w for team in teams.values() for w, _ in team if not w.left_on]
             session.workers.set(current[-3:])
@@ -602,12 +857,18 @@ class Command(BaseCommand):
         street = station.street.name
         complete = dict.fromkeys(SiteConditionLog.REQUIRED_EQUIPMENT + SiteConditionLog.SYSTEMS, True)
         for logged_on in (start - datetime.timedelta(days=10), D(2026, 9, 15)):
-            values = {**complete, "has_case_room": True, "has_group_room": True, "sign_installed": True,
-                      "catalogue_posted": True}
+            values = {
+                **complete,
+                "has_case_room": True,
+                "has_group_room": True,
+                "sign_installed": True,
+                "catalogue_posted": True,
+            }
             if street == "军粮城街道":
                 values["has_group_room"] = False  # optional room: not a finding
             SiteConditionLog.objects.get_or_create(
-                station=station, logged_on=logged_on,
+                station=station,
+                logged_on=logged_on,
                 defaults={**values, "logged_by": self.street_user(station), "notes": "现场检查。"},
             )
 
@@ -617,9 +878,12 @@ class Command(BaseCommand):
         Procurement.objects.get_or_create(
             project_no="TJDL-2026-SGZ-11",
             defaults={
-                "station": station, "purchaser": Procurement.Purchaser.BUREAU,
+                "station": station,
+                "purchaser": Procurement.Purchaser.BUREAU,
                 "title": f"{station.name}社会工作服务项目（2027—2030年）",
-                "method": Procurement.Method.PUBLIC_TENDER, "budget_amount": Decimal("750000.00"),
-                "notice_date": D(2026, 10, 15), "status": Procurement.Status.OPEN,
+                "method": Procurement.Method.PUBLIC_TENDER,
+                "budget_amount": Decimal("750000.00"),
+                "notice_date": D(2026, 10, 15),
+                "status": Procurement.Status.OPEN,
             },
         )

@@ -39,7 +39,9 @@ class Command(BaseCommand):
         for key, (value, _rule) in PARAMETER_DEFAULTS.items():
             # Only the policy's own default is loaded; a value the bureau set later is left alone.
             PolicyParameter.objects.get_or_create(
-                key=key, valid_from=PARAMETERS_VALID_FROM, defaults={"value": value, "note": "实施方案规定的默认值"}
+                key=key,
+                valid_from=PARAMETERS_VALID_FROM,
+                defaults={"value": value, "note": "实施方案规定的默认值"},
             )
         self.stdout.write(
             self.style.SUCCESS(
