@@ -83,6 +83,7 @@ serve: install
 
 lint: install-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 check: install-test
 	DJANGO_ENV=test $(PY) manage.py check
