@@ -269,3 +269,16 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
 def rule(rule_id: str) -> Rule:
     """The rule with this ID; a typo in a rule ID fails loudly at import time of the caller's test."""
     return RULES[rule_id]
+
+
+def refusal(rule_id: str, message: str, *, field: str | None = None):
+    """A ValidationError that names the rule and quotes its clause, for a service to raise.
+
+    `field` attaches it to a form field; the code is the rule ID, so callers and tests can tell
+    which rule refused.
+    """
+    from django.core.exceptions import ValidationError
+
+    text = f"{message}（依据{RULES[rule_id].citation}）"
+    error = ValidationError(text, code=rule_id)
+    return ValidationError({field: [error]}) if field else error

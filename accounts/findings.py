@@ -1,0 +1,103 @@
+"""What a compliance check reports, and the one registry of every check.
+
+A check is a function `check(stations, today) -> Iterable[Finding]` over a queryset of stations,
+costing a fixed number of queries whatever the number of stations. Each app registers its checks
+in its own rules.py with @register; reports/compliance.py runs them all.
+
+Findings are what is wrong or at risk now (overdue, missing, outside a limit). Due items are what
+someone owes soon; send_reminders lists both for the person responsible.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.policy import RULES, Rule
+
+
+class Responsible(models.TextChoices):
+    """Who must act on a finding or a due item (the recipient of its reminder)."""
+
+    CONTRACTOR = "contractor", _("承接主体")
+    STREET = "street", _("街道办事处")
+    BUREAU = "bureau", _("区民政局")
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    severity: str
+    station_id: int | None
+    station: str
+    subject: str
+    message: str
+    due: datetime.date | None = None
+    responsible: str = Responsible.BUREAU
+    contractor_id: int | None = None
+    # The page where it is fixed, when the portal has one (filled in by the pages of later issues).
+    link: str = field(default="", compare=False)
+
+    @property
+    def rule(self) -> Rule:
+        return RULES[self.rule_id]
+
+    @property
+    def clause(self) -> str:
+        return f"{self.rule.clause_ref}：“{self.rule.clause}”"
+
+    def as_json(self) -> dict:
+        return {
+            "rule": self.rule_id,
+            "severity": self.severity,
+            "station": self.station,
+            "subject": self.subject,
+            "message": self.message,
+            "clause": self.clause,
+            "due": self.due.isoformat() if self.due else None,
+        }
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """Something owed by a day that has not yet come: a brief, a report, a posting, a signature."""
+
+    rule_id: str
+    station_id: int | None
+    station: str
+    subject: str
+    due: datetime.date
+    responsible: str
+    contractor_id: int | None = None
+
+    @property
+    def rule(self) -> Rule:
+        return RULES[self.rule_id]
+
+
+Check = Callable[..., Iterable[Finding]]
+Upcoming = Callable[..., Iterable[DueItem]]
+
+CHECKS: dict[str, Check] = {}
+UPCOMING: dict[str, Upcoming] = {}
+
+
+def register(*rule_ids: str):
+    """Register a compliance check under the rule IDs it checks (they must exist in the catalogue)."""
+
+    def decorate(function: Check) -> Check:
+        for rule_id in rule_ids:
+            if rule_id not in RULES:
+                raise LookupError(f"{function.__qualname__} cites unknown rule {rule_id}")
+        CHECKS[f"{function.__module__}.{function.__name__}"] = function
+        function.rule_ids = rule_ids
+        return function
+
+    return decorate
+
+
+def register_upcoming(function: Upcoming) -> Upcoming:
+    UPCOMING[f"{function.__module__}.{function.__name__}"] = function
+    return function

@@ -1,0 +1,34 @@
+"""Changing a policy parameter: a new value from a given day, kept with who changed it and when."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import PARAMETER_DEFAULTS, ParameterKey, PolicyParameter, Role
+
+
+@transaction.atomic
+def parameter_change(
+    *, key: str, value: Decimal, valid_from: datetime.date, actor, note: str = ""
+) -> PolicyParameter:
+    """Set a parameter's value from `valid_from` on; earlier days keep the value then in force."""
+    if actor is None or actor.role not in (Role.BUREAU, Role.ADMIN):
+        raise ValidationError("只有区民政局或系统管理员可以调整政策参数。", code="forbidden")
+    if key not in ParameterKey.values:
+        raise ValidationError(f"未知的政策参数：{key}", code="unknown")
+    if value is None or Decimal(value) <= 0:
+        raise ValidationError({"value": "参数值必须大于0。"})
+    if not note.strip():
+        raise ValidationError({"note": "请填写调整说明（依据的文件或会议）。"})
+    rule_id = PARAMETER_DEFAULTS[key][1]
+    parameter, _ = PolicyParameter.objects.update_or_create(
+        key=key,
+        valid_from=valid_from,
+        defaults={"value": value, "note": f"{note.strip()}（{rule_id}）", "changed_by": actor,
+                  "changed_at": timezone.now()},
+    )
+    parameter.full_clean()
+    return parameter

@@ -1,0 +1,274 @@
+"""Procurement, award, contract years and cycle ends: the writes that must refuse what the policy forbids.
+
+Every function is keyword-only, runs in one transaction, checks the actor's role and scope, and
+raises ValidationError naming the rule (R-…) and quoting its clause when the policy says no.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.dates import add_years
+from accounts.models import ParameterKey, Role
+from accounts.parameters import int_parameter, parameter
+from accounts.permissions import require_role, require_visible
+from accounts.policy import refusal
+from contracts.models import (
+    BudgetLine,
+    ContractYear,
+    Contractor,
+    EligibilityCondition,
+    EligibilityEvidence,
+    FundingAllocation,
+    Procurement,
+    ProjectCycle,
+)
+from stations.models import Station
+
+CENT = Decimal("0.01")
+
+
+def eligibility_missing(contractor: Contractor, on: datetime.date) -> list[str]:
+    """R-PROC-2: the conditions a contractor has no verified, unexpired evidence for on a day."""
+    held = {
+        evidence.condition
+        for evidence in contractor.evidence.filter(verified_on__lte=on)
+        if evidence.valid_until is None or evidence.valid_until >= on
+    }
+    return [label for value, label in EligibilityCondition.choices if value not in held]
+
+
+@transaction.atomic
+def eligibility_verify(
+    *,
+    contractor: Contractor,
+    condition: str,
+    evidence: str,
+    verified_on: datetime.date,
+    actor,
+    reference: str = "",
+    valid_until: datetime.date | None = None,
+) -> EligibilityEvidence:
+    """R-PROC-2: the bureau records the evidence of one condition and the day it verified it."""
+    require_role(actor, Role.BUREAU)
+    if not evidence.strip():
+        raise refusal("R-PROC-2", "请填写证明材料。", field="evidence")
+    record = EligibilityEvidence(
+        contractor=contractor,
+        condition=condition,
+        evidence=evidence.strip(),
+        reference=reference,
+        verified_on=verified_on,
+        valid_until=valid_until,
+        verified_by=actor,
+    )
+    record.full_clean()
+    record.save()
+    return record
+
+
+def _may_buy(actor, station: Station, purchaser: str) -> None:
+    """R-PROC-1: the purchaser is the district bureau, or the station's own street office."""
+    if purchaser not in Procurement.Purchaser.values:
+        raise refusal("R-PROC-1", "购买主体只能是区民政局或街道办事处。", field="purchaser")
+    if actor.role == Role.BUREAU:
+        require_visible(actor, station)
+        return
+    if actor.role == Role.STREET and purchaser == Procurement.Purchaser.STREET:
+        require_visible(actor, station)
+        return
+    raise refusal("R-PROC-1", "只有区民政局或本街道办事处（以街道为购买主体时）可以组织采购。", field="purchaser")
+
+
+@transaction.atomic
+def procurement_start(
+    *,
+    station: Station,
+    purchaser: str,
+    title: str,
+    project_no: str,
+    method: str,
+    budget_amount: Decimal,
+    notice_date: datetime.date,
+    actor,
+) -> Procurement:
+    """Open a procurement for a station's next cycle; after a failed evaluation this is how a new contractor
+    is chosen (R-CYCLE-2, R-PROC-3). A station has at most one procurement open at a time."""
+    require_role(actor, Role.BUREAU, Role.STREET)
+    _may_buy(actor, station, purchaser)
+    if Procurement.objects.filter(station=station, status=Procurement.Status.OPEN).exists():
+        raise refusal("R-PROC-3", "该社工站已有正在进行的采购，请先确定结果或取消后再发起。")
+    procurement = Procurement(
+        station=station,
+        purchaser=purchaser,
+        title=title,
+        project_no=project_no,
+        method=method,
+        budget_amount=budget_amount,
+        notice_date=notice_date,
+    )
+    procurement.full_clean()
+    procurement.save()
+    return procurement
+
+
+@transaction.atomic
+def procurement_award(
+    *,
+    procurement: Procurement,
+    contractor: Contractor,
+    award_date: datetime.date,
+    cycle_start: datetime.date,
+    actor,
+    agreement_signed_on: datetime.date | None = None,
+) -> ProjectCycle:
+    """Award a procurement and open the contractor's project cycle (R-PROC-1..3, R-CYCLE-1).
+
+    Refused when the contractor lacks verified evidence of any of the three conditions on the award
+    date (R-PROC-2), or when the new cycle would overlap the station's current one.
+    """
+    require_role(actor, Role.BUREAU, Role.STREET)
+    procurement = Procurement.objects.select_for_update().get(pk=procurement.pk)
+    _may_buy(actor, procurement.station, procurement.purchaser)
+    if procurement.status != Procurement.Status.OPEN:
+        raise refusal("R-PROC-3", f"该采购状态为“{procurement.get_status_display()}”，不能再确定承接主体。")
+    if award_date < procurement.notice_date:
+        raise refusal("R-PROC-3", "中标日期不能早于采购公告日期。", field="award_date")
+    missing = eligibility_missing(contractor, award_date)
+    if missing:
+        raise refusal("R-PROC-2", f"{contractor.name}缺少经核验的承接条件：{'；'.join(missing)}。", field="contractor")
+    if cycle_start < award_date:
+        raise refusal("R-PROC-3", "项目周期不能早于中标日期开始。", field="cycle_start")
+    years = int_parameter(ParameterKey.CYCLE_YEARS, cycle_start)
+    planned_end = add_years(cycle_start, years) - datetime.timedelta(days=1)
+    overlapping = ProjectCycle.objects.filter(
+        station=procurement.station, start_date__lte=planned_end, end_date__gte=cycle_start
+    ).first()
+    if overlapping is not None:
+        raise refusal(
+            "R-CYCLE-1",
+            f"该社工站{overlapping.start_date:%Y-%m-%d}至{overlapping.end_date:%Y-%m-%d}的项目周期尚未结束，"
+            "新周期不能与之重叠。",
+            field="cycle_start",
+        )
+    procurement.status = Procurement.Status.AWARDED
+    procurement.awarded_to = contractor
+    procurement.award_date = award_date
+    procurement.agreement_signed_on = agreement_signed_on
+    procurement.full_clean()
+    procurement.save()
+    cycle = ProjectCycle(
+        station=procurement.station,
+        contractor=contractor,
+        procurement=procurement,
+        start_date=cycle_start,
+        planned_end_date=planned_end,
+        end_date=planned_end,
+    )
+    cycle.full_clean()
+    cycle.save()
+    return cycle
+
+
+def _check_money(amount: Decimal, signed_on: datetime.date, budget_lines: dict, funding: dict) -> None:
+    cap = parameter(ParameterKey.ANNUAL_AMOUNT_CAP, signed_on)
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": "合同金额必须大于0。"})
+    if amount > cap:
+        raise refusal("R-FUND-1", f"合同金额¥{amount:,.2f}超过年度资金标准¥{cap:,.2f}。", field="amount")
+    if set(budget_lines) != set(BudgetLine.Line.values):
+        absent = [label for value, label in BudgetLine.Line.choices if value not in budget_lines]
+        raise refusal("R-FUND-2", f"请填写全部五类经费科目，缺少：{'、'.join(absent)}。", field="budget_lines")
+    if any(value is None or value < 0 for value in budget_lines.values()):
+        raise refusal("R-FUND-2", "经费科目金额不能为负数。", field="budget_lines")
+    budget_total = sum(budget_lines.values(), Decimal("0"))
+    if budget_total.quantize(CENT) != Decimal(amount).quantize(CENT):
+        raise refusal(
+            "R-FUND-2", f"五类经费科目合计¥{budget_total:,.2f}，与合同金额¥{amount:,.2f}不一致。", field="budget_lines"
+        )
+    if not funding or any(source not in FundingAllocation.Source.values for source in funding):
+        raise refusal("R-FUND-3", "请至少填写一项资金来源。", field="funding")
+    if any(value is None or value < 0 for value in funding.values()):
+        raise refusal("R-FUND-3", "资金来源金额不能为负数。", field="funding")
+    funding_total = sum(funding.values(), Decimal("0"))
+    if funding_total.quantize(CENT) != Decimal(amount).quantize(CENT):
+        raise refusal(
+            "R-FUND-3", f"资金来源合计¥{funding_total:,.2f}，与合同金额¥{amount:,.2f}不一致。", field="funding"
+        )
+
+
+@transaction.atomic
+def contract_year_sign(
+    *,
+    cycle: ProjectCycle,
+    amount: Decimal,
+    signed_on: datetime.date,
+    budget_lines: dict[str, Decimal],
+    funding: dict[str, Decimal],
+    actor,
+    agreement_no: str = "",
+) -> ContractYear:
+    """Sign the next contract year of a cycle (R-CYCLE-1, R-FUND-1..3).
+
+    The year follows the previous one without gap or overlap and lasts one year; a cycle has at most
+    `cycle_years` (param) of them. A second or third year needs the renewal decided after a passing,
+    signed evaluation (R-CYCLE-2): evaluations.services.contract_year_renew decides it and calls this.
+    """
+    require_role(actor, Role.BUREAU)
+    require_visible(actor, cycle.station)
+    cycle = ProjectCycle.objects.select_for_update().get(pk=cycle.pk)
+    previous = cycle.years.order_by("-year_no").first()
+    year_no = previous.year_no + 1 if previous else 1
+    limit = int_parameter(ParameterKey.CYCLE_YEARS, cycle.start_date)
+    if year_no > limit:
+        raise refusal("R-CYCLE-1", f"该项目周期已签订{limit}个合同年度，周期届满，须重新采购确定承接主体。")
+    start = previous.end_date + datetime.timedelta(days=1) if previous else cycle.start_date
+    end = add_years(start, 1) - datetime.timedelta(days=1)
+    if end > cycle.end_date:
+        raise refusal("R-CYCLE-1", f"项目周期已于{cycle.end_date:%Y-%m-%d}结束，不能再签订合同年度。")
+    if previous is not None and not ContractYear.objects.filter(pk=previous.pk, renewal__decision="renew").exists():
+        raise refusal(
+            "R-CYCLE-2",
+            f"{previous.label}尚无续签决定：续签须以双方签字且结果为良好或合格（含优秀）的年度评估为依据。",
+        )
+    _check_money(Decimal(amount), signed_on, budget_lines, funding)
+    year = ContractYear(
+        cycle=cycle,
+        station=cycle.station,
+        year_no=year_no,
+        start_date=start,
+        end_date=end,
+        amount=amount,
+        signed_on=signed_on,
+        agreement_no=agreement_no,
+        signed_by=actor,
+    )
+    year.full_clean()
+    year.save()
+    BudgetLine.objects.bulk_create(
+        BudgetLine(contract_year=year, line=line, amount=value) for line, value in budget_lines.items()
+    )
+    FundingAllocation.objects.bulk_create(
+        FundingAllocation(contract_year=year, source=source, amount=value) for source, value in funding.items()
+    )
+    return year
+
+
+@transaction.atomic
+def cycle_end(*, cycle: ProjectCycle, end_date: datetime.date, reason: str, actor) -> ProjectCycle:
+    """End a cycle on a day (its last contract year's end, or earlier when terminated)."""
+    require_role(actor, Role.BUREAU)
+    require_visible(actor, cycle.station)
+    cycle = ProjectCycle.objects.select_for_update().get(pk=cycle.pk)
+    if reason not in ProjectCycle.EndReason.values:
+        raise ValidationError({"end_reason": "请选择结束原因。"})
+    last_year = cycle.years.order_by("-end_date").first()
+    if last_year is not None and end_date < last_year.end_date and reason != ProjectCycle.EndReason.TERMINATED:
+        raise refusal("R-CYCLE-1", "已签订的合同年度尚未结束，只能以“提前终止”结束项目周期。", field="end_date")
+    cycle.end_date = end_date
+    cycle.end_reason = reason
+    cycle.full_clean()
+    cycle.save()
+    return cycle
