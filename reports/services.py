@@ -1,0 +1,99 @@
+"""Reports: drafted and submitted by the contractor, reviewed by the bureau (R-REP-1..5)."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.dates import first_of_month
+from accounts.models import Role
+from accounts.permissions import require_role, require_visible
+from accounts.policy import refusal
+from contracts.models import ContractYear
+from reports.deadlines import brief_due, final_report_due, midterm_report_due, service_plan_due
+from reports.models import Report, ReportReview
+
+
+def report_due(contract_year: ContractYear, kind: str, period: datetime.date | None) -> datetime.date:
+    match kind:
+        case Report.Kind.MONTHLY:
+            return brief_due(period)
+        case Report.Kind.MIDTERM:
+            return midterm_report_due(contract_year.start_date)
+        case Report.Kind.FINAL:
+            return final_report_due(contract_year.end_date)
+        case Report.Kind.SERVICE_PLAN:
+            return service_plan_due(contract_year.start_date)
+    raise ValidationError({"kind": "未知的报告类别。"})
+
+
+@transaction.atomic
+def report_draft(
+    *, contract_year: ContractYear, kind: str, actor, period: datetime.date | None = None, **content
+) -> Report:
+    """Start a report of a contract year; its due date comes from the policy parameters in force."""
+    require_role(actor, Role.CONTRACTOR)
+    require_visible(actor, contract_year)
+    if kind == Report.Kind.MONTHLY:
+        if period is None:
+            raise refusal("R-REP-1", "请选择简报所属月份。", field="period")
+        period = first_of_month(period)
+        if not (first_of_month(contract_year.start_date) <= period <= contract_year.end_date):
+            raise refusal("R-REP-1", "简报月份须在合同年度之内。", field="period")
+    else:
+        period = None
+    report = Report(
+        contract_year=contract_year, kind=kind, period=period, due_date=report_due(contract_year, kind, period),
+        **content,
+    )
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_submit(*, report: Report, actor) -> Report:
+    """Submit (or resubmit after a return) to the bureau and the street, who see it from now on (R-REP-1, -2)."""
+    require_role(actor, Role.CONTRACTOR)
+    require_visible(actor, report)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.status not in (Report.Status.DRAFT, Report.Status.RETURNED):
+        raise refusal("R-REP-3", f"报告状态为“{report.get_status_display()}”，不能重复提交。")
+    if report.kind == Report.Kind.FINAL and not report.experience_summary.strip():
+        raise refusal("R-REP-5", "期末工作报告须包含经验总结。", field="experience_summary")
+    report.status = Report.Status.SUBMITTED
+    report.submitted_at = timezone.now()
+    report.submitted_by = actor
+    report.full_clean()
+    report.save()
+    return report
+
+
+def is_late(report: Report) -> bool:
+    """Submitted after its due date (or not yet submitted and past it), in Asia/Shanghai days."""
+    if report.submitted_at is None:
+        return timezone.localdate() > report.due_date
+    return timezone.localtime(report.submitted_at).date() > report.due_date
+
+
+@transaction.atomic
+def report_review(*, report: Report, decision: str, actor, comment: str = "") -> ReportReview:
+    """R-REP-3: the bureau accepts a submitted report, or returns it with comments for correction."""
+    require_role(actor, Role.BUREAU)
+    require_visible(actor, report)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.status != Report.Status.SUBMITTED:
+        raise refusal("R-REP-3", f"只能审核已提交的报告，该报告状态为“{report.get_status_display()}”。")
+    if decision == ReportReview.Decision.RETURNED and not comment.strip():
+        raise refusal("R-REP-3", "退回修改时请写明审核意见。", field="comment")
+    if decision not in ReportReview.Decision.values:
+        raise ValidationError({"decision": "请选择审核结果。"})
+    review = ReportReview(
+        report=report, decision=decision, comment=comment.strip(), reviewed_by=actor, reviewed_at=timezone.now()
+    )
+    review.full_clean()
+    review.save()
+    report.status = Report.Status.ACCEPTED if decision == ReportReview.Decision.ACCEPTED else Report.Status.RETURNED
+    report.save(update_fields=["status"])
+    return review
