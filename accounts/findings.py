@@ -37,6 +37,8 @@ class Finding:
     due: datetime.date | None = None
     responsible: str = Responsible.BUREAU
     contractor_id: int | None = None
+    # For a finding about a whole district (R-PLAN-3) rather than one station.
+    district_id: int | None = None
     # The page where it is fixed, when the portal has one (filled in by the pages of later issues).
     link: str = field(default="", compare=False)
 

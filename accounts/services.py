@@ -27,8 +27,12 @@ def parameter_change(
     parameter, _ = PolicyParameter.objects.update_or_create(
         key=key,
         valid_from=valid_from,
-        defaults={"value": value, "note": f"{note.strip()}（{rule_id}）", "changed_by": actor,
-                  "changed_at": timezone.now()},
+        defaults={
+            "value": value,
+            "note": f"{note.strip()}（{rule_id}）",
+            "changed_by": actor,
+            "changed_at": timezone.now(),
+        },
     )
     parameter.full_clean()
     return parameter

@@ -32,10 +32,11 @@ CENT = Decimal("0.01")
 
 def eligibility_missing(contractor: Contractor, on: datetime.date) -> list[str]:
     """R-PROC-2: the conditions a contractor has no verified, unexpired evidence for on a day."""
+    # Iterates .all() so that a prefetched evidence list costs no query (the compliance check prefetches).
     held = {
         evidence.condition
-        for evidence in contractor.evidence.filter(verified_on__lte=on)
-        if evidence.valid_until is None or evidence.valid_until >= on
+        for evidence in contractor.evidence.all()
+        if evidence.verified_on <= on and (evidence.valid_until is None or evidence.valid_until >= on)
     }
     return [label for value, label in EligibilityCondition.choices if value not in held]
 
@@ -79,7 +80,9 @@ def _may_buy(actor, station: Station, purchaser: str) -> None:
     if actor.role == Role.STREET and purchaser == Procurement.Purchaser.STREET:
         require_visible(actor, station)
         return
-    raise refusal("R-PROC-1", "只有区民政局或本街道办事处（以街道为购买主体时）可以组织采购。", field="purchaser")
+    raise refusal(
+        "R-PROC-1", "只有区民政局或本街道办事处（以街道为购买主体时）可以组织采购。", field="purchaser"
+    )
 
 
 @transaction.atomic
@@ -138,7 +141,9 @@ def procurement_award(
         raise refusal("R-PROC-3", "中标日期不能早于采购公告日期。", field="award_date")
     missing = eligibility_missing(contractor, award_date)
     if missing:
-        raise refusal("R-PROC-2", f"{contractor.name}缺少经核验的承接条件：{'；'.join(missing)}。", field="contractor")
+        raise refusal(
+            "R-PROC-2", f"{contractor.name}缺少经核验的承接条件：{'；'.join(missing)}。", field="contractor"
+        )
     if cycle_start < award_date:
         raise refusal("R-PROC-3", "项目周期不能早于中标日期开始。", field="cycle_start")
     years = int_parameter(ParameterKey.CYCLE_YEARS, cycle_start)
@@ -180,13 +185,17 @@ def _check_money(amount: Decimal, signed_on: datetime.date, budget_lines: dict, 
         raise refusal("R-FUND-1", f"合同金额¥{amount:,.2f}超过年度资金标准¥{cap:,.2f}。", field="amount")
     if set(budget_lines) != set(BudgetLine.Line.values):
         absent = [label for value, label in BudgetLine.Line.choices if value not in budget_lines]
-        raise refusal("R-FUND-2", f"请填写全部五类经费科目，缺少：{'、'.join(absent)}。", field="budget_lines")
+        raise refusal(
+            "R-FUND-2", f"请填写全部五类经费科目，缺少：{'、'.join(absent)}。", field="budget_lines"
+        )
     if any(value is None or value < 0 for value in budget_lines.values()):
         raise refusal("R-FUND-2", "经费科目金额不能为负数。", field="budget_lines")
     budget_total = sum(budget_lines.values(), Decimal("0"))
     if budget_total.quantize(CENT) != Decimal(amount).quantize(CENT):
         raise refusal(
-            "R-FUND-2", f"五类经费科目合计¥{budget_total:,.2f}，与合同金额¥{amount:,.2f}不一致。", field="budget_lines"
+            "R-FUND-2",
+            f"五类经费科目合计¥{budget_total:,.2f}，与合同金额¥{amount:,.2f}不一致。",
+            field="budget_lines",
         )
     if not funding or any(source not in FundingAllocation.Source.values for source in funding):
         raise refusal("R-FUND-3", "请至少填写一项资金来源。", field="funding")
@@ -195,7 +204,9 @@ def _check_money(amount: Decimal, signed_on: datetime.date, budget_lines: dict, 
     funding_total = sum(funding.values(), Decimal("0"))
     if funding_total.quantize(CENT) != Decimal(amount).quantize(CENT):
         raise refusal(
-            "R-FUND-3", f"资金来源合计¥{funding_total:,.2f}，与合同金额¥{amount:,.2f}不一致。", field="funding"
+            "R-FUND-3",
+            f"资金来源合计¥{funding_total:,.2f}，与合同金额¥{amount:,.2f}不一致。",
+            field="funding",
         )
 
 
@@ -228,7 +239,10 @@ def contract_year_sign(
     end = add_years(start, 1) - datetime.timedelta(days=1)
     if end > cycle.end_date:
         raise refusal("R-CYCLE-1", f"项目周期已于{cycle.end_date:%Y-%m-%d}结束，不能再签订合同年度。")
-    if previous is not None and not ContractYear.objects.filter(pk=previous.pk, renewal__decision="renew").exists():
+    if (
+        previous is not None
+        and not ContractYear.objects.filter(pk=previous.pk, renewal__decision="renew").exists()
+    ):
         raise refusal(
             "R-CYCLE-2",
             f"{previous.label}尚无续签决定：续签须以双方签字且结果为良好或合格（含优秀）的年度评估为依据。",
@@ -251,7 +265,8 @@ def contract_year_sign(
         BudgetLine(contract_year=year, line=line, amount=value) for line, value in budget_lines.items()
     )
     FundingAllocation.objects.bulk_create(
-        FundingAllocation(contract_year=year, source=source, amount=value) for source, value in funding.items()
+        FundingAllocation(contract_year=year, source=source, amount=value)
+        for source, value in funding.items()
     )
     return year
 
@@ -265,8 +280,14 @@ def cycle_end(*, cycle: ProjectCycle, end_date: datetime.date, reason: str, acto
     if reason not in ProjectCycle.EndReason.values:
         raise ValidationError({"end_reason": "请选择结束原因。"})
     last_year = cycle.years.order_by("-end_date").first()
-    if last_year is not None and end_date < last_year.end_date and reason != ProjectCycle.EndReason.TERMINATED:
-        raise refusal("R-CYCLE-1", "已签订的合同年度尚未结束，只能以“提前终止”结束项目周期。", field="end_date")
+    if (
+        last_year is not None
+        and end_date < last_year.end_date
+        and reason != ProjectCycle.EndReason.TERMINATED
+    ):
+        raise refusal(
+            "R-CYCLE-1", "已签订的合同年度尚未结束，只能以“提前终止”结束项目周期。", field="end_date"
+        )
     cycle.end_date = end_date
     cycle.end_reason = reason
     cycle.full_clean()

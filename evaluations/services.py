@@ -92,10 +92,15 @@ def _signed_final_evaluation(contract_year: ContractYear) -> Evaluation:
     if not evaluation.is_signed:
         missing = "、".join(
             name
-            for name, signed in (("街道", evaluation.street_signed_at), ("区民政局", evaluation.bureau_signed_at))
+            for name, signed in (
+                ("街道", evaluation.street_signed_at),
+                ("区民政局", evaluation.bureau_signed_at),
+            )
             if not signed
         )
-        raise refusal("R-EVAL-2", f"{contract_year.label}的年度评估尚缺{missing}签字，未签字的评估不能作为续签依据。")
+        raise refusal(
+            "R-EVAL-2", f"{contract_year.label}的年度评估尚缺{missing}签字，未签字的评估不能作为续签依据。"
+        )
     return evaluation
 
 
@@ -162,10 +167,14 @@ def cycle_end_after_evaluation(*, contract_year: ContractYear, actor, note: str 
         note=note,
     )
     cycle = contract_year.cycle
-    reason = ProjectCycle.EndReason.FAILED_EVALUATION if failed else (
-        ProjectCycle.EndReason.COMPLETED
-        if contract_year.end_date == cycle.planned_end_date
-        else ProjectCycle.EndReason.TERMINATED
+    reason = (
+        ProjectCycle.EndReason.FAILED_EVALUATION
+        if failed
+        else (
+            ProjectCycle.EndReason.COMPLETED
+            if contract_year.end_date == cycle.planned_end_date
+            else ProjectCycle.EndReason.TERMINATED
+        )
     )
     if contract_year.end_date > cycle.end_date:
         raise ValidationError("该合同年度晚于项目周期结束日期。")

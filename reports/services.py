@@ -44,7 +44,10 @@ def report_draft(
     else:
         period = None
     report = Report(
-        contract_year=contract_year, kind=kind, period=period, due_date=report_due(contract_year, kind, period),
+        contract_year=contract_year,
+        kind=kind,
+        period=period,
+        due_date=report_due(contract_year, kind, period),
         **content,
     )
     report.full_clean()
@@ -90,10 +93,16 @@ def report_review(*, report: Report, decision: str, actor, comment: str = "") ->
     if decision not in ReportReview.Decision.values:
         raise ValidationError({"decision": "请选择审核结果。"})
     review = ReportReview(
-        report=report, decision=decision, comment=comment.strip(), reviewed_by=actor, reviewed_at=timezone.now()
+        report=report,
+        decision=decision,
+        comment=comment.strip(),
+        reviewed_by=actor,
+        reviewed_at=timezone.now(),
     )
     review.full_clean()
     review.save()
-    report.status = Report.Status.ACCEPTED if decision == ReportReview.Decision.ACCEPTED else Report.Status.RETURNED
+    report.status = (
+        Report.Status.ACCEPTED if decision == ReportReview.Decision.ACCEPTED else Report.Status.RETURNED
+    )
     report.save(update_fields=["status"])
     return review

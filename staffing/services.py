@@ -65,7 +65,11 @@ def worker_post(
                 f"合同于{signed_on:%Y-%m-%d}签订，派驻期限为{deadline:%Y-%m-%d}；{start_date:%Y-%m-%d}到岗已是第{late_by}天。",
                 field="start_date",
             )
-    if Posting.objects.filter(worker=worker, start_date__lte=start_date).exclude(end_date__lt=start_date).exists():
+    if (
+        Posting.objects.filter(worker=worker, start_date__lte=start_date)
+        .exclude(end_date__lt=start_date)
+        .exists()
+    ):
         raise ValidationError({"worker": f"{worker.name}在{start_date:%Y-%m-%d}已派驻在岗，请先办理离岗。"})
     posting = Posting(
         worker=worker,

@@ -340,7 +340,13 @@ class Command(BaseCommand):
         users = {}
         for username, (role, family, given, scope, key) in ACCOUNTS.items():
             user, created = User.objects.get_or_create(
-                username=username, defaults={"role": role, "last_name": family, "first_name": given}
+                username=username,
+                defaults={
+                    "role": role,
+                    "last_name": family,
+                    "first_name": given,
+                    "email": f"{username}@example.org",
+                },
             )
             if created or not user.check_password(settings.DEMO_PASSWORD):
                 user.set_password(settings.DEMO_PASSWORD)
@@ -856,7 +862,8 @@ class Command(BaseCommand):
     def _site_logs(self, station: Station, start: datetime.date) -> None:
         street = station.street.name
         complete = dict.fromkeys(SiteConditionLog.REQUIRED_EQUIPMENT + SiteConditionLog.SYSTEMS, True)
-        for logged_on in (start - datetime.timedelta(days=10), D(2026, 9, 15)):
+        # The latest check was in June 2026: the half-yearly re-check falls due in December.
+        for logged_on in (start - datetime.timedelta(days=10), D(2026, 6, 10)):
             values = {
                 **complete,
                 "has_case_room": True,

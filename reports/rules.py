@@ -1,0 +1,197 @@
+"""Compliance checks of reports and services (R-REP-1..5, R-SVC-1)."""
+
+import datetime
+
+from django.db.models import Max
+
+from accounts.dates import months_between
+from accounts.findings import DueItem, Finding, Responsible, register, register_upcoming
+from accounts.policy import Severity
+from contracts.models import ContractYear
+from reports.models import Report, ServiceRecord
+from reports.services import report_due
+from stations.selectors import operating_on
+
+# Reports still followed: those of contract years in force or ended within this many days.
+LOOKBACK_DAYS = 400
+# The bureau reviews a submitted report within this many days (R-REP-3; the portal's practice).
+REVIEW_WITHIN_DAYS = 10
+# A station with no service recorded for this many days is flagged (R-SVC-1).
+SERVICE_GAP_DAYS = 30
+RECEIVED = (Report.Status.SUBMITTED, Report.Status.ACCEPTED, Report.Status.RETURNED)
+
+
+def owed_reports(stations, today: datetime.date, until: datetime.date):
+    """Every report owed by contract years still followed, due on or before `until`: (year, kind, period, due,
+    the report if one exists)."""
+    years = list(
+        ContractYear.objects.filter(
+            station__in=stations.values("pk"),
+            start_date__lte=until,
+            end_date__gte=today - datetime.timedelta(days=LOOKBACK_DAYS),
+        ).select_related("station", "cycle")
+    )
+    existing = {
+        (r.contract_year_id, r.kind, r.period): r
+        for r in Report.objects.filter(contract_year__in=[y.pk for y in years]).only(
+            "pk", "contract_year_id", "kind", "period", "status", "due_date", "submitted_at"
+        )
+    }
+    for year in years:
+        owed = [(Report.Kind.SERVICE_PLAN, None), (Report.Kind.MIDTERM, None), (Report.Kind.FINAL, None)]
+        owed += [(Report.Kind.MONTHLY, month) for month in months_between(year.start_date, year.end_date)]
+        for kind, period in owed:
+            due = report_due(year, kind, period)
+            if due <= until:
+                yield year, kind, period, due, existing.get((year.pk, kind, period))
+
+
+def _label(kind: str, period) -> str:
+    return f"{period:%Y年%-m月}月度工作简报" if period else str(Report.Kind(kind).label)
+
+
+RULE_OF_KIND = {
+    Report.Kind.MONTHLY: ("R-REP-1", Severity.ERROR),
+    Report.Kind.MIDTERM: ("R-REP-2", Severity.ERROR),
+    Report.Kind.FINAL: ("R-REP-2", Severity.ERROR),
+    Report.Kind.SERVICE_PLAN: ("R-REP-4", Severity.WARN),
+}
+
+
+@register("R-REP-1", "R-REP-2", "R-REP-4")
+def reports_overdue(stations, today: datetime.date):
+    """Briefs due by the 5th of the next month, mid-term and final reports, the year's service plan."""
+    for year, kind, period, due, report in owed_reports(stations, today, today - datetime.timedelta(days=1)):
+        if report is not None and report.status in RECEIVED:
+            continue
+        rule_id, severity = RULE_OF_KIND[kind]
+        state = "尚未提交" if report is None else "仍为草稿"
+        yield Finding(
+            rule_id,
+            severity,
+            year.station_id,
+            year.station.name,
+            subject=_label(kind, period),
+            due=due,
+            message=f"{year.label}{_label(kind, period)}应于{due:%Y-%m-%d}前提交，{state}，已逾期"
+            f"{(today - due).days}天。",
+            responsible=Responsible.CONTRACTOR,
+            contractor_id=year.cycle.contractor_id,
+        )
+
+
+@register_upcoming
+def reports_due(stations, today: datetime.date, horizon: datetime.date):
+    for year, kind, period, due, report in owed_reports(stations, today, horizon):
+        if due >= today and (report is None or report.status == Report.Status.DRAFT):
+            yield DueItem(
+                RULE_OF_KIND[kind][0],
+                year.station_id,
+                year.station.name,
+                f"{year.label}{_label(kind, period)}",
+                due,
+                Responsible.CONTRACTOR,
+                year.cycle.contractor_id,
+            )
+
+
+def _reports_of(stations, **filters):
+    return Report.objects.filter(contract_year__station__in=stations.values("pk"), **filters).select_related(
+        "contract_year__station", "contract_year__cycle"
+    )
+
+
+@register("R-REP-3")
+def reports_in_review(stations, today: datetime.date):
+    """Reports returned and waiting for correction; reports waiting too long for the bureau's review."""
+    for report in _reports_of(stations, status=Report.Status.RETURNED):
+        year = report.contract_year
+        yield Finding(
+            "R-REP-3",
+            Severity.TRACK,
+            year.station_id,
+            year.station.name,
+            subject=str(report),
+            message=f"{_label(report.kind, report.period)}已退回修改，等待承接主体修改后重新提交。",
+            responsible=Responsible.CONTRACTOR,
+            contractor_id=year.cycle.contractor_id,
+        )
+    late = today - datetime.timedelta(days=REVIEW_WITHIN_DAYS)
+    for report in _reports_of(stations, status=Report.Status.SUBMITTED, submitted_at__date__lt=late):
+        year = report.contract_year
+        yield Finding(
+            "R-REP-3",
+            Severity.TRACK,
+            year.station_id,
+            year.station.name,
+            subject=str(report),
+            message=f"{_label(report.kind, report.period)}已提交超过{REVIEW_WITHIN_DAYS}天，尚未审核。",
+            responsible=Responsible.BUREAU,
+        )
+
+
+@register_upcoming
+def reviews_due(stations, today: datetime.date, horizon: datetime.date):
+    for report in _reports_of(stations, status=Report.Status.SUBMITTED):
+        due = report.submitted_at.date() + datetime.timedelta(days=REVIEW_WITHIN_DAYS)
+        if today <= due <= horizon:
+            year = report.contract_year
+            yield DueItem(
+                "R-REP-3",
+                year.station_id,
+                year.station.name,
+                f"审核{year.label}{_label(report.kind, report.period)}",
+                due,
+                Responsible.BUREAU,
+            )
+
+
+@register("R-REP-5")
+def final_reports_sum_up(stations, today: datetime.date):
+    """An accepted final report carries the experience summary and the news posted during the year."""
+    for report in _reports_of(stations, kind=Report.Kind.FINAL, status=Report.Status.ACCEPTED):
+        gaps = [
+            text
+            for missing, text in (
+                (not report.experience_summary.strip(), "经验总结"),
+                (report.news_posts == 0, "动态推送"),
+            )
+            if missing
+        ]
+        if gaps:
+            year = report.contract_year
+            yield Finding(
+                "R-REP-5",
+                Severity.TRACK,
+                year.station_id,
+                year.station.name,
+                subject=str(report),
+                message=f"期末工作报告缺少{'、'.join(gaps)}。",
+                responsible=Responsible.CONTRACTOR,
+                contractor_id=year.cycle.contractor_id,
+            )
+
+
+@register("R-SVC-1")
+def services_recorded(stations, today: datetime.date):
+    """An operating station records its services; none for a month is worth a look."""
+    since = today - datetime.timedelta(days=SERVICE_GAP_DAYS)
+    last = dict(
+        ServiceRecord.objects.filter(station__in=stations.values("pk"))
+        .values_list("station")
+        .annotate(last=Max("held_on"))
+        .order_by()
+    )
+    for station in operating_on(stations, today).only("pk", "name"):
+        latest = last.get(station.pk)
+        if latest is None or latest < since:
+            when = f"最近一次为{latest:%Y-%m-%d}" if latest else "尚无记录"
+            yield Finding(
+                "R-SVC-1",
+                Severity.TRACK,
+                station.pk,
+                station.name,
+                subject="服务记录",
+                message=f"近{SERVICE_GAP_DAYS}天没有登记个案、小组或社区活动服务记录（{when}）。",
+                responsible=Responsible.CONTRACTOR,
+            )

@@ -1,0 +1,247 @@
+"""Compliance checks of resident workers and volunteers (R-STAFF-1..6, R-SVC-2)."""
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Count, Min, OuterRef, Q, Subquery
+
+from accounts.findings import DueItem, Finding, Responsible, register, register_upcoming
+from accounts.models import ParameterKey
+from accounts.parameters import ParameterTimeline
+from accounts.policy import Severity
+from contracts.models import ContractYear, ProjectCycle
+from staffing.deadlines import posting_deadline, qualification_deadline, qualification_warning_starts
+from staffing.models import Posting, Qualification, TrainingRecord, VolunteerHours
+
+
+def took_over_on(cycles: list[ProjectCycle]) -> dict[int, datetime.date]:
+    """For each cycle, the day its contractor took the station: the start of the run of consecutive cycles
+    the same contractor has held there (a renewed cycle continues the same takeover)."""
+    result = {}
+    by_station = defaultdict(list)
+    for cycle in cycles:
+        by_station[cycle.station_id].append(cycle)
+    for station_cycles in by_station.values():
+        station_cycles.sort(key=lambda c: c.start_date)
+        run_start, previous = None, None
+        for cycle in station_cycles:
+            continues = (
+                previous is not None
+                and previous.contractor_id == cycle.contractor_id
+                and previous.end_date + datetime.timedelta(days=1) >= cycle.start_date
+            )
+            run_start = run_start if continues else cycle.start_date
+            result[cycle.pk] = run_start
+            previous = cycle
+    return result
+
+
+def resident_postings(stations, today: datetime.date):
+    """The postings in force today at the given stations, under the cycle holding each station now."""
+    return (
+        Posting.objects.filter(
+            cycle__station__in=stations.values("pk"),
+            cycle__start_date__lte=today,
+            cycle__end_date__gte=today,
+            start_date__lte=today,
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .select_related("worker", "cycle__station")
+    )
+
+
+@register("R-STAFF-1", "R-STAFF-2", "R-STAFF-3", "R-STAFF-4", "R-STAFF-6")
+def resident_workers(stations, today: datetime.date):
+    """Today's resident workers of every operating station: how many, qualified, within their deadline,
+    full-time with a labour contract, trained."""
+    postings = list(resident_postings(stations, today))
+    worker_ids = {p.worker_id for p in postings}
+    qualified_on = {
+        row["worker"]: row["first"]
+        for row in Qualification.objects.filter(worker__in=worker_ids)
+        .values("worker")
+        .annotate(first=Min("obtained_on"))
+    }
+    trained = set(
+        TrainingRecord.objects.filter(worker__in=worker_ids, passed=True).values_list("worker", flat=True)
+    )
+    cycles = list(
+        ProjectCycle.objects.filter(station__in=stations.values("pk")).only(
+            "pk", "station_id", "contractor_id", "start_date", "end_date"
+        )
+    )
+    takeover = took_over_on(cycles)
+    first_posted = {
+        (row["worker"], row["cycle__station"]): row["first"]
+        for row in Posting.objects.filter(worker__in=worker_ids)
+        .values("worker", "cycle__station")
+        .annotate(first=Min("start_date"))
+    }
+    operating = ProjectCycle.objects.filter(
+        station__in=stations.values("pk"), start_date__lte=today, end_date__gte=today
+    ).select_related("station")
+    low, high = (
+        ParameterTimeline(ParameterKey.RESIDENT_WORKERS_MIN),
+        ParameterTimeline(ParameterKey.RESIDENT_WORKERS_MAX),
+    )
+    by_station = defaultdict(list)
+    for posting in postings:
+        by_station[posting.cycle.station_id].append(posting)
+
+    for cycle in operating:
+        station, team = cycle.station, by_station.get(cycle.station_id, [])
+        common = {"station_id": station.pk, "station": station.name, "contractor_id": cycle.contractor_id}
+        minimum, maximum = low.int_on(today), high.int_on(today)
+        if not (minimum <= len(team) <= maximum):
+            yield Finding(
+                "R-STAFF-1",
+                Severity.WARN,
+                subject="驻站社工人数",
+                message=f"现有驻站社工{len(team)}名，一般应为{minimum}-{maximum}名。",
+                responsible=Responsible.CONTRACTOR,
+                **common,
+            )
+        if team and not any(qualified_on.get(p.worker_id, datetime.date.max) <= today for p in team):
+            yield Finding(
+                "R-STAFF-2",
+                Severity.ERROR,
+                subject="专业资质",
+                message="驻站社工中没有取得社会工作专业资质的人员（应不少于1名）。",
+                responsible=Responsible.CONTRACTOR,
+                **common,
+            )
+        for posting in team:
+            worker = posting.worker
+            qualified = qualified_on.get(worker.pk)
+            if qualified is None or qualified > today:
+                deadline = qualification_deadline(takeover[cycle.pk], first_posted[(worker.pk, station.pk)])
+                if today > deadline:
+                    yield Finding(
+                        "R-STAFF-3",
+                        Severity.ERROR,
+                        subject=worker.name,
+                        due=deadline,
+                        message=f"{worker.name}应于{deadline:%Y-%m-%d}前取得社会工作专业资质，已逾期。",
+                        responsible=Responsible.CONTRACTOR,
+                        **common,
+                    )
+                elif today >= qualification_warning_starts(deadline):
+                    yield Finding(
+                        "R-STAFF-3",
+                        Severity.WARN,
+                        subject=worker.name,
+                        due=deadline,
+                        message=f"{worker.name}须于{deadline:%Y-%m-%d}前取得社会工作专业资质，"
+                        f"还剩{(deadline - today).days}天。",
+                        responsible=Responsible.CONTRACTOR,
+                        **common,
+                    )
+            if not (posting.is_full_time and posting.has_labour_contract):
+                lacking = "、".join(
+                    text
+                    for ok, text in (
+                        (posting.is_full_time, "专职"),
+                        (posting.has_labour_contract, "劳动合同"),
+                    )
+                    if not ok
+                )
+                yield Finding(
+                    "R-STAFF-4",
+                    Severity.ERROR,
+                    subject=worker.name,
+                    message=f"{worker.name}不符合驻站社工条件：缺少{lacking}。",
+                    responsible=Responsible.CONTRACTOR,
+                    **common,
+                )
+            if worker.pk not in trained:
+                yield Finding(
+                    "R-STAFF-6",
+                    Severity.TRACK,
+                    subject=worker.name,
+                    message=f"{worker.name}尚无培训合格记录。",
+                    responsible=Responsible.CONTRACTOR,
+                    **common,
+                )
+
+
+def _cycles_with_posting_dates(stations):
+    first_signed = (
+        ContractYear.objects.filter(cycle=OuterRef("pk")).order_by("year_no").values("signed_on")[:1]
+    )
+    return (
+        ProjectCycle.objects.filter(station__in=stations.values("pk"))
+        .annotate(first_signed=Subquery(first_signed), first_posted=Min("postings__start_date"))
+        .filter(first_signed__isnull=False)
+        .select_related("station")
+    )
+
+
+@register("R-STAFF-5")
+def posted_within_deadline(stations, today: datetime.date):
+    """Every cycle's first workers were posted within 15 days (param) of signing its first contract."""
+    for cycle in _cycles_with_posting_dates(stations):
+        deadline = posting_deadline(cycle.first_signed)
+        posted = cycle.first_posted
+        if posted is not None and posted <= deadline:
+            continue
+        if posted is None and today <= deadline:
+            continue  # still within the time allowed: a due item, not a finding
+        day = (posted - cycle.first_signed).days if posted else (today - cycle.first_signed).days
+        text = f"于合同签订后第{day}天派驻社工" if posted else f"合同签订已{day}天，尚未派驻社工"
+        yield Finding(
+            "R-STAFF-5",
+            Severity.ERROR,
+            cycle.station_id,
+            cycle.station.name,
+            subject=f"{cycle.start_date:%Y}—{cycle.planned_end_date:%Y}周期派驻",
+            message=f"合同{cycle.first_signed:%Y-%m-%d}签订，应于{deadline:%Y-%m-%d}前派驻社工，{text}。",
+            due=deadline,
+            responsible=Responsible.CONTRACTOR,
+            contractor_id=cycle.contractor_id,
+        )
+
+
+@register_upcoming
+def postings_due(stations, today: datetime.date, horizon: datetime.date):
+    for cycle in _cycles_with_posting_dates(stations).filter(first_posted__isnull=True):
+        deadline = posting_deadline(cycle.first_signed)
+        if today <= deadline <= horizon:
+            yield DueItem(
+                "R-STAFF-5",
+                cycle.station_id,
+                cycle.station.name,
+                "派驻驻站社工",
+                deadline,
+                Responsible.CONTRACTOR,
+                cycle.contractor_id,
+            )
+
+
+# Hours entered more than a week ago and still not verified are flagged to the station's staff.
+VERIFY_WITHIN_DAYS = 7
+
+
+@register("R-SVC-2")
+def volunteer_hours_unverified(stations, today: datetime.date):
+    cutoff = today - datetime.timedelta(days=VERIFY_WITHIN_DAYS)
+    pending = (
+        VolunteerHours.objects.filter(
+            volunteer__station__in=stations.values("pk"),
+            status=VolunteerHours.Status.PENDING,
+            served_on__lt=cutoff,
+        )
+        .values("volunteer__station", "volunteer__station__name")
+        .annotate(first=Min("served_on"), entries=Count("pk"))
+        .order_by("volunteer__station")
+    )
+    for row in pending:
+        station_id = row["volunteer__station"]
+        yield Finding(
+            "R-SVC-2",
+            Severity.TRACK,
+            station_id,
+            row["volunteer__station__name"],
+            subject="志愿服务时长",
+            message=f"有{row['entries']}条志愿服务时长待核实（最早{row['first']:%Y-%m-%d}）。",
+            responsible=Responsible.CONTRACTOR,
+        )

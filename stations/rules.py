@@ -1,0 +1,145 @@
+"""Compliance checks of the rollout plan and the stations' sites (R-PLAN-2, R-PLAN-3, R-SITE-1..4)."""
+
+import datetime
+
+from django.db.models import OuterRef, Subquery
+
+from accounts.dates import add_months
+from accounts.findings import DueItem, Finding, Responsible, register, register_upcoming
+from accounts.policy import RULES, Severity
+from stations.models import AnnualPlan, District, SiteConditionLog
+from stations.selectors import operating_on, with_built_on
+
+
+@register("R-PLAN-2")
+def stations_behind_plan(stations, today: datetime.date):
+    """A street whose scheduled year has ended without a built station is behind the plan."""
+    behind = (
+        with_built_on(stations.filter(street__planned_year__lt=today.year))
+        .filter(built_on__isnull=True)
+        .select_related("street__district__plan")
+    )
+    for station in behind:
+        plan = getattr(station.street.district, "plan", None)
+        coverage = f"，全区应于{plan.full_coverage_by:%Y年%-m月%-d日}前实现全覆盖" if plan else ""
+        yield Finding(
+            rule_id="R-PLAN-2",
+            severity=Severity.WARN,
+            station_id=station.pk,
+            station=station.name,
+            subject="建设进度",
+            message=f"按建设计划应于{station.street.planned_year}年度建成，至今尚未签订合同并派驻社工{coverage}。",
+            due=datetime.date(station.street.planned_year, 12, 31),
+            responsible=Responsible.BUREAU,
+        )
+
+
+@register("R-PLAN-3")
+def annual_plan_not_submitted(stations, today: datetime.date):
+    """This year's annual implementation plan not yet submitted to the municipal bureau after its due date."""
+    district_ids = set(stations.values_list("street__district_id", flat=True).distinct())
+    plans = {
+        plan.district_id: plan
+        for plan in AnnualPlan.objects.filter(district_id__in=district_ids, year=today.year)
+    }
+
+    for district in District.objects.filter(pk__in=district_ids):
+        plan = plans.get(district.pk)
+        if plan is not None and plan.status in (AnnualPlan.Status.SUBMITTED, AnnualPlan.Status.APPROVED):
+            continue
+        if plan is not None and plan.due_date and plan.due_date >= today:
+            continue
+        state = "尚未编制" if plan is None else f"状态为“{plan.get_status_display()}”"
+        yield Finding(
+            rule_id="R-PLAN-3",
+            severity=Severity.TRACK,
+            station_id=None,
+            station=district.name,
+            subject=f"{today.year}年度实施计划",
+            message=f"{district.bureau_name}{today.year}年度社工站项目实施计划{state}，应报市民政局审核。",
+            due=plan.due_date if plan else None,
+            responsible=Responsible.BUREAU,
+            district_id=district.pk,
+        )
+
+
+# Street offices check their station's site every six months (the portal's practice; the policy asks for
+# dated logs with photos, R-SITE-1, without saying how often).
+SITE_CHECK_MONTHS = 6
+
+
+def _latest_logs(stations, today: datetime.date):
+    """Operating stations with their latest condition log (None when never checked): two queries."""
+    latest = (
+        SiteConditionLog.objects.filter(station=OuterRef("pk")).order_by("-logged_on", "-pk").values("pk")[:1]
+    )
+    operating = list(operating_on(stations, today).annotate(latest_log=Subquery(latest)).only("pk", "name"))
+    logs = SiteConditionLog.objects.in_bulk([s.latest_log for s in operating if s.latest_log])
+    return [(station, logs.get(station.latest_log)) for station in operating]
+
+
+@register_upcoming
+def site_checks_due(stations, today: datetime.date, horizon: datetime.date):
+    for station, log in _latest_logs(stations, today):
+        due = add_months(log.logged_on, SITE_CHECK_MONTHS) if log else today
+        if today <= due <= horizon:
+            yield DueItem(
+                "R-SITE-1", station.pk, station.name, "社工站场所设置现场检查", due, Responsible.STREET
+            )
+
+
+EQUIPMENT_LABELS = {
+    name: str(SiteConditionLog._meta.get_field(name).verbose_name)
+    for name in SiteConditionLog.REQUIRED_EQUIPMENT
+}
+SYSTEM_LABELS = {
+    name: str(SiteConditionLog._meta.get_field(name).verbose_name) for name in SiteConditionLog.SYSTEMS
+}
+
+
+@register("R-SITE-1", "R-SITE-2", "R-SITE-3", "R-SITE-4")
+def site_conditions(stations, today: datetime.date):
+    """The latest condition log of every operating station: room and equipment, sign, catalogue, systems."""
+    for station, log in _latest_logs(stations, today):
+
+        def finding(
+            rule_id: str, subject: str, message: str, responsible=Responsible.STREET, station=station
+        ):
+            return Finding(
+                rule_id,
+                RULES[rule_id].severity,
+                station.pk,
+                station.name,
+                subject,
+                message,
+                responsible=responsible,
+            )
+
+        if log is None:
+            yield finding("R-SITE-1", "场所设置", "尚无场所设置检查记录，请街道办事处现场检查并登记。")
+            continue
+        on = f"（{log.logged_on:%Y-%m-%d}检查）"
+        next_check = add_months(log.logged_on, SITE_CHECK_MONTHS)
+        if next_check < today:
+            yield Finding(
+                "R-SITE-1",
+                Severity.TRACK,
+                station.pk,
+                station.name,
+                "场所设置",
+                f"最近一次现场检查为{log.logged_on:%Y-%m-%d}，已超过{SITE_CHECK_MONTHS}个月，请街道办事处复查。",
+                due=next_check,
+                responsible=Responsible.STREET,
+            )
+        missing = [label for name, label in EQUIPMENT_LABELS.items() if not getattr(log, name)]
+        if missing:
+            yield finding("R-SITE-1", "场所设置", f"缺少{'、'.join(missing)}{on}。")
+        if not log.sign_installed:
+            yield finding("R-SITE-2", "统一标识", f"未设置统一标识{on}。", Responsible.CONTRACTOR)
+        if not log.catalogue_posted:
+            yield finding(
+                "R-SITE-3", "服务目录", f"服务内容、服务目录和岗位职责未公示{on}。", Responsible.CONTRACTOR
+            )
+        for name, label in SYSTEM_LABELS.items():
+            if not getattr(log, name):
+                yield finding("R-SITE-4", "制度建设", f"未建立{label}{on}。", Responsible.CONTRACTOR)
