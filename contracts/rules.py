@@ -3,6 +3,7 @@
 import datetime
 from collections import defaultdict
 from decimal import Decimal
+from itertools import pairwise
 
 from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -98,7 +99,7 @@ def cycles_hold_their_years(stations, today: datetime.date):
             problems.append(f"签订了{len(years)}个合同年度，超过{limit.int_on(cycle.start_date)}年一个周期")
         if years[0].start_date != cycle.start_date:
             problems.append("首个合同年度未从周期开始日起算")
-        for earlier, later in zip(years, years[1:], strict=False):
+        for earlier, later in pairwise(years):
             if later.start_date != earlier.end_date + datetime.timedelta(days=1):
                 problems.append(f"{earlier.label}与{later.label}之间不连续")
         for problem in problems:

@@ -17,8 +17,8 @@ from accounts.permissions import require_role, require_visible
 from accounts.policy import refusal
 from contracts.models import (
     BudgetLine,
-    ContractYear,
     Contractor,
+    ContractYear,
     EligibilityCondition,
     EligibilityEvidence,
     FundingAllocation,
