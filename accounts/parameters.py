@@ -1,23 +1,21 @@
-"""Reading policy parameters: the value in force on the day judged, or the policy's default."""
+"""Reading policy parameters: the value in force on the day judged, or the policy's default.
+
+One lookup is one query. A set-based check judges thousands of days at once; it runs inside
+`parameters_cached()`, which reads each parameter's whole timeline once for the duration of the run,
+so the engine's query count does not grow with the number of stations.
+"""
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 
 from accounts.models import PARAMETER_DEFAULTS, PolicyParameter
 
 
-def parameter(key: str, on: datetime.date) -> Decimal:
-    """The value of a policy parameter in force on a day (the latest value whose valid_from is not after it)."""
-    found = PolicyParameter.objects.in_force(key, on)
-    return found.value if found is not None else PARAMETER_DEFAULTS[key][0]
-
-
-def int_parameter(key: str, on: datetime.date) -> int:
-    return int(parameter(key, on))
-
-
 class ParameterTimeline:
-    """Every value a parameter has had, read in one query, for judging many days at once (set-based checks)."""
+    """Every value a parameter has had, read in one query."""
 
     def __init__(self, key: str):
         self.key = key
@@ -35,3 +33,34 @@ class ParameterTimeline:
 
     def int_on(self, day: datetime.date) -> int:
         return int(self.on(day))
+
+
+_timelines: ContextVar[dict[str, ParameterTimeline] | None] = ContextVar("parameter_timelines", default=None)
+
+
+@contextmanager
+def parameters_cached() -> Iterator[None]:
+    """Within this block every parameter is read once; nested blocks share the outer cache."""
+    if _timelines.get() is not None:
+        yield
+        return
+    token = _timelines.set({})
+    try:
+        yield
+    finally:
+        _timelines.reset(token)
+
+
+def parameter(key: str, on: datetime.date) -> Decimal:
+    """The value of a policy parameter in force on a day (the latest value whose valid_from is not after it)."""
+    cache = _timelines.get()
+    if cache is not None:
+        if key not in cache:
+            cache[key] = ParameterTimeline(key)
+        return cache[key].on(on)
+    found = PolicyParameter.objects.in_force(key, on)
+    return found.value if found is not None else PARAMETER_DEFAULTS[key][0]
+
+
+def int_parameter(key: str, on: datetime.date) -> int:
+    return int(parameter(key, on))

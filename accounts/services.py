@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import PARAMETER_DEFAULTS, ParameterKey, PolicyParameter, Role
+from accounts.permissions import require_role
 
 
 @transaction.atomic
@@ -15,8 +16,7 @@ def parameter_change(
     *, key: str, value: Decimal, valid_from: datetime.date, actor, note: str = ""
 ) -> PolicyParameter:
     """Set a parameter's value from `valid_from` on; earlier days keep the value then in force."""
-    if actor is None or actor.role not in (Role.BUREAU, Role.ADMIN):
-        raise ValidationError("只有区民政局或系统管理员可以调整政策参数。", code="forbidden")
+    require_role(actor, Role.BUREAU, Role.ADMIN)
     if key not in ParameterKey.values:
         raise ValidationError(f"未知的政策参数：{key}", code="unknown")
     if value is None or Decimal(value) <= 0:

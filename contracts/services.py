@@ -38,7 +38,7 @@ def eligibility_missing(contractor: Contractor, on: datetime.date) -> list[str]:
         for evidence in contractor.evidence.all()
         if evidence.verified_on <= on and (evidence.valid_until is None or evidence.valid_until >= on)
     }
-    return [label for value, label in EligibilityCondition.choices if value not in held]
+    return [str(label) for value, label in EligibilityCondition.choices if value not in held]
 
 
 @transaction.atomic
@@ -184,7 +184,7 @@ def _check_money(amount: Decimal, signed_on: datetime.date, budget_lines: dict, 
     if amount > cap:
         raise refusal("R-FUND-1", f"合同金额¥{amount:,.2f}超过年度资金标准¥{cap:,.2f}。", field="amount")
     if set(budget_lines) != set(BudgetLine.Line.values):
-        absent = [label for value, label in BudgetLine.Line.choices if value not in budget_lines]
+        absent = [str(label) for value, label in BudgetLine.Line.choices if value not in budget_lines]
         raise refusal(
             "R-FUND-2", f"请填写全部五类经费科目，缺少：{'、'.join(absent)}。", field="budget_lines"
         )

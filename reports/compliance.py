@@ -10,6 +10,7 @@ from importlib import import_module
 from django.utils import timezone
 
 from accounts.findings import CHECKS, UPCOMING, DueItem, Finding
+from accounts.parameters import parameters_cached
 from accounts.policy import RULES, Severity
 
 RULE_MODULES = ["stations.rules", "contracts.rules", "staffing.rules", "evaluations.rules", "reports.rules"]
@@ -27,7 +28,8 @@ def _rule_order(rule_id: str) -> int:
 def findings(stations, today: datetime.date | None = None) -> list[Finding]:
     """Every finding for the given stations on a day (today in Asia/Shanghai by default), most severe first."""
     today = today or timezone.localdate()
-    found = [finding for check in CHECKS.values() for finding in check(stations, today)]
+    with parameters_cached():
+        found = [finding for check in CHECKS.values() for finding in check(stations, today)]
     return sorted(
         found, key=lambda f: (SEVERITY_ORDER[f.severity], _rule_order(f.rule_id), f.station, f.subject)
     )
@@ -39,5 +41,6 @@ def due_items(
     """What is owed within `days` from today and not yet done."""
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=days)
-    items = [item for upcoming in UPCOMING.values() for item in upcoming(stations, today, horizon)]
+    with parameters_cached():
+        items = [item for upcoming in UPCOMING.values() for item in upcoming(stations, today, horizon)]
     return sorted(items, key=lambda item: (item.due, item.station, item.subject))

@@ -1,0 +1,227 @@
+"""The engine as a whole: check_compliance on the demo story, its cost, and send_reminders' recipients."""
+
+import datetime
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Role
+from contracts.models import BudgetLine, ContractYear, FundingAllocation, Procurement, ProjectCycle
+from reports.compliance import due_items, findings
+from reports.models import Report
+from reports.reminders import build_reminders
+from staffing.models import Posting, Qualification, SocialWorker
+from stations.models import SiteConditionLog, Station, Street
+from tests.factories import ContractorFactory, DistrictFactory, UserFactory
+
+STORY = datetime.date(2026, 11, 28)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_check_compliance_json_on_the_demo_lists_five_rules_with_their_clauses():
+    out = io.StringIO()
+    call_command("check_compliance", "--json", stdout=out)
+    rows = json.loads(out.getvalue())
+    assert all(
+        set(row) == {"rule", "severity", "station", "subject", "message", "clause", "due"} for row in rows
+    )
+    assert len({row["rule"] for row in rows}) >= 5
+    assert all(row["clause"] for row in rows)
+    by_rule = {(row["rule"], row["station"]) for row in rows}
+    # The story's findings (demo-story.md).
+    assert ("R-STAFF-2", "金桥街道社会工作服务站") in by_rule
+    assert ("R-REP-1", "新立街道社会工作服务站") in by_rule
+    assert ("R-FUND-1", "万新街道社会工作服务站") in by_rule
+    assert ("R-PLAN-2", "东丽湖街道社会工作服务站") in by_rule
+    assert ("R-STAFF-5", "华新街道社会工作服务站") in by_rule
+    assert ("R-EVAL-2", "华明街道社会工作服务站") in by_rule
+    warned = [row for row in rows if row["rule"] == "R-STAFF-3" and row["severity"] == "warn"]
+    assert [row["station"] for row in warned] == ["张贵庄街道社会工作服务站"]
+    assert all(row["due"] is None or datetime.date.fromisoformat(row["due"]) for row in rows)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_check_compliance_for_one_station_as_text():
+    out = io.StringIO()
+    call_command("check_compliance", "--station", "金桥街道", stdout=out)
+    text = out.getvalue()
+    assert "R-STAFF-2" in text and "依据" in text and "新立" not in text
+
+
+def _synthetic_stations(count: int) -> None:
+    """`count` more operating stations in another district, each with a cycle, a contract year, its money,
+    two posted workers (one qualified), a site log and a brief — the same shape as the demo's, in bulk."""
+    district = DistrictFactory()
+    contractor = ContractorFactory()
+    streets = Street.objects.bulk_create(
+        Street(district=district, name=f"合成{n}街道", office_name="x", planned_year=2022)
+        for n in range(count)
+    )
+    stations = Station.objects.bulk_create(Station(street=s, name=f"{s.name}社会工作服务站") for s in streets)
+    procurements = Procurement.objects.bulk_create(
+        Procurement(
+            station=s,
+            purchaser="bureau",
+            title="t",
+            project_no=f"SYN-{s.pk}",
+            method="inquiry",
+            budget_amount=Decimal(1),
+            notice_date=datetime.date(2025, 5, 1),
+            status="awarded",
+            award_date=datetime.date(2025, 6, 1),
+            awarded_to=contractor,
+        )
+        for s in stations
+    )
+    cycles = ProjectCycle.objects.bulk_create(
+        ProjectCycle(
+            station=p.station,
+            contractor=contractor,
+            procurement=p,
+            start_date=datetime.date(2025, 7, 1),
+            planned_end_date=datetime.date(2028, 6, 30),
+            end_date=datetime.date(2028, 6, 30),
+        )
+        for p in procurements
+    )
+    years = ContractYear.objects.bulk_create(
+        ContractYear(
+            cycle=c,
+            station=c.station,
+            year_no=1,
+            start_date=datetime.date(2026, 7, 1),
+            end_date=datetime.date(2027, 6, 30),
+            amount=Decimal("200000"),
+            signed_on=datetime.date(2026, 7, 1),
+        )
+        for c in cycles
+    )
+    BudgetLine.objects.bulk_create(
+        BudgetLine(contract_year=y, line="staff_pay", amount=Decimal("1")) for y in years
+    )
+    FundingAllocation.objects.bulk_create(
+        FundingAllocation(contract_year=y, source="elderly", amount=Decimal("1")) for y in years
+    )
+    workers = SocialWorker.objects.bulk_create(
+        SocialWorker(
+            contractor=contractor,
+            name=f"合成社工{n}",
+            gender="F",
+            id_number=f"9{n:017d}",
+            phone="1",
+            employed_on=datetime.date(2025, 6, 1),
+        )
+        for n in range(2 * count)
+    )
+    Posting.objects.bulk_create(
+        Posting(worker=w, cycle=cycles[n // 2], start_date=datetime.date(2026, 7, 3))
+        for n, w in enumerate(workers)
+    )
+    Qualification.objects.bulk_create(
+        Qualification(
+            worker=w, level="assistant", certificate_no=f"SYN{w.pk}", obtained_on=datetime.date(2020, 1, 1)
+        )
+        for w in workers[::2]
+    )
+    SiteConditionLog.objects.bulk_create(
+        SiteConditionLog(station=s, logged_on=datetime.date(2026, 6, 1), has_office_room=True)
+        for s in stations
+    )
+    Report.objects.bulk_create(
+        Report(
+            contract_year=y,
+            kind="monthly",
+            period=datetime.date(2026, 7, 1),
+            due_date=datetime.date(2026, 8, 5),
+            status="submitted",
+            submitted_at=datetime.datetime(2026, 8, 1, tzinfo=datetime.UTC),
+        )
+        for y in years
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_the_engine_costs_the_same_queries_for_11_and_for_1000_stations():
+    with CaptureQueriesContext(connection) as small:
+        found_small = findings(Station.objects.all(), STORY)
+        due_items(Station.objects.all(), STORY)
+    _synthetic_stations(989)
+    assert Station.objects.count() == 1000
+    with CaptureQueriesContext(connection) as large:
+        found_large = findings(Station.objects.all(), STORY)
+        due_items(Station.objects.all(), STORY)
+    assert len(found_large) > len(found_small) + 989  # the synthetic stations do have findings
+    assert len(large.captured_queries) == len(small.captured_queries), [
+        q["sql"][:120] for q in large.captured_queries
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_send_reminders_dry_run_prints_for_contractor_street_and_bureau():
+    out = io.StringIO()
+    call_command("send_reminders", "--dry-run", stdout=out)
+    text = out.getvalue()
+    for recipient in [
+        "收件人：org-a",
+        "收件人：org-b",
+        "收件人：zhangguizhuang",
+        "收件人：fengniancun",
+        "收件人：bureau",
+    ]:
+        assert recipient in text
+    assert "R-REP-1" in text and "五（三）" in text
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_send_reminders_sends_one_mail_per_person():
+    call_command("send_reminders", stdout=io.StringIO())
+    recipients = [m.to[0] for m in mail.outbox]
+    assert len(recipients) == len(set(recipients)) >= 5
+    assert "bureau@example.org" in recipients
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_nobody_receives_another_organisations_or_another_streets_items(demo_users):
+    other_bureau = UserFactory(username="other-bureau", role=Role.BUREAU)
+    DistrictFactory().staff.add(other_bureau)
+    reminders = {r.user.username: r for r in build_reminders(STORY)}
+    assert "other-bureau" not in reminders  # its district has no stations, so nothing of Dongli's
+    stations = {s.pk: s for s in Station.objects.select_related("street")}
+    holders = dict(
+        ProjectCycle.objects.filter(start_date__lte=STORY, end_date__gte=STORY).values_list(
+            "station", "contractor"
+        )
+    )
+    for username, reminder in reminders.items():
+        user = reminder.user
+        items = reminder.overdue + reminder.upcoming
+        assert items
+        for item in items:
+            station = stations.get(item.station_id)
+            if user.role == Role.CONTRACTOR:
+                org_ids = set(user.contractor_orgs.values_list("pk", flat=True))
+                assert (item.contractor_id or holders.get(item.station_id)) in org_ids, (username, item)
+            elif user.role == Role.STREET:
+                assert station.street_id in set(user.street_offices.values_list("pk", flat=True)), (
+                    username,
+                    item,
+                )
+            else:
+                district_ids = set(user.bureau_districts.values_list("pk", flat=True))
+                assert (station.street.district_id if station else item.district_id) in district_ids
+    assert {item.station for item in reminders["zhangguizhuang"].upcoming} == {"张贵庄街道社会工作服务站"}
+    assert "新立街道社会工作服务站" in {f.station for f in reminders["org-a"].overdue}
+    assert "新立街道社会工作服务站" not in {f.station for f in reminders["org-b"].overdue}
