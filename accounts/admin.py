@@ -4,11 +4,11 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_base import PortalModelAdmin, _role_may
+from accounts.admin_base import ServiceWriteAdmin, _role_may
 from accounts.models import PolicyParameter, Role, User
+from accounts.services import parameter_change
 
 admin.site.site_header = _("社工站管理平台 · 系统管理")
 admin.site.site_title = _("社工站管理平台")
@@ -84,8 +84,8 @@ class PortalUserAdmin(UserAdmin):
 
 
 @admin.register(PolicyParameter)
-class PolicyParameterAdmin(PortalModelAdmin):
-    """Policy parameters: set by the bureau, kept with who changed them and when."""
+class PolicyParameterAdmin(ServiceWriteAdmin):
+    """Policy parameters: a new value from a given day, through accounts.services.parameter_change."""
 
     admin_roles = frozenset({Role.BUREAU, Role.ADMIN})
     list_display = ["key", "value", "valid_from", "rule_id", "changed_by", "changed_at", "note"]
@@ -98,7 +98,14 @@ class PolicyParameterAdmin(PortalModelAdmin):
     def rule_id(self, parameter):
         return parameter.rule_id
 
-    def save_model(self, request, obj, form, change):
-        obj.changed_by = request.user
-        obj.changed_at = timezone.now()
-        super().save_model(request, obj, form, change)
+    def perform(self, request, form, obj):
+        if obj is not None:
+            return obj  # a value once in force is history: set a new value from a later day instead
+        data = form.cleaned_data
+        return parameter_change(
+            key=data["key"],
+            value=data["value"],
+            valid_from=data["valid_from"],
+            actor=request.user,
+            note=data["note"],
+        )

@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
 
-from accounts.admin_base import PortalInline, PortalModelAdmin
+from accounts.admin_base import PortalInline, PortalModelAdmin, ReadOnlyInline, ServiceWriteAdmin
+from staffing import services
 from staffing.models import (
     Posting,
     Qualification,
@@ -15,11 +17,11 @@ from staffing.models import (
 )
 
 
-class QualificationInline(PortalInline):
+class QualificationInline(ReadOnlyInline):
     model = Qualification
 
 
-class PostingInline(PortalInline):
+class PostingInline(ReadOnlyInline):
     model = Posting
     fields = ["cycle", "start_date", "end_date", "is_full_time", "has_labour_contract"]
 
@@ -34,19 +36,61 @@ class SocialWorkerAdmin(PortalModelAdmin):
 
 
 @admin.register(Qualification)
-class QualificationAdmin(PortalModelAdmin):
+class QualificationAdmin(ServiceWriteAdmin):
+    """R-STAFF-2, R-STAFF-3: recorded through staffing.services.qualification_record."""
+
     list_display = ["worker", "level", "certificate_no", "obtained_on"]
     list_filter = ["level"]
     search_fields = ["worker__name", "certificate_no"]
     list_select_related = ["worker"]
 
+    def perform(self, request, form, obj):
+        if obj is not None:
+            return obj
+        data = form.cleaned_data
+        return services.qualification_record(
+            worker=data["worker"],
+            level=data["level"],
+            certificate_no=data["certificate_no"],
+            obtained_on=data["obtained_on"],
+            actor=request.user,
+        )
+
+
+class PostingAdminForm(forms.ModelForm):
+    late_reason = forms.CharField(label="逾期派驻原因（仅区民政局，R-STAFF-5）", required=False)
+
+    class Meta:
+        model = Posting
+        fields = ["worker", "cycle", "start_date", "end_date", "is_full_time", "has_labour_contract"]
+
 
 @admin.register(Posting)
-class PostingAdmin(PortalModelAdmin):
+class PostingAdmin(ServiceWriteAdmin):
+    """R-STAFF-4, R-STAFF-5: postings through staffing.services.worker_post; the end date through posting_end."""
+
+    form = PostingAdminForm
     list_display = ["worker", "cycle", "start_date", "end_date", "is_full_time", "has_labour_contract"]
     list_filter = ["is_full_time", "has_labour_contract"]
     search_fields = ["worker__name", "cycle__station__name"]
     list_select_related = ["worker", "cycle__station", "cycle__contractor"]
+    editable_on_change = ("end_date",)
+
+    def perform(self, request, form, obj):
+        data = form.cleaned_data
+        if obj is not None:
+            if data.get("end_date") and data["end_date"] != obj.end_date:
+                return services.posting_end(posting=obj, end_date=data["end_date"], actor=request.user)
+            return obj
+        return services.worker_post(
+            cycle=data["cycle"],
+            worker=data["worker"],
+            start_date=data["start_date"],
+            is_full_time=data["is_full_time"],
+            has_labour_contract=data["has_labour_contract"],
+            late_reason=data.get("late_reason", ""),
+            actor=request.user,
+        )
 
 
 class TrainingRecordInline(PortalInline):
