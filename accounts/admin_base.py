@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.forms_util import apply_errors
 from accounts.models import Role
 
 
@@ -77,15 +78,6 @@ class PortalInline(ScopedFormFieldsMixin, admin.TabularInline):
         return _role_may(request, self.admin_roles)
 
 
-def _add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's refusal on the form: under its field when the form has it, on top otherwise."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 class ServiceWriteAdmin(PortalModelAdmin):
     """A model whose writes the policy constrains: the admin saves through its service, never around it.
 
@@ -137,10 +129,8 @@ class ServiceWriteAdmin(PortalModelAdmin):
                 try:
                     with transaction.atomic():
                         self.saved = model_admin.perform(request, self, obj)
-                except ValidationError as error:
-                    _add_service_errors(self, error)
-                except PermissionDenied as error:
-                    self.add_error(None, str(error))
+                except (ValidationError, PermissionDenied) as error:
+                    apply_errors(self, error)
                 return cleaned
 
         return ServiceForm

@@ -10,6 +10,10 @@ urlpatterns = [
     path("", report_views.home, name="home"),
     path("healthz", account_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("", include("reports.urls")),
+    path("stations/", include("stations.urls")),
+    path("contracts/", include("contracts.urls")),
+    path("evaluations/", include("evaluations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

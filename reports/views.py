@@ -1,17 +1,279 @@
+"""The pages that read across apps: home pages per role, the station list and the station's whole story,
+findings and the rule catalogue. Every queryset starts from visible_to(request.user)."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from accounts.access import role_required, visible_or_404
+from accounts.forms_util import apply_errors
 from accounts.models import Role
-from stations.models import Station
+from accounts.policy import PLAN_TITLE, RULES
+from contracts.models import Contractor, ContractYear, Procurement, ProjectCycle
+from evaluations.models import Evaluation
+from reports import charts, selectors
+from reports import services as report_services
+from reports.compliance import due_items, findings
+from reports.models import Report, ReportReview
+from reports.selectors import StationStatus
+from staffing.models import Posting, Qualification
+from staffing.rules import took_over_on
+from stations.models import AnnualPlan, District, SiteConditionLog, Station
 
-# Roles that read no case data (separation of duties): their home page shows no stations.
-NO_CASE_DATA_ROLES = {Role.ADMIN, Role.AUDITOR}
+BUSINESS_ROLES = (Role.BUREAU, Role.STREET, Role.CONTRACTOR, Role.MUNICIPAL)
+PAGE_SIZES = (10, 20, 50, 100)
+
+
+def paginate(request, queryset, default=20):
+    try:
+        size = int(request.GET.get("size", default))
+    except ValueError:
+        size = default
+    size = size if size in PAGE_SIZES else default
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    stations = None
-    if request.user.role not in NO_CASE_DATA_ROLES:
-        stations = list(Station.objects.visible_to(request.user).select_related("street")[:50])
-    return render(request, "home.html", {"stations": stations})
+    match request.user.role:
+        case Role.BUREAU:
+            return bureau_dashboard(request)
+        case Role.STREET:
+            station = Station.objects.visible_to(request.user).first()
+            if station is not None:
+                return redirect("station-detail", pk=station.pk)
+        case Role.MUNICIPAL:
+            return municipal_overview(request)
+    return render(request, "home.html", {"stations": None})
+
+
+def bureau_dashboard(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    stations = Station.objects.visible_to(request.user)
+    found = findings(stations, today)
+    due = due_items(stations, today, days=31)
+    plan_years = selectors.plan_against_reality(stations, today)
+    rows, first, last = selectors.timeline_rows(stations, today)
+    built = sum(y.built for y in plan_years)
+    total = sum(y.planned for y in plan_years)
+    district = District.objects.visible_to(request.user).select_related("plan").first()
+    mine = [f for f in found if f.responsible == Role.BUREAU and f.severity in ("error", "warn")]
+    context = {
+        "today": today,
+        "plan_years": plan_years,
+        "built": built,
+        "total": total,
+        "coverage_percent": round(100 * built / total) if total else 0,
+        "plan_chart": charts.plan_vs_built([(y.year, y.planned, y.built) for y in plan_years]),
+        "timeline": charts.timeline(rows, first, last, today),
+        "summary": selectors.findings_summary(found),
+        "findings": found,
+        "my_findings": mine,
+        "due": due,
+        "month_due": [item for item in due if item.due.month == today.month and item.due.year == today.year],
+        "district": district,
+        "plan": getattr(district, "plan", None) if district else None,
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+def municipal_overview(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    districts = []
+    for district in District.objects.visible_to(request.user).order_by("code"):
+        stations = Station.objects.visible_to(request.user).filter(street__district=district)
+        years = selectors.plan_against_reality(stations, today)
+        districts.append({
+            "district": district,
+            "planned": sum(y.planned for y in years),
+            "built": sum(y.built for y in years),
+        })
+    evaluations = (
+        Evaluation.objects.visible_to(request.user)
+        .filter(kind=Evaluation.Kind.FINAL)
+        .exclude(grade="")
+        .select_related("contract_year__station", "contract_year__cycle__contractor")
+        .order_by("-contract_year__start_date", "contract_year__station__street__planned_year")[:60]
+    )
+    plans = AnnualPlan.objects.visible_to(request.user).select_related("district").order_by("-year")
+    return render(request, "reports/municipal.html",
+                  {"districts": districts, "evaluations": evaluations, "plans": plans, "today": today})
+
+
+class StationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="名称", method="search")
+    year = django_filters.NumberFilter(label="计划年度", field_name="street__planned_year")
+    status = django_filters.ChoiceFilter(label="状态", choices=StationStatus.CHOICES, method="by_status")
+    contractor = django_filters.ModelChoiceFilter(label="承接主体", queryset=Contractor.objects.none(),
+                                                  method="by_contractor")
+    rule = django_filters.ChoiceFilter(label="整改问题", choices=[(r, f"{r} {RULES[r].title}") for r in RULES],
+                                       method="by_rule")
+
+    def __init__(self, *args, user=None, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.today = user, today
+        self.filters["contractor"].queryset = Contractor.objects.visible_to(user)
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(street__name__icontains=value))
+
+    def by_status(self, queryset, name, value):
+        return queryset.filter(status=value)
+
+    def by_contractor(self, queryset, name, value):
+        return queryset.filter(contractor_id=value.pk)
+
+    def by_rule(self, queryset, name, value):
+        ids = {f.station_id for f in findings(Station.objects.visible_to(self.user), self.today) if f.rule_id == value}
+        return queryset.filter(pk__in=ids)
+
+
+@require_GET
+@role_required(*BUSINESS_ROLES)
+def station_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    rows = selectors.station_rows(Station.objects.visible_to(request.user), today)
+    station_filter = StationFilter(request.GET, queryset=rows, user=request.user, today=today)
+    page = paginate(request, station_filter.qs)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "reports/station_list.html", {
+        "filter": station_filter, "page": page, "status_labels": StationStatus.LABELS,
+        "status_tags": StationStatus.TAGS, "query": query.urlencode(), "page_sizes": PAGE_SIZES,
+    })
+
+
+@require_GET
+@role_required(*BUSINESS_ROLES)
+def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    today = timezone.localdate()
+    user = request.user
+    station = visible_or_404(Station.objects.select_related("street__district"), user, pk=pk)
+    row = selectors.station_rows(Station.objects.filter(pk=station.pk), today).get()
+    cycles = list(ProjectCycle.objects.visible_to(user).filter(station=station)
+                  .select_related("contractor", "procurement").order_by("start_date"))
+    years = list(ContractYear.objects.visible_to(user).filter(station=station)
+                 .select_related("cycle__contractor").prefetch_related("budget_lines", "funding", "evaluations")
+                 .order_by("start_date"))
+    evaluations = list(Evaluation.objects.visible_to(user).filter(contract_year__station=station)
+                       .select_related("contract_year", "street_signed_by", "bureau_signed_by")
+                       .order_by("-contract_year__start_date", "kind"))
+    reports = list(Report.objects.visible_to(user).filter(contract_year__station=station)
+                   .select_related("contract_year").order_by("-due_date")[:60])
+    postings = list(Posting.objects.visible_to(user).filter(cycle__station=station)
+                    .select_related("worker", "cycle__contractor").order_by("end_date", "start_date"))
+    workers = _worker_deadlines(station, postings, today)
+    logs = list(SiteConditionLog.objects.visible_to(user).filter(station=station)
+                .select_related("logged_by").prefetch_related("photos").order_by("-logged_on")[:5])
+    procurements = list(Procurement.objects.visible_to(user).filter(station=station)
+                        .select_related("awarded_to").order_by("-notice_date"))
+    station_findings = findings(Station.objects.filter(pk=station.pk), today)
+    pending_signature = [e for e in evaluations if e.grade and (
+        (user.role == Role.STREET and e.street_signed_at is None)
+        or (user.role == Role.BUREAU and e.bureau_signed_at is None))]
+    with_years = {y.cycle_id for y in years}
+    sign_cycle = next((c for c in cycles if c.start_date <= today <= c.end_date and c.pk not in with_years), None)
+    history = (station.history.select_related("history_user").order_by("-history_date")[:20]
+               if user.role == Role.BUREAU else [])
+    return render(request, "reports/station_detail.html", {
+        "station": station, "row": row, "status_labels": StationStatus.LABELS, "status_tags": StationStatus.TAGS,
+        "cycles": cycles, "years": years, "evaluations": evaluations, "reports": reports, "workers": workers,
+        "logs": logs, "latest_log": logs[0] if logs else None, "procurements": procurements,
+        "findings": station_findings, "pending_signature": pending_signature, "history": history, "today": today, "sign_cycle": sign_cycle,
+        "site_items": _site_items(logs[0]) if logs else [],
+    })
+
+
+def _site_items(log: SiteConditionLog) -> list[tuple[str, bool, bool]]:
+    """The conditions checklist of a log: (label, present, required)."""
+    items = []
+    for name in (*SiteConditionLog.REQUIRED_EQUIPMENT, "has_case_room", "has_group_room", "sign_installed",
+                 "catalogue_posted", *SiteConditionLog.SYSTEMS):
+        field = SiteConditionLog._meta.get_field(name)
+        items.append((str(field.verbose_name), getattr(log, name), name not in ("has_case_room", "has_group_room")))
+    return items
+
+
+def _worker_deadlines(station, postings, today: datetime.date) -> list[dict]:
+    """Resident workers now, with their qualification and the R-STAFF-3 deadline with days left."""
+    from staffing.deadlines import qualification_deadline
+
+    current = [p for p in postings if p.start_date <= today and (p.end_date is None or p.end_date >= today)
+               and p.cycle.start_date <= today <= p.cycle.end_date]
+    worker_ids = [p.worker_id for p in current]
+    qualifications = {}
+    for q in Qualification.objects.filter(worker__in=worker_ids).order_by("obtained_on"):
+        qualifications.setdefault(q.worker_id, q)
+    cycles = list(ProjectCycle.objects.filter(station=station).only("pk", "station_id", "contractor_id",
+                                                                    "start_date", "end_date"))
+    takeover = took_over_on(cycles)
+    first_posted = {}
+    for p in postings:
+        key = p.worker_id
+        first_posted[key] = min(first_posted.get(key, p.start_date), p.start_date)
+    rows = []
+    for posting in current:
+        qualification = qualifications.get(posting.worker_id)
+        deadline = qualification_deadline(takeover[posting.cycle_id], first_posted[posting.worker_id])
+        rows.append({"posting": posting, "worker": posting.worker, "qualification": qualification,
+                     "deadline": None if qualification else deadline,
+                     "days_left": None if qualification else (deadline - today).days,
+                     "overdue_days": None if qualification else (today - deadline).days})
+    return rows
+
+
+@require_GET
+def rule_catalogue(request: HttpRequest) -> HttpResponse:
+    return render(request, "reports/rules.html", {"rules": RULES.values(), "plan_title": PLAN_TITLE})
+
+
+@require_GET
+@role_required(Role.BUREAU, Role.STREET, Role.CONTRACTOR, Role.MUNICIPAL)
+def finding_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    found = findings(Station.objects.visible_to(request.user), today)
+    rule, severity = request.GET.get("rule", ""), request.GET.get("severity", "")
+    if rule:
+        found = [f for f in found if f.rule_id == rule]
+    if severity:
+        found = [f for f in found if f.severity == severity]
+    return render(request, "reports/findings.html", {
+        "findings": found, "rules": RULES.values(), "rule": rule, "severity": severity, "today": today,
+        "severities": [("error", "问题"), ("warn", "风险"), ("track", "记录")],
+    })
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(label="审核结果", choices=ReportReview.Decision.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text="退回修改时必须填写。")
+
+
+@role_required(Role.BUREAU)
+def report_review_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """R-REP-3: the bureau accepts a submitted report or returns it with comments."""
+    report = visible_or_404(
+        Report.objects.select_related("contract_year__station__street", "contract_year__cycle__contractor")
+        .prefetch_related("figures", "attachments", "reviews"), request.user, pk=pk)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report_services.report_review(report=report, decision=form.cleaned_data["decision"],
+                                          comment=form.cleaned_data["comment"], actor=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "审核结果已保存。")
+            return redirect("station-detail", pk=report.contract_year.station_id)
+    return render(request, "reports/review.html", {"form": form, "report": report,
+                                                   "station": report.contract_year.station,
+                                                   "title": f"审核：{report}", "submit_label": "提交审核结果"})

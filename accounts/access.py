@@ -1,0 +1,29 @@
+"""View helpers: a record outside the user's scope answers 404, an action the role may not take 403."""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+
+def role_required(*roles):
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.user.role not in roles:
+                raise PermissionDenied("当前账号的角色不能使用此功能。")
+            return view(request, *args, **kwargs)
+
+        wrapper.allowed_roles = roles
+        return wrapper
+
+    return decorate
+
+
+def visible_or_404(model_or_queryset, user, **lookup):
+    """The one record matching `lookup` among those the user may see, or 404 (the same for missing and foreign)."""
+    queryset = model_or_queryset if hasattr(model_or_queryset, "visible_to") else model_or_queryset.objects
+    try:
+        return queryset.visible_to(user).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404("没有找到该记录，或该记录不在您的管理范围内。") from None

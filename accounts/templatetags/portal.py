@@ -1,0 +1,107 @@
+"""Template filters for how the portal writes money, dates, tags and rules (ui.md)."""
+
+import datetime
+from decimal import Decimal
+
+from django import template
+from django.utils.html import format_html
+
+from accounts.policy import RULES
+
+register = template.Library()
+
+SEVERITY_TAGS = {"block": "dark", "error": "danger", "warn": "warning", "track": "secondary"}
+SEVERITY_LABELS = {"block": "禁止", "error": "问题", "warn": "风险", "track": "记录"}
+STATUS_TAGS = {
+    "draft": "secondary", "submitted": "primary", "returned": "warning", "accepted": "success", "approved": "success",
+    "excellent": "success", "good": "info", "pass": "primary", "fail": "danger",
+    "open": "warning", "awarded": "success", "failed": "danger", "cancelled": "secondary",
+}
+
+
+@register.filter
+def yuan(value) -> str:
+    """¥250,000.00"""
+    if value in (None, ""):
+        return "—"
+    return f"¥{Decimal(value):,.2f}"
+
+
+@register.filter
+def wan(value) -> str:
+    """25.00万元, as officials write sums in summaries."""
+    if value in (None, ""):
+        return "—"
+    return f"{Decimal(value) / Decimal(10000):,.2f}万元"
+
+
+@register.filter
+def ymd(value) -> str:
+    """yyyy-MM-dd in tables and forms."""
+    if not value:
+        return "—"
+    if isinstance(value, datetime.datetime):
+        from django.utils import timezone
+
+        value = timezone.localtime(value).date()
+    return f"{value:%Y-%m-%d}"
+
+
+@register.filter
+def cn_date(value) -> str:
+    """2021年7月1日 in headings and documents."""
+    if not value:
+        return "—"
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+@register.simple_tag
+def status_tag(value: str, label: str):
+    return format_html('<span class="badge text-bg-{}">{}</span>', STATUS_TAGS.get(value, "secondary"), label)
+
+
+@register.simple_tag
+def severity_tag(severity: str):
+    return format_html('<span class="badge text-bg-{}">{}</span>', SEVERITY_TAGS.get(severity, "secondary"),
+                       SEVERITY_LABELS.get(severity, severity))
+
+
+@register.simple_tag
+def rule_link(rule_id: str):
+    """The rule's ID linking to its clause on the rule page, the clause as the tooltip."""
+    rule = RULES[rule_id]
+    return format_html('<a href="/rules/#{}" class="rule-link" title="{}">{}</a>', rule.anchor,
+                       f"{rule.clause_ref}：{rule.clause}", rule.id)
+
+
+@register.filter
+def mask_id(value: str) -> str:
+    """120110********1234: the ID number with only the region and the last four digits shown."""
+    if not value:
+        return ""
+    return value[:6] + "*" * max(0, len(value) - 10) + value[-4:]
+
+
+@register.filter
+def mask_phone(value: str) -> str:
+    """138****1234"""
+    if not value or len(value) < 7:
+        return value or ""
+    return value[:3] + "****" + value[-4:]
+
+
+@register.filter
+def rule_title(rule_id: str) -> str:
+    return RULES[rule_id].title if rule_id in RULES else rule_id
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def responsible_label(value: str) -> str:
+    from accounts.findings import Responsible
+
+    return Responsible(value).label if value in Responsible.values else value

@@ -1,0 +1,88 @@
+"""Checking an uploaded file by its content, not its name: type from the first bytes, size, emptiness.
+
+Stored files keep a random name, the original name as data, the detected type and a SHA-256.
+"""
+
+import hashlib
+import zipfile
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+
+MB = 1024 * 1024
+DEFAULT_LIMIT = 20 * MB
+
+IMAGES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
+DOCUMENTS = {
+    "application/pdf",
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+} | IMAGES
+
+TYPE_NAMES = {
+    "image/jpeg": "JPEG图片", "image/png": "PNG图片", "image/gif": "GIF图片", "image/webp": "WebP图片",
+    "application/pdf": "PDF", "application/msword": "Word文档", "application/vnd.ms-excel": "Excel表格",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word文档",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel表格",
+}
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    content_type: str
+    size: int
+    sha256: str
+
+
+def sniff(head: bytes, upload) -> str | None:
+    """The type the bytes say, or None for anything not on the portal's list."""
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: .doc or .xls
+        name = (upload.name or "").lower()
+        return "application/vnd.ms-excel" if name.endswith(".xls") else "application/msword"
+    if head.startswith(b"PK\x03\x04"):
+        upload.seek(0)
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = set(archive.namelist())
+        except zipfile.BadZipFile:
+            return None
+        finally:
+            upload.seek(0)
+        if "[Content_Types].xml" in names and any(n.startswith("word/") for n in names):
+            return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return None
+
+
+def check_upload(upload, *, allowed: set[str], limit: int = DEFAULT_LIMIT, field: str = "file") -> CheckedUpload:
+    """Refuse an empty file, one over the limit, or one whose bytes are not an allowed type (in Chinese)."""
+    name = upload.name or "文件"
+    if upload.size == 0:
+        raise ValidationError({field: f"“{name}”是空文件。"})
+    if upload.size > limit:
+        raise ValidationError({field: f"“{name}”大小为{upload.size / MB:.1f}MB，超过{limit // MB}MB的上限。"})
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    content_type = sniff(head, upload)
+    if content_type not in allowed:
+        kinds = "、".join(sorted({TYPE_NAMES[t] for t in allowed}))
+        raise ValidationError({field: f"“{name}”的文件内容不是允许的类型（{kinds}）。"})
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return CheckedUpload(content_type=content_type, size=upload.size, sha256=digest.hexdigest())

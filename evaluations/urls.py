@@ -1,0 +1,10 @@
+from django.urls import path
+
+from evaluations import views
+
+urlpatterns = [
+    path("<int:pk>/", views.evaluation_detail, name="evaluation-detail"),
+    path("<int:pk>/sign/", views.evaluation_sign_view, name="evaluation-sign"),
+    path("years/<int:pk>/<str:kind>/new/", views.evaluation_new, name="evaluation-new"),
+    path("years/<int:pk>/decide/", views.contract_year_decide, name="contract-year-decide"),
+]

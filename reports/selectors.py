@@ -1,0 +1,114 @@
+"""Read queries of the portal's pages: each costs a fixed number of queries whatever the number of stations."""
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Case, CharField, Exists, OuterRef, Q, Subquery, Value, When
+
+from contracts.models import ContractYear, Procurement, ProjectCycle
+from evaluations.models import Evaluation
+from reports.charts import TimelineBar, TimelineRow
+from stations.models import Station
+from stations.selectors import with_built_on
+
+
+class StationStatus:
+    PLANNED = "planned"
+    PROCURING = "procuring"
+    OPERATING = "operating"
+    LAPSED = "lapsed"
+    LABELS = {PLANNED: "未建站", PROCURING: "采购中", OPERATING: "运行中", LAPSED: "周期结束待采购"}
+    TAGS = {PLANNED: "secondary", PROCURING: "warning", OPERATING: "success", LAPSED: "danger"}
+    CHOICES = list(LABELS.items())
+
+
+def station_rows(stations, today: datetime.date):
+    """Stations with what a list shows: status, current contractor and contract year, built date."""
+    current_cycle = ProjectCycle.objects.filter(station=OuterRef("pk"), start_date__lte=today, end_date__gte=today)
+    current_year = ContractYear.objects.filter(station=OuterRef("pk"), start_date__lte=today, end_date__gte=today)
+    open_procurement = Procurement.objects.filter(station=OuterRef("pk"), status=Procurement.Status.OPEN)
+    return (
+        with_built_on(stations)
+        .annotate(
+            contractor_name=Subquery(current_cycle.values("contractor__name")[:1]),
+            contractor_id=Subquery(current_cycle.values("contractor_id")[:1]),
+            year_start=Subquery(current_year.values("start_date")[:1]),
+            year_end=Subquery(current_year.values("end_date")[:1]),
+            year_amount=Subquery(current_year.values("amount")[:1]),
+            status=Case(
+                When(Exists(current_cycle), then=Value(StationStatus.OPERATING)),
+                When(Exists(open_procurement), then=Value(StationStatus.PROCURING)),
+                When(~Exists(ProjectCycle.objects.filter(station=OuterRef("pk"))), then=Value(StationStatus.PLANNED)),
+                default=Value(StationStatus.LAPSED),
+                output_field=CharField(),
+            ),
+        )
+        .select_related("street", "street__district")
+        .order_by("street__planned_year", "street_id")
+    )
+
+
+@dataclass
+class PlanYear:
+    year: int
+    planned: int
+    built: int
+    on_time: int
+    behind: int
+
+
+def plan_against_reality(stations, today: datetime.date) -> list[PlanYear]:
+    """Per plan year of the annex: stations planned, built, built within their year, behind (R-PLAN-1, -2)."""
+    rows = with_built_on(stations).values("street__planned_year", "built_on")
+    years: dict[int, PlanYear] = {}
+    for row in rows:
+        year = row["street__planned_year"]
+        entry = years.setdefault(year, PlanYear(year, 0, 0, 0, 0))
+        entry.planned += 1
+        built = row["built_on"]
+        if built is not None:
+            entry.built += 1
+            if built.year <= year:
+                entry.on_time += 1
+        elif today.year > year:
+            entry.behind += 1
+    return [years[y] for y in sorted(years)]
+
+
+def timeline_rows(stations, today: datetime.date) -> tuple[list[TimelineRow], int, int]:
+    """Each station's contract years with holder and year-end grade, for the timeline chart (2 queries)."""
+    years = list(
+        ContractYear.objects.filter(station__in=stations.values("pk"))
+        .select_related("cycle__contractor", "station")
+        .order_by("station__street__planned_year", "station_id", "start_date")
+    )
+    grades = dict(
+        Evaluation.objects.filter(contract_year__in=[y.pk for y in years], kind=Evaluation.Kind.FINAL)
+        .values_list("contract_year", "grade")
+    )
+    by_station: dict[int, TimelineRow] = {}
+    names = dict(stations.values_list("pk", "street__name"))
+    for station_id, name in sorted(names.items(), key=lambda item: item[0]):
+        by_station[station_id] = TimelineRow(name=name, bars=[])
+    for year in years:
+        contractor = year.cycle.contractor
+        grade = grades.get(year.pk, "")
+        grade_label = dict(Evaluation.Grade.choices).get(grade, "未评估")
+        by_station[year.station_id].bars.append(
+            TimelineBar(year.start_date, year.end_date, contractor.short_name or contractor.name[:4], grade,
+                        f"{year.station.name} {year.label} {contractor.name} {grade_label}")
+        )
+    first = min([y.start_date.year for y in years] + [today.year])
+    last = max([y.end_date.year for y in years] + [today.year])
+    order = list(stations.order_by("street__planned_year", "street_id").values_list("pk", flat=True))
+    return [by_station[pk] for pk in order if pk in by_station], first, last
+
+
+def findings_summary(found) -> dict:
+    by_severity = Counter(f.severity for f in found)
+    by_rule = Counter(f.rule_id for f in found)
+    per_station = defaultdict(list)
+    for f in found:
+        per_station[f.station_id].append(f)
+    return {"by_severity": by_severity, "by_rule": sorted(by_rule.items()), "per_station": per_station}
