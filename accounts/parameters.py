@@ -15,13 +15,17 @@ from accounts.models import PARAMETER_DEFAULTS, PolicyParameter
 
 
 class ParameterTimeline:
-    """Every value a parameter has had, read in one query."""
+    """Every value a parameter has had, read in one query (or given, when all are read at once)."""
 
-    def __init__(self, key: str):
+    def __init__(self, key: str, values: list | None = None):
         self.key = key
-        self.values = list(
-            PolicyParameter.objects.filter(key=key).order_by("valid_from").values_list("valid_from", "value")
-        )
+        if values is None:
+            values = list(
+                PolicyParameter.objects.filter(key=key)
+                .order_by("valid_from")
+                .values_list("valid_from", "value")
+            )
+        self.values = values
 
     def on(self, day: datetime.date) -> Decimal:
         found = PARAMETER_DEFAULTS[self.key][0]
@@ -40,11 +44,16 @@ _timelines: ContextVar[dict[str, ParameterTimeline] | None] = ContextVar("parame
 
 @contextmanager
 def parameters_cached() -> Iterator[None]:
-    """Within this block every parameter is read once; nested blocks share the outer cache."""
+    """Within this block every parameter is read once (one query for all); nested blocks share the cache."""
     if _timelines.get() is not None:
         yield
         return
-    token = _timelines.set({})
+    rows: dict[str, list] = {key: [] for key in PARAMETER_DEFAULTS}
+    for key, valid_from, value in PolicyParameter.objects.order_by("valid_from").values_list(
+        "key", "valid_from", "value"
+    ):
+        rows.setdefault(key, []).append((valid_from, value))
+    token = _timelines.set({key: ParameterTimeline(key, values) for key, values in rows.items()})
     try:
         yield
     finally:
@@ -55,8 +64,6 @@ def parameter(key: str, on: datetime.date) -> Decimal:
     """The value of a policy parameter in force on a day (the latest value whose valid_from is not after it)."""
     cache = _timelines.get()
     if cache is not None:
-        if key not in cache:
-            cache[key] = ParameterTimeline(key)
         return cache[key].on(on)
     found = PolicyParameter.objects.in_force(key, on)
     return found.value if found is not None else PARAMETER_DEFAULTS[key][0]
@@ -64,3 +71,11 @@ def parameter(key: str, on: datetime.date) -> Decimal:
 
 def int_parameter(key: str, on: datetime.date) -> int:
     return int(parameter(key, on))
+
+
+def timeline(key: str) -> ParameterTimeline:
+    """A parameter's timeline: from the run's cache inside parameters_cached(), else read now."""
+    cache = _timelines.get()
+    if cache is not None:
+        return cache[key]
+    return ParameterTimeline(key)

@@ -22,8 +22,13 @@ DOCUMENTS = {
 } | IMAGES
 
 TYPE_NAMES = {
-    "image/jpeg": "JPEG图片", "image/png": "PNG图片", "image/gif": "GIF图片", "image/webp": "WebP图片",
-    "application/pdf": "PDF", "application/msword": "Word文档", "application/vnd.ms-excel": "Excel表格",
+    "image/jpeg": "JPEG图片",
+    "image/png": "PNG图片",
+    "image/gif": "GIF图片",
+    "image/webp": "WebP图片",
+    "application/pdf": "PDF",
+    "application/msword": "Word文档",
+    "application/vnd.ms-excel": "Excel表格",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word文档",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel表格",
 }
@@ -67,7 +72,9 @@ def sniff(head: bytes, upload) -> str | None:
     return None
 
 
-def check_upload(upload, *, allowed: set[str], limit: int = DEFAULT_LIMIT, field: str = "file") -> CheckedUpload:
+def check_upload(
+    upload, *, allowed: set[str], limit: int = DEFAULT_LIMIT, field: str = "file"
+) -> CheckedUpload:
     """Refuse an empty file, one over the limit, or one whose bytes are not an allowed type (in Chinese)."""
     name = upload.name or "文件"
     if upload.size == 0:

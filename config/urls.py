@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("stations/", include("stations.urls")),
     path("contracts/", include("contracts.urls")),
+    path("staffing/", include("staffing.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

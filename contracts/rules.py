@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.findings import Finding, Responsible, register
 from accounts.models import ParameterKey
-from accounts.parameters import ParameterTimeline
+from accounts.parameters import timeline
 from accounts.policy import Severity
 from contracts.models import BudgetLine, ContractYear, FundingAllocation, ProjectCycle
 from contracts.services import eligibility_missing
@@ -38,7 +38,7 @@ def current_years(stations, today: datetime.date):
 @register("R-FUND-1")
 def amount_against_standard(stations, today: datetime.date):
     """The contract year in force: above the annual standard is a breach, below it falls short of the aim."""
-    cap = ParameterTimeline(ParameterKey.ANNUAL_AMOUNT_CAP)
+    cap = timeline(ParameterKey.ANNUAL_AMOUNT_CAP)
     for year in current_years(stations, today).select_related("station", "cycle"):
         standard = cap.on(year.signed_on)
         if year.amount > standard:
@@ -86,7 +86,7 @@ def money_adds_up(stations, today: datetime.date):
 @register("R-CYCLE-1")
 def cycles_hold_their_years(stations, today: datetime.date):
     """A cycle has at most three (param) contract years, consecutive and without gaps."""
-    limit = ParameterTimeline(ParameterKey.CYCLE_YEARS)
+    limit = timeline(ParameterKey.CYCLE_YEARS)
     by_cycle = defaultdict(list)
     for year in ContractYear.objects.filter(station__in=stations.values("pk")).order_by(
         "cycle_id", "start_date"

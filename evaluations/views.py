@@ -15,21 +15,36 @@ from contracts.models import ContractYear
 from evaluations import services
 from evaluations.models import Evaluation, Renewal
 
-SCORE_ITEMS = [("项目管理", Decimal("20")), ("人员配备", Decimal("20")), ("服务成效", Decimal("40")),
-               ("资金使用", Decimal("10")), ("满意度", Decimal("10"))]
+SCORE_ITEMS = [
+    ("项目管理", Decimal("20")),
+    ("人员配备", Decimal("20")),
+    ("服务成效", Decimal("40")),
+    ("资金使用", Decimal("10")),
+    ("满意度", Decimal("10")),
+]
 
 
 @role_required(Role.BUREAU, Role.STREET, Role.MUNICIPAL)
 def evaluation_detail(request, pk: int):
     evaluation = visible_or_404(
-        Evaluation.objects.select_related("contract_year__station__street", "contract_year__cycle__contractor",
-                                          "street_signed_by", "bureau_signed_by").prefetch_related("scores"),
-        request.user, pk=pk)
+        Evaluation.objects.select_related(
+            "contract_year__station__street",
+            "contract_year__cycle__contractor",
+            "street_signed_by",
+            "bureau_signed_by",
+        ).prefetch_related("scores"),
+        request.user,
+        pk=pk,
+    )
     can_sign = bool(evaluation.grade) and (
         (request.user.role == Role.STREET and evaluation.street_signed_at is None)
-        or (request.user.role == Role.BUREAU and evaluation.bureau_signed_at is None))
-    return render(request, "evaluations/detail.html", {"evaluation": evaluation, "can_sign": can_sign,
-                                                        "station": evaluation.contract_year.station})
+        or (request.user.role == Role.BUREAU and evaluation.bureau_signed_at is None)
+    )
+    return render(
+        request,
+        "evaluations/detail.html",
+        {"evaluation": evaluation, "can_sign": can_sign, "station": evaluation.contract_year.station},
+    )
 
 
 @require_POST
@@ -47,7 +62,9 @@ def evaluation_sign_view(request, pk: int):
 
 
 class EvaluationForm(forms.Form):
-    held_on = forms.DateField(label="评估日期", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(
+        label="评估日期", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
     evaluator = forms.CharField(label="评估机构", initial="区级社会工作指导中心", max_length=100)
     grade = forms.ChoiceField(label="评估等次", choices=Evaluation.Grade.choices)
     summary = forms.CharField(label="评估意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -55,19 +72,27 @@ class EvaluationForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for index, (item, maximum) in enumerate(SCORE_ITEMS):
-            self.fields[f"score_{index}"] = forms.DecimalField(label=f"{item}（满分{maximum}）", min_value=0,
-                                                              max_value=maximum, decimal_places=1, max_digits=5)
+            self.fields[f"score_{index}"] = forms.DecimalField(
+                label=f"{item}（满分{maximum}）",
+                min_value=0,
+                max_value=maximum,
+                decimal_places=1,
+                max_digits=5,
+            )
 
     def scores(self):
-        return [(item, maximum, self.cleaned_data[f"score_{index}"]) for index, (item, maximum) in
-                enumerate(SCORE_ITEMS)]
+        return [
+            (item, maximum, self.cleaned_data[f"score_{index}"])
+            for index, (item, maximum) in enumerate(SCORE_ITEMS)
+        ]
 
 
 @role_required(Role.BUREAU)
 def evaluation_new(request, pk: int, kind: str):
     """R-EVAL-1: the bureau records a mid-term or year-end evaluation with its scores and grade."""
-    year = visible_or_404(ContractYear.objects.select_related("station__street", "cycle__contractor"),
-                          request.user, pk=pk)
+    year = visible_or_404(
+        ContractYear.objects.select_related("station__street", "cycle__contractor"), request.user, pk=pk
+    )
     if kind not in Evaluation.Kind.values:
         raise PermissionDenied("未知的评估类别。")
     form = EvaluationForm(request.POST or None)
@@ -75,24 +100,41 @@ def evaluation_new(request, pk: int, kind: str):
         data = form.cleaned_data
         try:
             evaluation = services.evaluation_record(
-                contract_year=year, kind=kind, held_on=data["held_on"], grade=data["grade"], scores=form.scores(),
-                evaluator=data["evaluator"], summary=data["summary"], actor=request.user)
+                contract_year=year,
+                kind=kind,
+                held_on=data["held_on"],
+                grade=data["grade"],
+                scores=form.scores(),
+                evaluator=data["evaluator"],
+                summary=data["summary"],
+                actor=request.user,
+            )
         except (ValidationError, PermissionDenied) as error:
             apply_errors(form, error)
         else:
             messages.success(request, "评估结果已保存，请街道办事处和区民政局签字。")
             return redirect("evaluation-detail", pk=evaluation.pk)
-    return render(request, "form_page.html", {
-        "form": form, "station": year.station, "title": f"{year.label}{Evaluation.Kind(kind).label}",
-        "intro": "区民政局会同街道评估（六（三））；年度评估须街道和区民政局双方签字后方可作为续签依据（R-EVAL-2）。",
-        "submit_label": "保存评估结果"})
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "station": year.station,
+            "title": f"{year.label}{Evaluation.Kind(kind).label}",
+            "intro": "区民政局会同街道评估（六（三））；年度评估须街道和区民政局双方签字后方可作为续签依据（R-EVAL-2）。",
+            "submit_label": "保存评估结果",
+        },
+    )
 
 
 class DecisionForm(ContractMoneyFields):
     decision = forms.ChoiceField(label="决定", choices=Renewal.Decision.choices, widget=forms.RadioSelect)
-    amount = forms.DecimalField(label="续签合同金额（元）", required=False, min_value=Decimal("0.01"), decimal_places=2,
-                                max_digits=12)
-    signed_on = forms.DateField(label="续签合同签订日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.DecimalField(
+        label="续签合同金额（元）", required=False, min_value=Decimal("0.01"), decimal_places=2, max_digits=12
+    )
+    signed_on = forms.DateField(
+        label="续签合同签订日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     agreement_no = forms.CharField(label="续签合同编号", required=False)
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -108,7 +150,9 @@ class DecisionForm(ContractMoneyFields):
         data = super().clean()
         if data.get("decision") == Renewal.Decision.RENEW:
             missing = [self.fields[n].label for n in ("amount", "signed_on") if not data.get(n)]
-            missing += [self.fields[n].label for n in self.fields if n.startswith("line_") and data.get(n) is None]
+            missing += [
+                self.fields[n].label for n in self.fields if n.startswith("line_") and data.get(n) is None
+            ]
             if missing:
                 raise forms.ValidationError(f"续签须填写：{'、'.join(str(m) for m in missing)}。")
         return data
@@ -117,8 +161,9 @@ class DecisionForm(ContractMoneyFields):
 @role_required(Role.BUREAU)
 def contract_year_decide(request, pk: int):
     """R-CYCLE-2: after the signed year-end evaluation, renew into the next year or end the cycle."""
-    year = visible_or_404(ContractYear.objects.select_related("station__street", "cycle__contractor"),
-                          request.user, pk=pk)
+    year = visible_or_404(
+        ContractYear.objects.select_related("station__street", "cycle__contractor"), request.user, pk=pk
+    )
     final = year.evaluations.filter(kind=Evaluation.Kind.FINAL).first()
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -126,9 +171,14 @@ def contract_year_decide(request, pk: int):
         try:
             if data["decision"] == Renewal.Decision.RENEW:
                 next_year = services.contract_year_renew(
-                    contract_year=year, amount=data["amount"], signed_on=data["signed_on"],
-                    budget_lines=form.budget_lines(), funding=form.funding(), agreement_no=data["agreement_no"],
-                    actor=request.user)
+                    contract_year=year,
+                    amount=data["amount"],
+                    signed_on=data["signed_on"],
+                    budget_lines=form.budget_lines(),
+                    funding=form.funding(),
+                    agreement_no=data["agreement_no"],
+                    actor=request.user,
+                )
                 messages.success(request, f"已续签{next_year.label}。")
             else:
                 services.cycle_end_after_evaluation(contract_year=year, actor=request.user, note=data["note"])
@@ -139,7 +189,14 @@ def contract_year_decide(request, pk: int):
             return redirect("station-detail", pk=year.station_id)
     grade = f"年度评估：{final.get_grade_display()}" if final and final.grade else "尚无年度评估结果"
     signed = "（街道、区民政局均已签字）" if final and final.is_signed else "（尚未双方签字）"
-    return render(request, "form_page.html", {
-        "form": form, "station": year.station, "title": f"{year.label}续签或结束周期 · {year.cycle.contractor.name}",
-        "intro": f"{grade}{signed}。年度评估结果为良好或合格的续签合同，不合格的不再续签（三（五），R-CYCLE-2）。",
-        "submit_label": "提交决定"})
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "station": year.station,
+            "title": f"{year.label}续签或结束周期 · {year.cycle.contractor.name}",
+            "intro": f"{grade}{signed}。年度评估结果为良好或合格的续签合同，不合格的不再续签（三（五），R-CYCLE-2）。",
+            "submit_label": "提交决定",
+        },
+    )

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-GRADE_COLOURS = {"excellent": "#198754", "good": "#20c997", "pass": "#0d6efd", "fail": "#dc3545", "": "#adb5bd"}
+GRADE_COLOURS = {
+    "excellent": "#198754",
+    "good": "#20c997",
+    "pass": "#0d6efd",
+    "fail": "#dc3545",
+    "": "#adb5bd",
+}
 FONT = 'font-family="Noto Sans SC, Microsoft YaHei, sans-serif"'
 
 
@@ -21,31 +27,42 @@ def plan_vs_built(rows: list[tuple[int, int, int]], title: str = "建设计划�
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="chart" '
         f'aria-label="{escape(title)}">',
-        f'<title>{escape(title)}</title>',
+        f"<title>{escape(title)}</title>",
         f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#6c757d"/>',
     ]
     for tick in range(highest + 1):
         y = height - bottom - tick * scale
-        parts.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="11" {FONT} '
-                     f'fill="#6c757d">{tick}</text>')
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="11" {FONT} '
+            f'fill="#6c757d">{tick}</text>'
+        )
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#e9ecef"/>')
     for index, (year, planned, built) in enumerate(rows):
         x = left + index * band + band / 2 - bar
-        for offset, value, colour, label in ((0, planned, "#9ec5fe", "计划"), (bar, built, "#0d6efd", "建成")):
+        for offset, value, colour, label in (
+            (0, planned, "#9ec5fe", "计划"),
+            (bar, built, "#0d6efd", "建成"),
+        ):
             h = value * scale
             parts.append(
                 f'<rect x="{x + offset:.1f}" y="{height - bottom - h:.1f}" width="{bar - 2:.1f}" height="{h:.1f}" '
                 f'fill="{colour}"><title>{year}年度{label}{value}个</title></rect>'
             )
-            parts.append(f'<text x="{x + offset + bar / 2 - 1:.1f}" y="{height - bottom - h - 4:.1f}" '
-                         f'text-anchor="middle" font-size="11" {FONT}>{value}</text>')
-        parts.append(f'<text x="{x + bar:.1f}" y="{height - bottom + 16}" text-anchor="middle" font-size="12" '
-                     f'{FONT}>{year}年度</text>')
+            parts.append(
+                f'<text x="{x + offset + bar / 2 - 1:.1f}" y="{height - bottom - h - 4:.1f}" '
+                f'text-anchor="middle" font-size="11" {FONT}>{value}</text>'
+            )
+        parts.append(
+            f'<text x="{x + bar:.1f}" y="{height - bottom + 16}" text-anchor="middle" font-size="12" '
+            f"{FONT}>{year}年度</text>"
+        )
     legend_y = 14
-    parts.append(f'<rect x="{width - 150}" y="{legend_y - 9}" width="10" height="10" fill="#9ec5fe"/>'
-                 f'<text x="{width - 136}" y="{legend_y}" font-size="11" {FONT}>计划建站</text>'
-                 f'<rect x="{width - 80}" y="{legend_y - 9}" width="10" height="10" fill="#0d6efd"/>'
-                 f'<text x="{width - 66}" y="{legend_y}" font-size="11" {FONT}>已建成</text>')
+    parts.append(
+        f'<rect x="{width - 150}" y="{legend_y - 9}" width="10" height="10" fill="#9ec5fe"/>'
+        f'<text x="{width - 136}" y="{legend_y}" font-size="11" {FONT}>计划建站</text>'
+        f'<rect x="{width - 80}" y="{legend_y - 9}" width="10" height="10" fill="#0d6efd"/>'
+        f'<text x="{width - 66}" y="{legend_y}" font-size="11" {FONT}>已建成</text>'
+    )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text inside is escaped above
 
@@ -76,13 +93,17 @@ def timeline(rows: list[TimelineRow], first_year: int, last_year: int, today: da
     def x_of(day: datetime.date) -> float:
         return label_width + (day - datetime.date(first_year, 1, 1)).days * scale
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="chart" '
-             f'aria-label="社工站合同年度时间轴"><title>社工站合同年度时间轴</title>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="chart" '
+        f'aria-label="社工站合同年度时间轴"><title>社工站合同年度时间轴</title>'
+    ]
     for year in range(first_year, last_year + 2):
         x = x_of(datetime.date(year, 1, 1))
         parts.append(f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{height - 24}" stroke="#dee2e6"/>')
         if year <= last_year:
-            parts.append(f'<text x="{x + 4:.1f}" y="{top - 10}" font-size="11" {FONT} fill="#6c757d">{year}</text>')
+            parts.append(
+                f'<text x="{x + 4:.1f}" y="{top - 10}" font-size="11" {FONT} fill="#6c757d">{year}</text>'
+            )
     for index, row in enumerate(rows):
         y = top + index * row_height
         parts.append(f'<text x="4" y="{y + 15}" font-size="12" {FONT}>{escape(row.name)}</text>')
@@ -93,16 +114,28 @@ def timeline(rows: list[TimelineRow], first_year: int, last_year: int, today: da
                 f'fill="{GRADE_COLOURS.get(bar.grade, "#adb5bd")}"><title>{escape(bar.tooltip)}</title></rect>'
             )
             if x2 - x1 > 34:
-                parts.append(f'<text x="{x1 + 4:.1f}" y="{y + 16}" font-size="10" fill="#fff" {FONT}>'
-                             f'{escape(bar.label)}</text>')
+                parts.append(
+                    f'<text x="{x1 + 4:.1f}" y="{y + 16}" font-size="10" fill="#fff" {FONT}>'
+                    f"{escape(bar.label)}</text>"
+                )
     today_x = x_of(today)
-    parts.append(f'<line x1="{today_x:.1f}" y1="{top - 6}" x2="{today_x:.1f}" y2="{height - 24}" stroke="#fd7e14" '
-                 f'stroke-dasharray="4 3"/><text x="{today_x + 3:.1f}" y="{height - 26}" font-size="10" '
-                 f'fill="#fd7e14" {FONT}>今天</text>')
+    parts.append(
+        f'<line x1="{today_x:.1f}" y1="{top - 6}" x2="{today_x:.1f}" y2="{height - 24}" stroke="#fd7e14" '
+        f'stroke-dasharray="4 3"/><text x="{today_x + 3:.1f}" y="{height - 26}" font-size="10" '
+        f'fill="#fd7e14" {FONT}>今天</text>'
+    )
     legend_x = label_width
-    for grade, text in (("excellent", "优秀"), ("good", "良好"), ("pass", "合格"), ("fail", "不合格"), ("", "未评估")):
-        parts.append(f'<rect x="{legend_x}" y="{height - 16}" width="10" height="10" fill="{GRADE_COLOURS[grade]}"/>'
-                     f'<text x="{legend_x + 14}" y="{height - 7}" font-size="11" {FONT}>{text}</text>')
+    for grade, text in (
+        ("excellent", "优秀"),
+        ("good", "良好"),
+        ("pass", "合格"),
+        ("fail", "不合格"),
+        ("", "未评估"),
+    ):
+        parts.append(
+            f'<rect x="{legend_x}" y="{height - 16}" width="10" height="10" fill="{GRADE_COLOURS[grade]}"/>'
+            f'<text x="{legend_x + 14}" y="{height - 7}" font-size="11" {FONT}>{text}</text>'
+        )
         legend_x += 70
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text inside is escaped above

@@ -4,12 +4,11 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Case, CharField, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, Exists, OuterRef, Subquery, Value, When
 
 from contracts.models import ContractYear, Procurement, ProjectCycle
 from evaluations.models import Evaluation
 from reports.charts import TimelineBar, TimelineRow
-from stations.models import Station
 from stations.selectors import with_built_on
 
 
@@ -25,8 +24,12 @@ class StationStatus:
 
 def station_rows(stations, today: datetime.date):
     """Stations with what a list shows: status, current contractor and contract year, built date."""
-    current_cycle = ProjectCycle.objects.filter(station=OuterRef("pk"), start_date__lte=today, end_date__gte=today)
-    current_year = ContractYear.objects.filter(station=OuterRef("pk"), start_date__lte=today, end_date__gte=today)
+    current_cycle = ProjectCycle.objects.filter(
+        station=OuterRef("pk"), start_date__lte=today, end_date__gte=today
+    )
+    current_year = ContractYear.objects.filter(
+        station=OuterRef("pk"), start_date__lte=today, end_date__gte=today
+    )
     open_procurement = Procurement.objects.filter(station=OuterRef("pk"), status=Procurement.Status.OPEN)
     return (
         with_built_on(stations)
@@ -39,7 +42,10 @@ def station_rows(stations, today: datetime.date):
             status=Case(
                 When(Exists(current_cycle), then=Value(StationStatus.OPERATING)),
                 When(Exists(open_procurement), then=Value(StationStatus.PROCURING)),
-                When(~Exists(ProjectCycle.objects.filter(station=OuterRef("pk"))), then=Value(StationStatus.PLANNED)),
+                When(
+                    ~Exists(ProjectCycle.objects.filter(station=OuterRef("pk"))),
+                    then=Value(StationStatus.PLANNED),
+                ),
                 default=Value(StationStatus.LAPSED),
                 output_field=CharField(),
             ),
@@ -84,8 +90,9 @@ def timeline_rows(stations, today: datetime.date) -> tuple[list[TimelineRow], in
         .order_by("station__street__planned_year", "station_id", "start_date")
     )
     grades = dict(
-        Evaluation.objects.filter(contract_year__in=[y.pk for y in years], kind=Evaluation.Kind.FINAL)
-        .values_list("contract_year", "grade")
+        Evaluation.objects.filter(
+            contract_year__in=[y.pk for y in years], kind=Evaluation.Kind.FINAL
+        ).values_list("contract_year", "grade")
     )
     by_station: dict[int, TimelineRow] = {}
     names = dict(stations.values_list("pk", "street__name"))
@@ -96,8 +103,13 @@ def timeline_rows(stations, today: datetime.date) -> tuple[list[TimelineRow], in
         grade = grades.get(year.pk, "")
         grade_label = dict(Evaluation.Grade.choices).get(grade, "未评估")
         by_station[year.station_id].bars.append(
-            TimelineBar(year.start_date, year.end_date, contractor.short_name or contractor.name[:4], grade,
-                        f"{year.station.name} {year.label} {contractor.name} {grade_label}")
+            TimelineBar(
+                year.start_date,
+                year.end_date,
+                contractor.short_name or contractor.name[:4],
+                grade,
+                f"{year.station.name} {year.label} {contractor.name} {grade_label}",
+            )
         )
     first = min([y.start_date.year for y in years] + [today.year])
     last = max([y.end_date.year for y in years] + [today.year])

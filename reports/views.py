@@ -92,11 +92,13 @@ def municipal_overview(request: HttpRequest) -> HttpResponse:
     for district in District.objects.visible_to(request.user).order_by("code"):
         stations = Station.objects.visible_to(request.user).filter(street__district=district)
         years = selectors.plan_against_reality(stations, today)
-        districts.append({
-            "district": district,
-            "planned": sum(y.planned for y in years),
-            "built": sum(y.built for y in years),
-        })
+        districts.append(
+            {
+                "district": district,
+                "planned": sum(y.planned for y in years),
+                "built": sum(y.built for y in years),
+            }
+        )
     evaluations = (
         Evaluation.objects.visible_to(request.user)
         .filter(kind=Evaluation.Kind.FINAL)
@@ -105,18 +107,23 @@ def municipal_overview(request: HttpRequest) -> HttpResponse:
         .order_by("-contract_year__start_date", "contract_year__station__street__planned_year")[:60]
     )
     plans = AnnualPlan.objects.visible_to(request.user).select_related("district").order_by("-year")
-    return render(request, "reports/municipal.html",
-                  {"districts": districts, "evaluations": evaluations, "plans": plans, "today": today})
+    return render(
+        request,
+        "reports/municipal.html",
+        {"districts": districts, "evaluations": evaluations, "plans": plans, "today": today},
+    )
 
 
 class StationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="名称", method="search")
     year = django_filters.NumberFilter(label="计划年度", field_name="street__planned_year")
     status = django_filters.ChoiceFilter(label="状态", choices=StationStatus.CHOICES, method="by_status")
-    contractor = django_filters.ModelChoiceFilter(label="承接主体", queryset=Contractor.objects.none(),
-                                                  method="by_contractor")
-    rule = django_filters.ChoiceFilter(label="整改问题", choices=[(r, f"{r} {RULES[r].title}") for r in RULES],
-                                       method="by_rule")
+    contractor = django_filters.ModelChoiceFilter(
+        label="承接主体", queryset=Contractor.objects.none(), method="by_contractor"
+    )
+    rule = django_filters.ChoiceFilter(
+        label="整改问题", choices=[(r, f"{r} {RULES[r].title}") for r in RULES], method="by_rule"
+    )
 
     def __init__(self, *args, user=None, today=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -133,7 +140,11 @@ class StationFilter(django_filters.FilterSet):
         return queryset.filter(contractor_id=value.pk)
 
     def by_rule(self, queryset, name, value):
-        ids = {f.station_id for f in findings(Station.objects.visible_to(self.user), self.today) if f.rule_id == value}
+        ids = {
+            f.station_id
+            for f in findings(Station.objects.visible_to(self.user), self.today)
+            if f.rule_id == value
+        }
         return queryset.filter(pk__in=ids)
 
 
@@ -146,10 +157,18 @@ def station_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, station_filter.qs)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "reports/station_list.html", {
-        "filter": station_filter, "page": page, "status_labels": StationStatus.LABELS,
-        "status_tags": StationStatus.TAGS, "query": query.urlencode(), "page_sizes": PAGE_SIZES,
-    })
+    return render(
+        request,
+        "reports/station_list.html",
+        {
+            "filter": station_filter,
+            "page": page,
+            "status_labels": StationStatus.LABELS,
+            "status_tags": StationStatus.TAGS,
+            "query": query.urlencode(),
+            "page_sizes": PAGE_SIZES,
+        },
+    )
 
 
 @require_GET
@@ -159,47 +178,113 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     station = visible_or_404(Station.objects.select_related("street__district"), user, pk=pk)
     row = selectors.station_rows(Station.objects.filter(pk=station.pk), today).get()
-    cycles = list(ProjectCycle.objects.visible_to(user).filter(station=station)
-                  .select_related("contractor", "procurement").order_by("start_date"))
-    years = list(ContractYear.objects.visible_to(user).filter(station=station)
-                 .select_related("cycle__contractor").prefetch_related("budget_lines", "funding", "evaluations")
-                 .order_by("start_date"))
-    evaluations = list(Evaluation.objects.visible_to(user).filter(contract_year__station=station)
-                       .select_related("contract_year", "street_signed_by", "bureau_signed_by")
-                       .order_by("-contract_year__start_date", "kind"))
-    reports = list(Report.objects.visible_to(user).filter(contract_year__station=station)
-                   .select_related("contract_year").order_by("-due_date")[:60])
-    postings = list(Posting.objects.visible_to(user).filter(cycle__station=station)
-                    .select_related("worker", "cycle__contractor").order_by("end_date", "start_date"))
+    cycles = list(
+        ProjectCycle.objects.visible_to(user)
+        .filter(station=station)
+        .select_related("contractor", "procurement")
+        .order_by("start_date")
+    )
+    years = list(
+        ContractYear.objects.visible_to(user)
+        .filter(station=station)
+        .select_related("cycle__contractor")
+        .prefetch_related("budget_lines", "funding", "evaluations")
+        .order_by("start_date")
+    )
+    evaluations = list(
+        Evaluation.objects.visible_to(user)
+        .filter(contract_year__station=station)
+        .select_related("contract_year", "street_signed_by", "bureau_signed_by")
+        .order_by("-contract_year__start_date", "kind")
+    )
+    reports = list(
+        Report.objects.visible_to(user)
+        .filter(contract_year__station=station)
+        .select_related("contract_year")
+        .order_by("-due_date")[:60]
+    )
+    postings = list(
+        Posting.objects.visible_to(user)
+        .filter(cycle__station=station)
+        .select_related("worker", "cycle__contractor")
+        .order_by("end_date", "start_date")
+    )
     workers = _worker_deadlines(station, postings, today)
-    logs = list(SiteConditionLog.objects.visible_to(user).filter(station=station)
-                .select_related("logged_by").prefetch_related("photos").order_by("-logged_on")[:5])
-    procurements = list(Procurement.objects.visible_to(user).filter(station=station)
-                        .select_related("awarded_to").order_by("-notice_date"))
+    logs = list(
+        SiteConditionLog.objects.visible_to(user)
+        .filter(station=station)
+        .select_related("logged_by")
+        .prefetch_related("photos")
+        .order_by("-logged_on")[:5]
+    )
+    procurements = list(
+        Procurement.objects.visible_to(user)
+        .filter(station=station)
+        .select_related("awarded_to")
+        .order_by("-notice_date")
+    )
     station_findings = findings(Station.objects.filter(pk=station.pk), today)
-    pending_signature = [e for e in evaluations if e.grade and (
-        (user.role == Role.STREET and e.street_signed_at is None)
-        or (user.role == Role.BUREAU and e.bureau_signed_at is None))]
+    pending_signature = [
+        e
+        for e in evaluations
+        if e.grade
+        and (
+            (user.role == Role.STREET and e.street_signed_at is None)
+            or (user.role == Role.BUREAU and e.bureau_signed_at is None)
+        )
+    ]
     with_years = {y.cycle_id for y in years}
-    sign_cycle = next((c for c in cycles if c.start_date <= today <= c.end_date and c.pk not in with_years), None)
-    history = (station.history.select_related("history_user").order_by("-history_date")[:20]
-               if user.role == Role.BUREAU else [])
-    return render(request, "reports/station_detail.html", {
-        "station": station, "row": row, "status_labels": StationStatus.LABELS, "status_tags": StationStatus.TAGS,
-        "cycles": cycles, "years": years, "evaluations": evaluations, "reports": reports, "workers": workers,
-        "logs": logs, "latest_log": logs[0] if logs else None, "procurements": procurements,
-        "findings": station_findings, "pending_signature": pending_signature, "history": history, "today": today, "sign_cycle": sign_cycle,
-        "site_items": _site_items(logs[0]) if logs else [],
-    })
+    current_cycle = next((c for c in cycles if c.start_date <= today <= c.end_date), None)
+    sign_cycle = next(
+        (c for c in cycles if c.start_date <= today <= c.end_date and c.pk not in with_years), None
+    )
+    history = (
+        station.history.select_related("history_user").order_by("-history_date")[:20]
+        if user.role == Role.BUREAU
+        else []
+    )
+    return render(
+        request,
+        "reports/station_detail.html",
+        {
+            "station": station,
+            "row": row,
+            "status_labels": StationStatus.LABELS,
+            "status_tags": StationStatus.TAGS,
+            "cycles": cycles,
+            "years": years,
+            "evaluations": evaluations,
+            "reports": reports,
+            "workers": workers,
+            "logs": logs,
+            "latest_log": logs[0] if logs else None,
+            "procurements": procurements,
+            "findings": station_findings,
+            "pending_signature": pending_signature,
+            "history": history,
+            "today": today,
+            "sign_cycle": sign_cycle,
+            "current_cycle": current_cycle,
+            "site_items": _site_items(logs[0]) if logs else [],
+        },
+    )
 
 
 def _site_items(log: SiteConditionLog) -> list[tuple[str, bool, bool]]:
     """The conditions checklist of a log: (label, present, required)."""
     items = []
-    for name in (*SiteConditionLog.REQUIRED_EQUIPMENT, "has_case_room", "has_group_room", "sign_installed",
-                 "catalogue_posted", *SiteConditionLog.SYSTEMS):
+    for name in (
+        *SiteConditionLog.REQUIRED_EQUIPMENT,
+        "has_case_room",
+        "has_group_room",
+        "sign_installed",
+        "catalogue_posted",
+        *SiteConditionLog.SYSTEMS,
+    ):
         field = SiteConditionLog._meta.get_field(name)
-        items.append((str(field.verbose_name), getattr(log, name), name not in ("has_case_room", "has_group_room")))
+        items.append(
+            (str(field.verbose_name), getattr(log, name), name not in ("has_case_room", "has_group_room"))
+        )
     return items
 
 
@@ -207,14 +292,22 @@ def _worker_deadlines(station, postings, today: datetime.date) -> list[dict]:
     """Resident workers now, with their qualification and the R-STAFF-3 deadline with days left."""
     from staffing.deadlines import qualification_deadline
 
-    current = [p for p in postings if p.start_date <= today and (p.end_date is None or p.end_date >= today)
-               and p.cycle.start_date <= today <= p.cycle.end_date]
+    current = [
+        p
+        for p in postings
+        if p.start_date <= today
+        and (p.end_date is None or p.end_date >= today)
+        and p.cycle.start_date <= today <= p.cycle.end_date
+    ]
     worker_ids = [p.worker_id for p in current]
     qualifications = {}
     for q in Qualification.objects.filter(worker__in=worker_ids).order_by("obtained_on"):
         qualifications.setdefault(q.worker_id, q)
-    cycles = list(ProjectCycle.objects.filter(station=station).only("pk", "station_id", "contractor_id",
-                                                                    "start_date", "end_date"))
+    cycles = list(
+        ProjectCycle.objects.filter(station=station).only(
+            "pk", "station_id", "contractor_id", "start_date", "end_date"
+        )
+    )
     takeover = took_over_on(cycles)
     first_posted = {}
     for p in postings:
@@ -224,10 +317,16 @@ def _worker_deadlines(station, postings, today: datetime.date) -> list[dict]:
     for posting in current:
         qualification = qualifications.get(posting.worker_id)
         deadline = qualification_deadline(takeover[posting.cycle_id], first_posted[posting.worker_id])
-        rows.append({"posting": posting, "worker": posting.worker, "qualification": qualification,
-                     "deadline": None if qualification else deadline,
-                     "days_left": None if qualification else (deadline - today).days,
-                     "overdue_days": None if qualification else (today - deadline).days})
+        rows.append(
+            {
+                "posting": posting,
+                "worker": posting.worker,
+                "qualification": qualification,
+                "deadline": None if qualification else deadline,
+                "days_left": None if qualification else (deadline - today).days,
+                "overdue_days": None if qualification else (today - deadline).days,
+            }
+        )
     return rows
 
 
@@ -246,34 +345,64 @@ def finding_list(request: HttpRequest) -> HttpResponse:
         found = [f for f in found if f.rule_id == rule]
     if severity:
         found = [f for f in found if f.severity == severity]
-    return render(request, "reports/findings.html", {
-        "findings": found, "rules": RULES.values(), "rule": rule, "severity": severity, "today": today,
-        "severities": [("error", "问题"), ("warn", "风险"), ("track", "记录")],
-    })
+    return render(
+        request,
+        "reports/findings.html",
+        {
+            "findings": found,
+            "rules": RULES.values(),
+            "rule": rule,
+            "severity": severity,
+            "today": today,
+            "severities": [("error", "问题"), ("warn", "风险"), ("track", "记录")],
+        },
+    )
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(label="审核结果", choices=ReportReview.Decision.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                              help_text="退回修改时必须填写。")
+    decision = forms.ChoiceField(
+        label="审核结果", choices=ReportReview.Decision.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label="审核意见",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="退回修改时必须填写。",
+    )
 
 
 @role_required(Role.BUREAU)
 def report_review_view(request: HttpRequest, pk: int) -> HttpResponse:
     """R-REP-3: the bureau accepts a submitted report or returns it with comments."""
     report = visible_or_404(
-        Report.objects.select_related("contract_year__station__street", "contract_year__cycle__contractor")
-        .prefetch_related("figures", "attachments", "reviews"), request.user, pk=pk)
+        Report.objects.select_related(
+            "contract_year__station__street", "contract_year__cycle__contractor"
+        ).prefetch_related("figures", "attachments", "reviews"),
+        request.user,
+        pk=pk,
+    )
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            report_services.report_review(report=report, decision=form.cleaned_data["decision"],
-                                          comment=form.cleaned_data["comment"], actor=request.user)
+            report_services.report_review(
+                report=report,
+                decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"],
+                actor=request.user,
+            )
         except (ValidationError, PermissionDenied) as error:
             apply_errors(form, error)
         else:
             messages.success(request, "审核结果已保存。")
             return redirect("station-detail", pk=report.contract_year.station_id)
-    return render(request, "reports/review.html", {"form": form, "report": report,
-                                                   "station": report.contract_year.station,
-                                                   "title": f"审核：{report}", "submit_label": "提交审核结果"})
+    return render(
+        request,
+        "reports/review.html",
+        {
+            "form": form,
+            "report": report,
+            "station": report.contract_year.station,
+            "title": f"审核：{report}",
+            "submit_label": "提交审核结果",
+        },
+    )

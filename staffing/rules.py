@@ -7,7 +7,7 @@ from django.db.models import Count, Min, OuterRef, Q, Subquery
 
 from accounts.findings import DueItem, Finding, Responsible, register, register_upcoming
 from accounts.models import ParameterKey
-from accounts.parameters import ParameterTimeline
+from accounts.parameters import timeline
 from accounts.policy import Severity
 from contracts.models import ContractYear, ProjectCycle
 from staffing.deadlines import posting_deadline, qualification_deadline, qualification_warning_starts
@@ -81,8 +81,8 @@ def resident_workers(stations, today: datetime.date):
         station__in=stations.values("pk"), start_date__lte=today, end_date__gte=today
     ).select_related("station")
     low, high = (
-        ParameterTimeline(ParameterKey.RESIDENT_WORKERS_MIN),
-        ParameterTimeline(ParameterKey.RESIDENT_WORKERS_MAX),
+        timeline(ParameterKey.RESIDENT_WORKERS_MIN),
+        timeline(ParameterKey.RESIDENT_WORKERS_MAX),
     )
     by_station = defaultdict(list)
     for posting in postings:

@@ -12,13 +12,23 @@ from accounts.uploads import IMAGES, check_upload
 from stations.models import SiteConditionLog, SiteConditionPhoto, Station
 
 CHECK_FIELDS = (
-    *SiteConditionLog.REQUIRED_EQUIPMENT, "has_case_room", "has_group_room", "sign_installed", "catalogue_posted",
+    *SiteConditionLog.REQUIRED_EQUIPMENT,
+    "has_case_room",
+    "has_group_room",
+    "sign_installed",
+    "catalogue_posted",
     *SiteConditionLog.SYSTEMS,
 )
 
 
 def site_log_record(
-    *, station: Station, logged_on: datetime.date, conditions: dict[str, bool], photos: list, actor, notes: str = ""
+    *,
+    station: Station,
+    logged_on: datetime.date,
+    conditions: dict[str, bool],
+    photos: list,
+    actor,
+    notes: str = "",
 ) -> SiteConditionLog:
     """Log a station's conditions on a day, with photos; all or nothing — no record and no file on failure."""
     require_role(actor, Role.STREET, Role.BUREAU)
@@ -29,13 +39,24 @@ def site_log_record(
     saved_files = []
     try:
         with transaction.atomic():
-            log = SiteConditionLog(station=station, logged_on=logged_on, logged_by=actor, notes=notes,
-                                   **{name: bool(conditions.get(name)) for name in CHECK_FIELDS})
+            log = SiteConditionLog(
+                station=station,
+                logged_on=logged_on,
+                logged_by=actor,
+                notes=notes,
+                **{name: bool(conditions.get(name)) for name in CHECK_FIELDS},
+            )
             log.full_clean()
             log.save()
             for photo, result in checked:
-                record = SiteConditionPhoto(log=log, original_name=photo.name[:255], content_type=result.content_type,
-                                            size=result.size, sha256=result.sha256, uploaded_by=actor)
+                record = SiteConditionPhoto(
+                    log=log,
+                    original_name=photo.name[:255],
+                    content_type=result.content_type,
+                    size=result.size,
+                    sha256=result.sha256,
+                    uploaded_by=actor,
+                )
                 record.file.save(photo.name, photo, save=False)
                 saved_files.append(record.file)
                 record.full_clean()

@@ -18,17 +18,26 @@ def site_log_new(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             site_log_record(
-                station=station, logged_on=form.cleaned_data["logged_on"],
+                station=station,
+                logged_on=form.cleaned_data["logged_on"],
                 conditions={name: form.cleaned_data[name] for name in CHECK_FIELDS},
-                photos=form.cleaned_data["photos"], notes=form.cleaned_data["notes"], actor=request.user,
+                photos=form.cleaned_data["photos"],
+                notes=form.cleaned_data["notes"],
+                actor=request.user,
             )
         except (ValidationError, PermissionDenied) as error:
             apply_errors(form, error)
         else:
             messages.success(request, "场所设置检查记录已保存。")
             return redirect("station-detail", pk=station.pk)
-    return render(request, "form_page.html", {
-        "form": form, "station": station, "title": "登记场所设置检查",
-        "intro": "按实施方案四（一）至（五）逐项核对：独立办公用房和设施设备、统一标识、服务目录公示、六项管理制度。",
-        "submit_label": "保存检查记录",
-    })
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "station": station,
+            "title": "登记场所设置检查",
+            "intro": "按实施方案四（一）至（五）逐项核对：独立办公用房和设施设备、统一标识、服务目录公示、六项管理制度。",
+            "submit_label": "保存检查记录",
+        },
+    )

@@ -13,9 +13,19 @@ register = template.Library()
 SEVERITY_TAGS = {"block": "dark", "error": "danger", "warn": "warning", "track": "secondary"}
 SEVERITY_LABELS = {"block": "禁止", "error": "问题", "warn": "风险", "track": "记录"}
 STATUS_TAGS = {
-    "draft": "secondary", "submitted": "primary", "returned": "warning", "accepted": "success", "approved": "success",
-    "excellent": "success", "good": "info", "pass": "primary", "fail": "danger",
-    "open": "warning", "awarded": "success", "failed": "danger", "cancelled": "secondary",
+    "draft": "secondary",
+    "submitted": "primary",
+    "returned": "warning",
+    "accepted": "success",
+    "approved": "success",
+    "excellent": "success",
+    "good": "info",
+    "pass": "primary",
+    "fail": "danger",
+    "open": "warning",
+    "awarded": "success",
+    "failed": "danger",
+    "cancelled": "secondary",
 }
 
 
@@ -62,16 +72,23 @@ def status_tag(value: str, label: str):
 
 @register.simple_tag
 def severity_tag(severity: str):
-    return format_html('<span class="badge text-bg-{}">{}</span>', SEVERITY_TAGS.get(severity, "secondary"),
-                       SEVERITY_LABELS.get(severity, severity))
+    return format_html(
+        '<span class="badge text-bg-{}">{}</span>',
+        SEVERITY_TAGS.get(severity, "secondary"),
+        SEVERITY_LABELS.get(severity, severity),
+    )
 
 
 @register.simple_tag
 def rule_link(rule_id: str):
     """The rule's ID linking to its clause on the rule page, the clause as the tooltip."""
     rule = RULES[rule_id]
-    return format_html('<a href="/rules/#{}" class="rule-link" title="{}">{}</a>', rule.anchor,
-                       f"{rule.clause_ref}：{rule.clause}", rule.id)
+    return format_html(
+        '<a href="/rules/#{}" class="rule-link" title="{}">{}</a>',
+        rule.anchor,
+        f"{rule.clause_ref}：{rule.clause}",
+        rule.id,
+    )
 
 
 @register.filter

@@ -3,7 +3,6 @@
 import datetime
 import io
 import json
-from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -12,13 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
-from contracts.models import BudgetLine, ContractYear, FundingAllocation, Procurement, ProjectCycle
+from contracts.models import ProjectCycle
 from reports.compliance import due_items, findings
-from reports.models import Report
 from reports.reminders import build_reminders
-from staffing.models import Posting, Qualification, SocialWorker
-from stations.models import SiteConditionLog, Station, Street
-from tests.factories import ContractorFactory, DistrictFactory, UserFactory
+from stations.models import Station
+from tests.factories import DistrictFactory, UserFactory
+from tests.synthetic import synthetic_stations
 
 STORY = datetime.date(2026, 11, 28)
 
@@ -56,105 +54,13 @@ def test_check_compliance_for_one_station_as_text():
     assert "R-STAFF-2" in text and "依据" in text and "新立" not in text
 
 
-def _synthetic_stations(count: int) -> None:
-    """`count` more operating stations in another district, each with a cycle, a contract year, its money,
-    two posted workers (one qualified), a site log and a brief — the same shape as the demo's, in bulk."""
-    district = DistrictFactory()
-    contractor = ContractorFactory()
-    streets = Street.objects.bulk_create(
-        Street(district=district, name=f"合成{n}街道", office_name="x", planned_year=2022)
-        for n in range(count)
-    )
-    stations = Station.objects.bulk_create(Station(street=s, name=f"{s.name}社会工作服务站") for s in streets)
-    procurements = Procurement.objects.bulk_create(
-        Procurement(
-            station=s,
-            purchaser="bureau",
-            title="t",
-            project_no=f"SYN-{s.pk}",
-            method="inquiry",
-            budget_amount=Decimal(1),
-            notice_date=datetime.date(2025, 5, 1),
-            status="awarded",
-            award_date=datetime.date(2025, 6, 1),
-            awarded_to=contractor,
-        )
-        for s in stations
-    )
-    cycles = ProjectCycle.objects.bulk_create(
-        ProjectCycle(
-            station=p.station,
-            contractor=contractor,
-            procurement=p,
-            start_date=datetime.date(2025, 7, 1),
-            planned_end_date=datetime.date(2028, 6, 30),
-            end_date=datetime.date(2028, 6, 30),
-        )
-        for p in procurements
-    )
-    years = ContractYear.objects.bulk_create(
-        ContractYear(
-            cycle=c,
-            station=c.station,
-            year_no=1,
-            start_date=datetime.date(2026, 7, 1),
-            end_date=datetime.date(2027, 6, 30),
-            amount=Decimal("200000"),
-            signed_on=datetime.date(2026, 7, 1),
-        )
-        for c in cycles
-    )
-    BudgetLine.objects.bulk_create(
-        BudgetLine(contract_year=y, line="staff_pay", amount=Decimal("1")) for y in years
-    )
-    FundingAllocation.objects.bulk_create(
-        FundingAllocation(contract_year=y, source="elderly", amount=Decimal("1")) for y in years
-    )
-    workers = SocialWorker.objects.bulk_create(
-        SocialWorker(
-            contractor=contractor,
-            name=f"合成社工{n}",
-            gender="F",
-            id_number=f"9{n:017d}",
-            phone="1",
-            employed_on=datetime.date(2025, 6, 1),
-        )
-        for n in range(2 * count)
-    )
-    Posting.objects.bulk_create(
-        Posting(worker=w, cycle=cycles[n // 2], start_date=datetime.date(2026, 7, 3))
-        for n, w in enumerate(workers)
-    )
-    Qualification.objects.bulk_create(
-        Qualification(
-            worker=w, level="assistant", certificate_no=f"SYN{w.pk}", obtained_on=datetime.date(2020, 1, 1)
-        )
-        for w in workers[::2]
-    )
-    SiteConditionLog.objects.bulk_create(
-        SiteConditionLog(station=s, logged_on=datetime.date(2026, 6, 1), has_office_room=True)
-        for s in stations
-    )
-    Report.objects.bulk_create(
-        Report(
-            contract_year=y,
-            kind="monthly",
-            period=datetime.date(2026, 7, 1),
-            due_date=datetime.date(2026, 8, 5),
-            status="submitted",
-            submitted_at=datetime.datetime(2026, 8, 1, tzinfo=datetime.UTC),
-        )
-        for y in years
-    )
-
-
 @pytest.mark.django_db
 @pytest.mark.usefixtures("story_day")
 def test_the_engine_costs_the_same_queries_for_11_and_for_1000_stations():
     with CaptureQueriesContext(connection) as small:
         found_small = findings(Station.objects.all(), STORY)
         due_items(Station.objects.all(), STORY)
-    _synthetic_stations(989)
+    synthetic_stations(989)
     assert Station.objects.count() == 1000
     with CaptureQueriesContext(connection) as large:
         found_large = findings(Station.objects.all(), STORY)

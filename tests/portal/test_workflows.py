@@ -1,0 +1,247 @@
+"""The bureau portal's pages and forms, through the test client as the role that owns each."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from contracts import services as contract_services
+from contracts.models import ContractYear, EligibilityCondition, Procurement, ProjectCycle
+from evaluations import services as evaluation_services
+from evaluations.models import Evaluation, Renewal
+from reports.models import Report
+from staffing.models import Posting
+from stations.models import District, SiteConditionLog, SiteConditionPhoto, Station
+from tests.factories import ContractorFactory, SocialWorkerFactory
+from tests.policy.conftest import budget, funding
+from tests.synthetic import synthetic_stations
+
+D = datetime.date
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+    b"\x00\x00\x00\x0cIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def money(amount: Decimal) -> dict:
+    data = {f"line_{k}": str(v) for k, v in budget(amount).items()}
+    data.update({f"source_{k}": str(v) for k, v in funding(amount).items()})
+    return data
+
+
+def award_dongli_lake(bureau) -> ProjectCycle:
+    """东丽湖's open procurement awarded to an eligible contractor: a cycle with no contract year yet."""
+    contractor = ContractorFactory(name="东丽区新航社会工作服务中心")
+    for condition in EligibilityCondition.values:
+        contract_services.eligibility_verify(
+            contractor=contractor,
+            condition=condition,
+            evidence="e",
+            verified_on=D(2026, 10, 20),
+            actor=bureau,
+        )
+    procurement = Procurement.objects.get(project_no="TJDL-2026-SGZ-11")
+    return contract_services.procurement_award(
+        procurement=procurement,
+        contractor=contractor,
+        award_date=D(2026, 10, 30),
+        cycle_start=D(2026, 11, 1),
+        actor=bureau,
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_dashboard_shows_the_annex_years_built_status_and_svg_charts(client_as):
+    text = client_as("bureau").get("/").content.decode()
+    assert text.count("<svg") >= 2
+    for street in ["张贵庄街道", "丰年村街道", "东丽湖街道", "金桥街道"]:
+        assert street in text
+    assert "10/11" in text  # built so far; 东丽湖 behind its 2023 plan year
+    assert "2021年度" in text and "2023年度" in text
+    assert "R-PLAN-2" in text and "/rules/#r-plan-2" in text
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+@pytest.mark.parametrize("path", ["/", "/stations/", "/stations/?status=operating&year=2022", "/findings/"])
+def test_pages_cost_the_same_queries_for_11_and_1000_stations(client_as, path):
+    client = client_as("bureau")
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(path).status_code == 200
+    synthetic_stations(989, district=District.objects.get(code="120110"))
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(path).status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_station_detail_costs_the_same_queries_however_long_its_history(client_as):
+    client = client_as("bureau")
+    counts = []
+    for street in ["张贵庄街道", "金桥街道", "丰年村街道"]:  # 2, 2 and 3 cycles; 5 to 6 years; many reports
+        station = Station.objects.get(street__name=street)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("station-detail", args=[station.pk])).status_code == 200
+        counts.append(len(queries.captured_queries))
+    assert len(set(counts)) == 1, counts
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_R_FUND_1_signing_over_the_cap_shows_the_rule_and_saves_nothing(client_as, demo_users):
+    cycle = award_dongli_lake(demo_users["bureau"])
+    data = {
+        "amount": "250000.01",
+        "signed_on": "2026-11-25",
+        "agreement_no": "X",
+        **money(Decimal("250000.01")),
+    }
+    response = client_as("bureau").post(reverse("contract-year-sign", args=[cycle.pk]), data)
+    text = response.content.decode()
+    assert response.status_code == 200 and "R-FUND-1" in text and "力争达到25万元" in text
+    assert not ContractYear.objects.filter(cycle=cycle).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_bureau_signs_a_contract_year_and_the_dashboard_shows_it(client_as, demo_users):
+    cycle = award_dongli_lake(demo_users["bureau"])
+    client = client_as("bureau")
+    before = client.get("/").content.decode()
+    assert "东丽湖街道社会工作服务站 2026—2027年度" not in before
+    data = {
+        "amount": "250000.00",
+        "signed_on": "2026-11-25",
+        "agreement_no": "DLMZ-SGZ-2026-11",
+        **money(Decimal("250000.00")),
+    }
+    response = client.post(reverse("contract-year-sign", args=[cycle.pk]), data)
+    assert response.status_code == 302
+    after = client.get("/").content.decode()
+    assert "东丽湖街道社会工作服务站 2026—2027年度" in after  # the timeline's new bar
+    assert "派驻驻站社工" in after  # R-STAFF-5: posting now due within 15 days
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_R_STAFF_5_posting_on_day_16_is_refused_on_the_form(client_as, demo_users):
+    cycle = award_dongli_lake(demo_users["bureau"])
+    contract_services.contract_year_sign(
+        cycle=cycle,
+        amount=Decimal("250000"),
+        signed_on=D(2026, 11, 1),
+        budget_lines=budget(Decimal("250000")),
+        funding=funding(Decimal("250000")),
+        actor=demo_users["bureau"],
+    )
+    worker = SocialWorkerFactory(contractor=cycle.contractor)
+    url = reverse("posting-new", args=[cycle.pk])
+    data = {
+        "worker": worker.pk,
+        "start_date": "2026-11-17",
+        "is_full_time": "on",
+        "has_labour_contract": "on",
+    }
+    text = client_as("bureau").post(url, data).content.decode()
+    assert "R-STAFF-5" in text and "合同签订15天内派驻社工" in text
+    assert not Posting.objects.filter(cycle=cycle).exists()
+    data["start_date"] = "2026-11-16"
+    assert client_as("bureau").post(url, data).status_code == 302
+
+
+def _failed_current_year(bureau, street_user) -> ContractYear:
+    """金钟's current year graded 不合格 and signed by both (built for the test)."""
+    year = ContractYear.objects.get(station__street__name="金钟街道", start_date=D(2026, 7, 1))
+    evaluation = evaluation_services.evaluation_record(
+        contract_year=year, kind="final", held_on=D(2026, 11, 20), grade="fail", scores=[], actor=bureau
+    )
+    evaluation.street_signed_by, evaluation.street_signed_at = (
+        street_user,
+        evaluation.held_on and datetime.datetime(2026, 11, 21, tzinfo=datetime.UTC),
+    )
+    evaluation.save()
+    evaluation_services.evaluation_sign(evaluation=evaluation, actor=bureau)
+    return year
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_R_CYCLE_2_renewal_after_a_failed_evaluation_is_refused_on_the_form(client_as, demo_users):
+    year = _failed_current_year(demo_users["bureau"], demo_users["bureau"])
+    data = {"decision": "renew", "amount": "250000", "signed_on": "2026-11-28", **money(Decimal("250000"))}
+    response = client_as("bureau").post(reverse("contract-year-decide", args=[year.pk]), data)
+    text = response.content.decode()
+    assert response.status_code == 200 and "R-CYCLE-2" in text and "不合格的不再续签" in text
+    assert not Renewal.objects.filter(contract_year=year).exists()
+    assert ContractYear.objects.filter(cycle=year.cycle).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_street_logs_site_conditions_with_a_photo(client_as):
+    station = Station.objects.get(street__name="张贵庄街道")
+    data = {
+        "logged_on": "2026-11-28",
+        "has_office_room": "on",
+        "has_desks_chairs": "on",
+        "has_computer": "on",
+        "has_printer": "on",
+        "has_archive_cabinet": "on",
+        "sign_installed": "on",
+        "catalogue_posted": "on",
+        "system_staff": "on",
+        "notes": "复查",
+        "photos": [SimpleUploadedFile("门牌.png", PNG, "image/png")],
+    }
+    response = client_as("zhangguizhuang").post(reverse("site-log-new", args=[station.pk]), data)
+    assert response.status_code == 302
+    log = SiteConditionLog.objects.filter(station=station).order_by("-logged_on", "-pk").first()
+    assert log.logged_on == D(2026, 11, 28) and log.photos.count() == 1
+    photo = log.photos.get()
+    assert photo.content_type == "image/png" and photo.original_name == "门牌.png" and len(photo.sha256) == 64
+    assert "门牌" not in photo.file.name  # stored under a random name
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_a_renamed_executable_photo_is_refused_and_nothing_saved(client_as):
+    station = Station.objects.get(street__name="张贵庄街道")
+    before = SiteConditionLog.objects.count(), SiteConditionPhoto.objects.count()
+    data = {
+        "logged_on": "2026-11-28",
+        "photos": [SimpleUploadedFile("photo.png", b"MZ\x90\x00" + b"\0" * 100)],
+    }
+    response = client_as("zhangguizhuang").post(reverse("site-log-new", args=[station.pk]), data)
+    assert response.status_code == 200 and "不是允许的类型" in response.content.decode()
+    assert (SiteConditionLog.objects.count(), SiteConditionPhoto.objects.count()) == before
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_R_EVAL_2_street_signs_on_screen_and_the_bureau_completes(client_as, demo_users):
+    evaluation = Evaluation.objects.get(
+        contract_year__station__street__name="华明街道", bureau_signed_at__isnull=True
+    )
+    page = client_as("bureau").get(reverse("evaluation-detail", args=[evaluation.pk])).content.decode()
+    assert "确认并签字" in page
+    client_as("bureau").post(reverse("evaluation-sign", args=[evaluation.pk]))
+    assert Evaluation.objects.get(pk=evaluation.pk).is_signed
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_R_REP_3_bureau_returns_a_report_with_comments(client_as):
+    report = Report.objects.filter(
+        contract_year__station__street__name="张贵庄街道", status="submitted"
+    ).first()
+    url = reverse("report-review", args=[report.pk])
+    text = client_as("bureau").post(url, {"decision": "returned", "comment": ""}).content.decode()
+    assert "R-REP-3" in text
+    assert client_as("bureau").post(url, {"decision": "returned", "comment": "请补充照片"}).status_code == 302
+    assert Report.objects.get(pk=report.pk).status == "returned"

@@ -1,0 +1,125 @@
+"""Every URL of the portal, as every role: 200 where the role may, 403 for a forbidden action, 404 for a
+record outside the user's scope, login for anonymous visitors. One table says who may do what; a URL
+missing from the table fails the test."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from contracts.models import ContractYear, ProjectCycle
+from evaluations.models import Evaluation
+from reports.models import Report
+from stations.models import Station
+from tests.conftest import DEMO_USERNAMES
+
+ALL = set(DEMO_USERNAMES)
+BUSINESS = {"bureau", "municipal", "zhangguizhuang", "fengniancun", "org-a", "org-b"}
+OK, FORBIDDEN, NOT_FOUND, REDIRECT = 200, 403, 404, 302
+
+
+def demo_ids():
+    """Records of 张贵庄 (held by org-a, seen by zhangguizhuang) to walk the detail URLs with."""
+    station = Station.objects.get(street__name="张贵庄街道")
+    cycle = ProjectCycle.objects.filter(station=station).order_by("-start_date").first()
+    year = ContractYear.objects.filter(station=station).order_by("-start_date").first()
+    evaluation = Evaluation.objects.filter(contract_year__station=station).exclude(grade="").first()
+    report = Report.objects.filter(contract_year__station=station, status="submitted").first()
+    return {
+        "station": station.pk,
+        "cycle": cycle.pk,
+        "year": year.pk,
+        "evaluation": evaluation.pk,
+        "report": report.pk,
+    }
+
+
+def expect(
+    ok: set[str], not_found: set[str] = frozenset(), redirect: set[str] = frozenset()
+) -> dict[str, int]:
+    """Who gets 200, who 404 (outside their scope), who a redirect; every other account gets 403."""
+    return {
+        u: OK if u in ok else NOT_FOUND if u in not_found else REDIRECT if u in redirect else FORBIDDEN
+        for u in ALL
+    }
+
+
+# URL name -> (kwargs builder, expected status per account, method)
+TABLE = {
+    "home": (
+        lambda ids: {},
+        expect(ALL - {"zhangguizhuang", "fengniancun"}, redirect={"zhangguizhuang", "fengniancun"}),
+        "get",
+    ),
+    "station-list": (lambda ids: {}, expect(BUSINESS), "get"),
+    "station-detail": (
+        lambda ids: {"pk": ids["station"]},
+        expect({"bureau", "municipal", "zhangguizhuang", "org-a"}, {"fengniancun", "org-b"}),
+        "get",
+    ),
+    "finding-list": (lambda ids: {}, expect(BUSINESS), "get"),
+    "rules": (lambda ids: {}, expect(ALL), "get"),
+    "report-review": (lambda ids: {"pk": ids["report"]}, expect({"bureau"}), "get"),
+    "site-log-new": (
+        lambda ids: {"pk": ids["station"]},
+        expect({"bureau", "zhangguizhuang"}, {"fengniancun"}),
+        "get",
+    ),
+    "contract-year-sign": (lambda ids: {"pk": ids["cycle"]}, expect({"bureau"}), "get"),
+    "posting-new": (lambda ids: {"pk": ids["cycle"]}, expect({"bureau", "org-a"}, {"org-b"}), "get"),
+    "evaluation-detail": (
+        lambda ids: {"pk": ids["evaluation"]},
+        expect({"bureau", "municipal", "zhangguizhuang"}, {"fengniancun"}),
+        "get",
+    ),
+    "evaluation-sign": (lambda ids: {"pk": ids["evaluation"]}, dict.fromkeys(ALL, 405), "get"),
+    "evaluation-new": (lambda ids: {"pk": ids["year"], "kind": "midterm"}, expect({"bureau"}), "get"),
+    "contract-year-decide": (lambda ids: {"pk": ids["year"]}, expect({"bureau"}), "get"),
+    # The framework's own pages, tested elsewhere (tests/test_pages.py): login, logout, language, health.
+    "login": None,
+    "logout": None,
+    "set_language": None,
+    "healthz": None,
+}
+
+
+def portal_url_names(patterns=None) -> set[str]:
+    names = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if getattr(pattern, "namespace", None) == "admin":
+                continue
+            names |= portal_url_names(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(pattern.name)
+    return names
+
+
+def test_every_url_is_in_the_table():
+    assert portal_url_names() == set(TABLE)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+@pytest.mark.parametrize("name", sorted(n for n, row in TABLE.items() if row))
+def test_every_url_as_every_role(client, demo_users, name):
+    build, expected, method = TABLE[name]
+    url = reverse(name, kwargs=build(demo_ids()))
+    anonymous = getattr(client, method)(url)
+    assert anonymous.status_code in (302, 405) and (
+        anonymous.status_code == 405 or "/accounts/login/" in anonymous.headers["Location"]
+    ), (name, "anonymous")
+    for username in sorted(ALL):
+        client.force_login(demo_users[username])
+        response = getattr(client, method)(url)
+        assert response.status_code == expected[username], (name, username, response.status_code)
+        client.logout()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_pages_show_only_records_in_scope(client_as):
+    text = client_as("org-b").get(reverse("station-list")).content.decode()
+    assert "丰年村街道社会工作服务站" in text and "张贵庄街道社会工作服务站" not in text
+    text = client_as("zhangguizhuang").get(reverse("finding-list")).content.decode()
+    assert "张贵庄" in text and "金桥街道" not in text
+    text = client_as("bureau").get(reverse("station-list")).content.decode()
+    assert text.count("社会工作服务站</a>") == 11
