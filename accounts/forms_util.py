@@ -12,3 +12,10 @@ def apply_errors(form, error: ValidationError | PermissionDenied) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def date_input():
+    """A browser date picker; its value must be ISO (yyyy-MM-dd) whatever the language."""
+    from django import forms
+
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

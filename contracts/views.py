@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.access import role_required, visible_or_404
-from accounts.forms_util import apply_errors
+from accounts.forms_util import apply_errors, date_input
 from accounts.models import ParameterKey, Role
 from accounts.parameters import parameter
 from contracts.forms import ContractMoneyFields
@@ -21,9 +21,7 @@ class ContractYearForm(ContractMoneyFields):
     amount = forms.DecimalField(
         label="合同金额（元）", min_value=Decimal("0.01"), decimal_places=2, max_digits=12
     )
-    signed_on = forms.DateField(
-        label="签订日期", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    signed_on = forms.DateField(label="签订日期", initial=timezone.localdate, widget=date_input())
     agreement_no = forms.CharField(label="合同编号", required=False, max_length=50)
 
     field_order = ["amount", "signed_on", "agreement_no"]

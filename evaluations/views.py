@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required, visible_or_404
-from accounts.forms_util import apply_errors
+from accounts.forms_util import apply_errors, date_input
 from accounts.models import Role
 from contracts.forms import ContractMoneyFields
 from contracts.models import ContractYear
@@ -62,9 +62,7 @@ def evaluation_sign_view(request, pk: int):
 
 
 class EvaluationForm(forms.Form):
-    held_on = forms.DateField(
-        label="评估日期", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    held_on = forms.DateField(label="评估日期", initial=timezone.localdate, widget=date_input())
     evaluator = forms.CharField(label="评估机构", initial="区级社会工作指导中心", max_length=100)
     grade = forms.ChoiceField(label="评估等次", choices=Evaluation.Grade.choices)
     summary = forms.CharField(label="评估意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -132,9 +130,7 @@ class DecisionForm(ContractMoneyFields):
     amount = forms.DecimalField(
         label="续签合同金额（元）", required=False, min_value=Decimal("0.01"), decimal_places=2, max_digits=12
     )
-    signed_on = forms.DateField(
-        label="续签合同签订日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    signed_on = forms.DateField(label="续签合同签订日期", required=False, widget=date_input())
     agreement_no = forms.CharField(label="续签合同编号", required=False)
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

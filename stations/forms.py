@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from accounts.forms_util import date_input
 from stations.models import SiteConditionLog
 from stations.services import CHECK_FIELDS
 
@@ -22,9 +23,7 @@ class MultipleImageField(forms.FileField):
 class SiteLogForm(forms.Form):
     """The conditions checklist of R-SITE-1..4, dated, with photos taken on site."""
 
-    logged_on = forms.DateField(
-        label="检查日期", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    logged_on = forms.DateField(label="检查日期", initial=timezone.localdate, widget=date_input())
     notes = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     photos = MultipleImageField(
         label="现场照片", required=False, help_text="可多选；JPEG、PNG、GIF或WebP图片，每张不超过20MB。"

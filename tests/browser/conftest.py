@@ -61,8 +61,9 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture
-def portal(live_server, transactional_db):
-    """The live portal with the demo story loaded (a transactional test may have flushed it)."""
+def portal(live_server, transactional_db, story_day):
+    """The live portal with the demo story loaded (a transactional test may have flushed it), on the story's
+    day: the server runs in this process, so the frozen clock holds for its pages too."""
     if not User.objects.filter(username="bureau").exists():
         call_command("seed_demo", stdout=io.StringIO())
     return live_server
@@ -79,3 +80,8 @@ def log_in(page, base_url: str, username: str, password: str = "dongli-demo-2021
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+
+
+@pytest.fixture
+def demo_users_live(portal):
+    return {u.username: u for u in User.objects.all()}
