@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("reports.urls")),
     path("stations/", include("stations.urls")),
+    path("plans/", include("stations.plan_urls")),
     path("contracts/", include("contracts.urls")),
     path("staffing/", include("staffing.urls")),
     path("evaluations/", include("evaluations.urls")),

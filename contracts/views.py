@@ -11,8 +11,9 @@ from accounts.forms_util import apply_errors, date_input
 from accounts.models import ParameterKey, Role
 from accounts.parameters import parameter
 from contracts.forms import ContractMoneyFields
-from contracts.models import ProjectCycle
-from contracts.services import contract_year_sign
+from contracts.models import Contractor, Procurement, ProjectCycle
+from contracts.services import contract_year_sign, eligibility_missing, procurement_award, procurement_start
+from stations.models import Station
 
 
 class ContractYearForm(ContractMoneyFields):
@@ -62,5 +63,96 @@ def contract_year_sign_view(request, pk: int):
             "intro": f"项目周期{cycle.start_date:%Y-%m-%d}至{cycle.planned_end_date:%Y-%m-%d}。年度资金标准¥{cap:,.2f}"
             "（R-FUND-1）；五类经费科目合计和资金来源合计须等于合同金额（R-FUND-2、R-FUND-3）。",
             "submit_label": "签订",
+        },
+    )
+
+
+class ProcurementForm(forms.ModelForm):
+    class Meta:
+        model = Procurement
+        fields = ["purchaser", "title", "project_no", "method", "budget_amount", "notice_date", "note"]
+        widgets = {"notice_date": date_input(), "note": forms.Textarea(attrs={"rows": 2})}
+
+
+@role_required(Role.BUREAU, Role.STREET)
+def procurement_new(request, pk: int):
+    """Open a government procurement for a station (R-PROC-1, R-PROC-3), e.g. after a failed evaluation."""
+    station = visible_or_404(Station.objects.select_related("street"), request.user, pk=pk)
+    initial = {
+        "purchaser": "street" if request.user.role == Role.STREET else "bureau",
+        "title": f"{station.name}社会工作服务项目",
+        "notice_date": timezone.localdate(),
+    }
+    form = ProcurementForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            procurement_start(
+                station=station,
+                actor=request.user,
+                **{k: v for k, v in form.cleaned_data.items() if k != "note"},
+            )
+        except (ValidationError, PermissionDenied) as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "采购已登记。")
+            return redirect("station-detail", pk=station.pk)
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "station": station,
+            "title": "发起政府采购",
+            "intro": "购买主体为区民政局或街道办事处（三（一））；通过政府采购招投标确定承接主体（六（二））。",
+            "submit_label": "登记采购",
+        },
+    )
+
+
+class AwardForm(forms.Form):
+    contractor = forms.ModelChoiceField(label="中标承接主体", queryset=Contractor.objects.none())
+    award_date = forms.DateField(label="中标（成交）日期", widget=date_input())
+    agreement_signed_on = forms.DateField(label="服务协议签订日期", required=False, widget=date_input())
+    cycle_start = forms.DateField(label="项目周期开始日期", widget=date_input())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contractor"].queryset = Contractor.objects.visible_to(user).order_by("name")
+
+
+@role_required(Role.BUREAU, Role.STREET)
+def procurement_award_view(request, pk: int):
+    """Award: the contractor must have verified evidence of all three conditions (R-PROC-2)."""
+    procurement = visible_or_404(Procurement.objects.select_related("station__street"), request.user, pk=pk)
+    form = AwardForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            procurement_award(
+                procurement=procurement,
+                contractor=data["contractor"],
+                award_date=data["award_date"],
+                cycle_start=data["cycle_start"],
+                agreement_signed_on=data["agreement_signed_on"],
+                actor=request.user,
+            )
+        except (ValidationError, PermissionDenied) as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"已确定承接主体：{data['contractor'].name}，项目周期已建立。")
+            return redirect("station-detail", pk=procurement.station_id)
+    today = timezone.localdate()
+    contractors = Contractor.objects.visible_to(request.user).prefetch_related("evidence").order_by("name")
+    eligibility = [(c, eligibility_missing(c, today), list(c.evidence.all())) for c in contractors]
+    return render(
+        request,
+        "contracts/award.html",
+        {
+            "form": form,
+            "station": procurement.station,
+            "procurement": procurement,
+            "eligibility": eligibility,
+            "title": f"确定承接主体：{procurement.title}",
+            "submit_label": "确定承接主体",
         },
     )

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.permissions import require_role, require_visible
+from accounts.policy import refusal
 from accounts.uploads import IMAGES, check_upload
 from stations.models import SiteConditionLog, SiteConditionPhoto, Station
 
@@ -66,3 +67,56 @@ def site_log_record(
             stored.storage.delete(stored.name)
         raise
     return log
+
+
+@transaction.atomic
+def annual_plan_save(
+    *, district, year: int, title: str, goals: str, measures: str, timeline: str, actor, plan=None
+):
+    """R-PLAN-3: the bureau drafts (or corrects a returned) annual implementation plan."""
+    from stations.models import AnnualPlan
+
+    require_role(actor, Role.BUREAU)
+    require_visible(actor, district)
+    if plan is not None and plan.status not in (AnnualPlan.Status.DRAFT, AnnualPlan.Status.RETURNED):
+        raise refusal("R-PLAN-3", "已报送或已审核通过的年度实施计划不能再修改。")
+    plan = plan or AnnualPlan(district=district, year=year)
+    plan.year, plan.title, plan.goals, plan.measures, plan.timeline = year, title, goals, measures, timeline
+    if plan.due_date is None:
+        plan.due_date = datetime.date(year - 1, 12, 15)
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def annual_plan_submit(*, plan, actor):
+    """R-PLAN-3: submit the plan to the municipal bureau for review."""
+    from stations.models import AnnualPlan
+
+    require_role(actor, Role.BUREAU)
+    require_visible(actor, plan)
+    if plan.status not in (AnnualPlan.Status.DRAFT, AnnualPlan.Status.RETURNED):
+        raise refusal("R-PLAN-3", f"该计划状态为“{plan.get_status_display()}”，不能重复报送。")
+    plan.status, plan.submitted_at, plan.submitted_by = AnnualPlan.Status.SUBMITTED, timezone.now(), actor
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def annual_plan_record_review(*, plan, approved: bool, comment: str, actor):
+    """R-PLAN-3: record the municipal bureau's review of a submitted plan: approved, or returned with comments."""
+    from stations.models import AnnualPlan
+
+    require_role(actor, Role.BUREAU)
+    require_visible(actor, plan)
+    if plan.status != AnnualPlan.Status.SUBMITTED:
+        raise refusal("R-PLAN-3", "只有已报送的计划才能登记审核结果。")
+    if not approved and not comment.strip():
+        raise refusal("R-PLAN-3", "退回的计划请填写市民政局的审核意见。", field="review_comment")
+    plan.status = AnnualPlan.Status.APPROVED if approved else AnnualPlan.Status.RETURNED
+    plan.reviewed_at, plan.reviewed_by, plan.review_comment = timezone.now(), actor, comment.strip()
+    plan.full_clean()
+    plan.save()
+    return plan

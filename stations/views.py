@@ -1,13 +1,21 @@
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from accounts.access import role_required, visible_or_404
 from accounts.forms_util import apply_errors
 from accounts.models import Role
 from stations.forms import SiteLogForm
-from stations.models import Station
-from stations.services import CHECK_FIELDS, site_log_record
+from stations.models import AnnualPlan, District, Station
+from stations.services import (
+    CHECK_FIELDS,
+    annual_plan_record_review,
+    annual_plan_save,
+    annual_plan_submit,
+    site_log_record,
+)
 
 
 @role_required(Role.STREET, Role.BUREAU)
@@ -40,4 +48,95 @@ def site_log_new(request, pk: int):
             "intro": "按实施方案四（一）至（五）逐项核对：独立办公用房和设施设备、统一标识、服务目录公示、六项管理制度。",
             "submit_label": "保存检查记录",
         },
+    )
+
+
+class AnnualPlanForm(forms.ModelForm):
+    class Meta:
+        model = AnnualPlan
+        fields = ["year", "title", "goals", "measures", "timeline"]
+        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in ("goals", "measures", "timeline")}
+
+
+class PlanReviewForm(forms.Form):
+    result = forms.ChoiceField(
+        label="市民政局审核结果",
+        choices=[("approved", "审核通过"), ("returned", "退回修改")],
+        widget=forms.RadioSelect,
+    )
+    review_comment = forms.CharField(
+        label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+@role_required(Role.BUREAU, Role.MUNICIPAL)
+def annual_plan_list(request):
+    plans = (
+        AnnualPlan.objects.visible_to(request.user)
+        .select_related("district", "submitted_by")
+        .order_by("-year")
+    )
+    return render(request, "stations/annual_plans.html", {"plans": plans})
+
+
+@role_required(Role.BUREAU)
+def annual_plan_edit(request, pk: int | None = None):
+    """R-PLAN-3: draft or correct the annual implementation plan (goals, measures, timeline)."""
+    plan = visible_or_404(AnnualPlan, request.user, pk=pk) if pk else None
+    district = plan.district if plan else District.objects.visible_to(request.user).first()
+    form = AnnualPlanForm(request.POST or None, instance=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = annual_plan_save(district=district, plan=plan, actor=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "年度实施计划已保存。")
+            return redirect("annual-plan-list")
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": "年度实施计划",
+            "submit_label": "保存草稿",
+            "intro": "区民政局制定社工站项目年度实施计划并报市民政局审核（五（一）、六（一））：写明目标任务、措施办法和时间节点。",
+        },
+    )
+
+
+@require_POST
+@role_required(Role.BUREAU)
+def annual_plan_submit_view(request, pk: int):
+    plan = visible_or_404(AnnualPlan, request.user, pk=pk)
+    try:
+        annual_plan_submit(plan=plan, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, f"{plan.title}已报送市民政局。")
+    return redirect("annual-plan-list")
+
+
+@role_required(Role.BUREAU)
+def annual_plan_review(request, pk: int):
+    plan = visible_or_404(AnnualPlan, request.user, pk=pk)
+    form = PlanReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            annual_plan_record_review(
+                plan=plan,
+                approved=form.cleaned_data["result"] == "approved",
+                comment=form.cleaned_data["review_comment"],
+                actor=request.user,
+            )
+        except (ValidationError, PermissionDenied) as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "审核结果已登记。")
+            return redirect("annual-plan-list")
+    return render(
+        request,
+        "form_page.html",
+        {"form": form, "title": f"登记审核结果：{plan.title}", "submit_label": "登记"},
     )

@@ -5,10 +5,10 @@ missing from the table fails the test."""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from contracts.models import ContractYear, ProjectCycle
+from contracts.models import ContractYear, Procurement, ProjectCycle
 from evaluations.models import Evaluation
 from reports.models import Report
-from stations.models import Station
+from stations.models import AnnualPlan, Station
 from tests.conftest import DEMO_USERNAMES
 
 ALL = set(DEMO_USERNAMES)
@@ -23,7 +23,11 @@ def demo_ids():
     year = ContractYear.objects.filter(station=station).order_by("-start_date").first()
     evaluation = Evaluation.objects.filter(contract_year__station=station).exclude(grade="").first()
     report = Report.objects.filter(contract_year__station=station, status="submitted").first()
+    procurement = Procurement.objects.filter(station=station).first()
+    plan = AnnualPlan.objects.get(year=2027)
     return {
+        "procurement": procurement.pk,
+        "plan": plan.pk,
         "station": station.pk,
         "cycle": cycle.pk,
         "year": year.pk,
@@ -73,6 +77,21 @@ TABLE = {
     "evaluation-sign": (lambda ids: {"pk": ids["evaluation"]}, dict.fromkeys(ALL, 405), "get"),
     "evaluation-new": (lambda ids: {"pk": ids["year"], "kind": "midterm"}, expect({"bureau"}), "get"),
     "contract-year-decide": (lambda ids: {"pk": ids["year"]}, expect({"bureau"}), "get"),
+    "procurement-new": (
+        lambda ids: {"pk": ids["station"]},
+        expect({"bureau", "zhangguizhuang"}, {"fengniancun"}),
+        "get",
+    ),
+    "procurement-award": (
+        lambda ids: {"pk": ids["procurement"]},
+        expect({"bureau", "zhangguizhuang"}, {"fengniancun"}),
+        "get",
+    ),
+    "annual-plan-list": (lambda ids: {}, expect({"bureau", "municipal"}), "get"),
+    "annual-plan-new": (lambda ids: {}, expect({"bureau"}), "get"),
+    "annual-plan-edit": (lambda ids: {"pk": ids["plan"]}, expect({"bureau"}), "get"),
+    "annual-plan-submit": (lambda ids: {"pk": ids["plan"]}, dict.fromkeys(ALL, 405), "get"),
+    "annual-plan-review": (lambda ids: {"pk": ids["plan"]}, expect({"bureau"}), "get"),
     # The framework's own pages, tested elsewhere (tests/test_pages.py): login, logout, language, health.
     "login": None,
     "logout": None,

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contracts import services as contract_services
-from contracts.models import ContractYear, EligibilityCondition, Procurement, ProjectCycle
+from contracts.models import Contractor, ContractYear, EligibilityCondition, Procurement, ProjectCycle
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation, Renewal
 from reports.models import Report
@@ -245,3 +245,62 @@ def test_R_REP_3_bureau_returns_a_report_with_comments(client_as):
     assert "R-REP-3" in text
     assert client_as("bureau").post(url, {"decision": "returned", "comment": "请补充照片"}).status_code == 302
     assert Report.objects.get(pk=report.pk).status == "returned"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_R_PLAN_3_annual_plan_drafted_submitted_returned_corrected_approved(client_as):
+    from stations.models import AnnualPlan
+
+    client = client_as("bureau")
+    plan = AnnualPlan.objects.get(year=2027)
+    assert client.get(reverse("annual-plan-list")).status_code == 200
+    assert "2027" not in client_as("municipal").get(reverse("annual-plan-list")).content.decode()  # a draft
+    client = client_as("bureau")
+    client.post(reverse("annual-plan-submit", args=[plan.pk]))
+    assert AnnualPlan.objects.get(pk=plan.pk).status == "submitted"
+    text = client.post(reverse("annual-plan-review", args=[plan.pk]), {"result": "returned"}).content.decode()
+    assert "R-PLAN-3" in text
+    client.post(
+        reverse("annual-plan-review", args=[plan.pk]),
+        {"result": "returned", "review_comment": "补充时间节点"},
+    )
+    assert AnnualPlan.objects.get(pk=plan.pk).status == "returned"
+    response = client.post(
+        reverse("annual-plan-edit", args=[plan.pk]),
+        {"year": 2027, "title": plan.title, "goals": "g", "measures": "m", "timeline": "一季度……"},
+    )
+    assert response.status_code == 302
+    client.post(reverse("annual-plan-submit", args=[plan.pk]))
+    client.post(reverse("annual-plan-review", args=[plan.pk]), {"result": "approved"})
+    assert AnnualPlan.objects.get(pk=plan.pk).status == "approved"
+    assert "2027" in client_as("municipal").get(reverse("annual-plan-list")).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_R_PROC_2_award_to_an_unverified_contractor_is_refused_on_the_form(client_as):
+    procurement = Procurement.objects.get(project_no="TJDL-2026-SGZ-11")
+    newcomer = ContractorFactory(name="未核验社会工作服务中心")
+    url = reverse("procurement-award", args=[procurement.pk])
+    page = client_as("bureau").get(url).content.decode()
+    assert "未核验社会工作服务中心" in page and "缺少3项" in page
+    text = (
+        client_as("bureau")
+        .post(url, {"contractor": newcomer.pk, "award_date": "2026-11-20", "cycle_start": "2026-12-01"})
+        .content.decode()
+    )
+    assert "R-PROC-2" in text and "承接主体应满足以下条件" in text
+    assert Procurement.objects.get(pk=procurement.pk).status == "open"
+    qihang = Contractor.objects.get(short_name="启航")
+    response = client_as("bureau").post(
+        url,
+        {
+            "contractor": qihang.pk,
+            "award_date": "2026-11-20",
+            "cycle_start": "2026-12-01",
+            "agreement_signed_on": "2026-11-25",
+        },
+    )
+    assert response.status_code == 302
+    assert ProjectCycle.objects.get(procurement=procurement).contractor == qihang
