@@ -8,4 +8,5 @@ urlpatterns = [
     path("findings/", views.finding_list, name="finding-list"),
     path("rules/", views.rule_catalogue, name="rules"),
     path("reports/<int:pk>/review/", views.report_review_view, name="report-review"),
+    path("history/<str:label>/<int:pk>/", views.record_history, name="record-history"),
 ]

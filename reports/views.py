@@ -406,3 +406,46 @@ def report_review_view(request: HttpRequest, pk: int) -> HttpResponse:
             "submit_label": "提交审核结果",
         },
     )
+
+
+def _shown(field, value):
+    """A historical value as a person reads it: the label of a choice, the name of a related record."""
+    if value in (None, ""):
+        return value
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if field.is_relation:
+        related = field.related_model._base_manager.filter(pk=value).first()
+        return str(related) if related is not None else value
+    return value
+
+
+@require_GET
+@role_required(Role.BUREAU)
+def record_history(request: HttpRequest, label: str, pk: int) -> HttpResponse:
+    """Who changed what and when, for one record the bureau may see (django-simple-history)."""
+    from django.apps import apps
+    from django.http import Http404
+
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        raise Http404("没有这类记录。") from None
+    if not hasattr(model, "history") or not hasattr(model.objects, "visible_to"):
+        raise Http404("这类记录没有变更历史。")
+    record = visible_or_404(model, request.user, pk=pk)
+    entries = list(record.history.select_related("history_user").order_by("history_id"))
+    rows = []
+    for previous, entry in zip([None, *entries[:-1]], entries, strict=True):
+        changes = []
+        if previous is not None:
+            for change in entry.diff_against(previous).changes:
+                field = model._meta.get_field(change.field)
+                changes.append((field.verbose_name, _shown(field, change.old), _shown(field, change.new)))
+        rows.append({"entry": entry, "changes": changes})
+    rows.reverse()
+    return render(
+        request,
+        "reports/history.html",
+        {"record": record, "rows": rows, "model_name": model._meta.verbose_name},
+    )

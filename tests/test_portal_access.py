@@ -87,6 +87,11 @@ TABLE = {
         expect({"bureau", "zhangguizhuang"}, {"fengniancun"}),
         "get",
     ),
+    "record-history": (
+        lambda ids: {"label": "contracts.contractyear", "pk": ids["year"]},
+        expect({"bureau"}),
+        "get",
+    ),
     "annual-plan-list": (lambda ids: {}, expect({"bureau", "municipal"}), "get"),
     "annual-plan-new": (lambda ids: {}, expect({"bureau"}), "get"),
     "annual-plan-edit": (lambda ids: {"pk": ids["plan"]}, expect({"bureau"}), "get"),

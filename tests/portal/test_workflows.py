@@ -16,7 +16,7 @@ from evaluations.models import Evaluation, Renewal
 from reports.models import Report
 from staffing.models import Posting
 from stations.models import District, SiteConditionLog, SiteConditionPhoto, Station
-from tests.factories import ContractorFactory, SocialWorkerFactory
+from tests.factories import ContractorFactory, SocialWorkerFactory, StationFactory
 from tests.policy.conftest import budget, funding
 from tests.synthetic import synthetic_stations
 
@@ -304,3 +304,24 @@ def test_R_PROC_2_award_to_an_unverified_contractor_is_refused_on_the_form(clien
     )
     assert response.status_code == 302
     assert ProjectCycle.objects.get(procurement=procurement).contractor == qihang
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_history_shows_who_changed_what_and_when(client_as, demo_users):
+    report = Report.objects.filter(
+        contract_year__station__street__name="张贵庄街道", status="submitted"
+    ).first()
+    client_as("bureau").post(reverse("report-review", args=[report.pk]), {"decision": "accepted"})
+    text = (
+        client_as("bureau")
+        .get(reverse("record-history", args=["reports.report", report.pk]))
+        .content.decode()
+    )
+    assert "李明华" in text and "状态" in text and "已提交 → 已通过" in text
+    other = StationFactory()
+    assert (
+        client_as("bureau").get(reverse("record-history", args=["stations.station", other.pk])).status_code
+        == 404
+    )
+    assert client_as("bureau").get(reverse("record-history", args=["nothing.here", 1])).status_code == 404

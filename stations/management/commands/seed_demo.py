@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from accounts.dates import add_years, months_between
 from accounts.models import Role, User
@@ -704,7 +705,8 @@ class Command(BaseCommand):
                     experience_summary="形成“社工+志愿者”联动服务模式。" if kind == Report.Kind.FINAL else "",
                 )
                 reports.append(report)
-        Report.objects.bulk_create(reports)
+        # With their "created" history rows, so that later changes show as differences.
+        bulk_create_with_history(reports, Report, default_user=org_user)
         for report in reports:
             if report.kind in (Report.Kind.MONTHLY, Report.Kind.MIDTERM, Report.Kind.FINAL):
                 scale = 1 if report.kind == Report.Kind.MONTHLY else 6
