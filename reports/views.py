@@ -129,6 +129,12 @@ class StationFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.user, self.today = user, today
         self.filters["contractor"].queryset = Contractor.objects.visible_to(user)
+        for name in ("status", "contractor", "rule"):
+            field = self.form.fields[name]
+            field.widget.attrs["class"] = "form-select form-select-sm"
+            field.empty_label = "全部"
+            if hasattr(field, "choices") and name != "contractor":
+                field.choices = [("", "全部"), *[c for c in field.choices if c[0] != ""]]
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(street__name__icontains=value))
