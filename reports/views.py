@@ -101,7 +101,8 @@ def municipal_overview(request: HttpRequest) -> HttpResponse:
         )
     evaluations = (
         Evaluation.objects.visible_to(request.user)
-        .filter(kind=Evaluation.Kind.FINAL)
+        # Results reach the municipal bureau once both the street and the bureau have signed (R-EVAL-1, -2).
+        .filter(kind=Evaluation.Kind.FINAL, street_signed_at__isnull=False, bureau_signed_at__isnull=False)
         .exclude(grade="")
         .select_related("contract_year__station", "contract_year__cycle__contractor")
         .order_by("-contract_year__start_date", "contract_year__station__street__planned_year")[:60]
