@@ -68,7 +68,7 @@ def test_every_demo_account_logs_in_with_the_demo_password(client, username):
     response = client.post("/accounts/login/", {"username": username, "password": "dongli-demo-2021"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
-    assert client.get("/").status_code == 200
+    assert client.get("/", follow=True).status_code == 200
 
 
 @pytest.mark.django_db
