@@ -53,6 +53,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 return redirect("station-detail", pk=station.pk)
         case Role.MUNICIPAL:
             return municipal_overview(request)
+        case Role.CONTRACTOR:
+            return contractor_home(request)
     return render(request, "home.html", {"stations": None})
 
 
@@ -84,6 +86,40 @@ def bureau_dashboard(request: HttpRequest) -> HttpResponse:
         "plan": getattr(district, "plan", None) if district else None,
     }
     return render(request, "reports/dashboard.html", context)
+
+
+def contractor_home(request: HttpRequest) -> HttpResponse:
+    """The contractor's stations, what it owes this month and overdue, findings against it, reports to fix."""
+    today = timezone.localdate()
+    user = request.user
+    stations = Station.objects.visible_to(user)
+    org_ids = set(user.contractor_orgs.values_list("pk", flat=True))
+    held = {s.pk for s in stations}
+
+    def ours(item) -> bool:
+        return (item.contractor_id in org_ids) or (item.contractor_id is None and item.station_id in held)
+
+    found = [f for f in findings(stations, today) if f.responsible == Role.CONTRACTOR and ours(f)]
+    due = [d for d in due_items(stations, today, days=31) if d.responsible == Role.CONTRACTOR and ours(d)]
+    returned = (
+        Report.objects.visible_to(user)
+        .filter(status=Report.Status.RETURNED)
+        .select_related("contract_year__station")
+        .prefetch_related("reviews")
+    )
+    return render(
+        request,
+        "reports/contractor_home.html",
+        {
+            "rows": selectors.station_rows(stations, today),
+            "findings": found,
+            "due": due,
+            "returned": returned,
+            "today": today,
+            "status_labels": StationStatus.LABELS,
+            "status_tags": StationStatus.TAGS,
+        },
+    )
 
 
 def municipal_overview(request: HttpRequest) -> HttpResponse:
