@@ -106,3 +106,77 @@ def report_review(*, report: Report, decision: str, actor, comment: str = "") ->
     )
     report.save(update_fields=["status"])
     return review
+
+
+@transaction.atomic
+def report_update(
+    *, report: Report, actor, figures: dict[tuple[str, str], tuple[int, int]], attachments=(), **content
+) -> Report:
+    """The contractor edits a draft or returned report: its text, its figures by area and kind, new attachments.
+
+    Attachments are checked by content and size; if anything fails, no row and no file is left behind.
+    """
+    from accounts.uploads import DOCUMENTS, check_upload
+    from reports.models import ReportAttachment, ReportFigure
+
+    require_role(actor, Role.CONTRACTOR)
+    require_visible(actor, report)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.status not in (Report.Status.DRAFT, Report.Status.RETURNED):
+        raise refusal("R-REP-3", f"报告状态为“{report.get_status_display()}”，不能修改。")
+    checked = [
+        (upload, check_upload(upload, allowed=DOCUMENTS, field="attachments")) for upload in attachments
+    ]
+    for name, value in content.items():
+        setattr(report, name, value)
+    report.full_clean()
+    report.save()
+    report.figures.all().delete()
+    ReportFigure.objects.bulk_create(
+        ReportFigure(report=report, area=area, kind=kind, sessions=sessions, people=people)
+        for (area, kind), (sessions, people) in figures.items()
+        if sessions or people
+    )
+    saved = []
+    try:
+        with transaction.atomic():
+            for upload, result in checked:
+                attachment = ReportAttachment(
+                    report=report,
+                    original_name=upload.name[:255],
+                    content_type=result.content_type,
+                    size=result.size,
+                    sha256=result.sha256,
+                    uploaded_by=actor,
+                )
+                attachment.file.save(upload.name, upload, save=False)
+                saved.append(attachment.file)
+                attachment.full_clean()
+                attachment.save()
+    except Exception:
+        for stored in saved:
+            stored.storage.delete(stored.name)
+        raise
+    return report
+
+
+def figures_from_records(report: Report) -> dict[tuple[str, str], tuple[int, int]]:
+    """A monthly brief's figures filled from the station's service records of that month (R-SVC-1)."""
+    from django.db.models import Count, Sum
+
+    from accounts.dates import add_months
+    from reports.models import ServiceRecord
+
+    if report.kind != Report.Kind.MONTHLY:
+        return {}
+    rows = (
+        ServiceRecord.objects.filter(
+            contract_year=report.contract_year,
+            held_on__gte=report.period,
+            held_on__lt=add_months(report.period, 1),
+        )
+        .values("area", "kind")
+        .annotate(sessions=Count("pk"), people=Sum("participants"))
+        .order_by()
+    )
+    return {(row["area"], row["kind"]): (row["sessions"], row["people"] or 0) for row in rows}

@@ -1,12 +1,17 @@
 from django.urls import path
 
-from reports import views
+from reports import report_views, views
 
 urlpatterns = [
     path("stations/", views.station_list, name="station-list"),
     path("stations/<int:pk>/", views.station_detail, name="station-detail"),
     path("findings/", views.finding_list, name="finding-list"),
     path("rules/", views.rule_catalogue, name="rules"),
+    path("reports/", report_views.report_list, name="report-list"),
+    path("reports/new/", report_views.report_new, name="report-new"),
+    path("reports/<int:pk>/", report_views.report_edit, name="report-edit"),
+    path("reports/<int:pk>/submit/", report_views.report_submit_view, name="report-submit"),
+    path("reports/attachments/<int:pk>/", report_views.attachment_download, name="attachment-download"),
     path("reports/<int:pk>/review/", views.report_review_view, name="report-review"),
     path("history/<str:label>/<int:pk>/", views.record_history, name="record-history"),
 ]

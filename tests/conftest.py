@@ -57,3 +57,15 @@ STORY_DAY = datetime.datetime(2026, 11, 28, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asi
 def story_day():
     with time_machine.travel(STORY_DAY, tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture(autouse=True)
+def uploads_in_tmp(settings, tmp_path):
+    """Uploaded files go to a fresh folder per test, never into var/uploads."""
+    storages = {**settings.STORAGES}
+    storages["default"] = {
+        **storages["default"],
+        "OPTIONS": {"location": str(tmp_path / "uploads"), "base_url": None},
+    }
+    settings.STORAGES = storages
+    return tmp_path / "uploads"

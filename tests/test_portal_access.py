@@ -3,11 +3,12 @@ record outside the user's scope, login for anonymous visitors. One table says wh
 missing from the table fails the test."""
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from contracts.models import ContractYear, Procurement, ProjectCycle
 from evaluations.models import Evaluation
-from reports.models import Report
+from reports.models import Report, ReportAttachment
 from stations.models import AnnualPlan, Station
 from tests.conftest import DEMO_USERNAMES
 
@@ -25,7 +26,16 @@ def demo_ids():
     report = Report.objects.filter(contract_year__station=station, status="submitted").first()
     procurement = Procurement.objects.filter(station=station).first()
     plan = AnnualPlan.objects.get(year=2027)
+    attachment = ReportAttachment.objects.create(
+        report=report,
+        file=ContentFile(b"%PDF-1.4 demo", name="brief.pdf"),
+        original_name="简报.pdf",
+        content_type="application/pdf",
+        size=13,
+        sha256="0" * 64,
+    )
     return {
+        "attachment": attachment.pk,
         "procurement": procurement.pk,
         "plan": plan.pk,
         "station": station.pk,
@@ -90,6 +100,19 @@ TABLE = {
     "record-history": (
         lambda ids: {"label": "contracts.contractyear", "pk": ids["year"]},
         expect({"bureau"}),
+        "get",
+    ),
+    "report-list": (
+        lambda ids: {},
+        expect({"bureau", "zhangguizhuang", "fengniancun", "org-a", "org-b"}),
+        "get",
+    ),
+    "report-new": (lambda ids: {}, expect({"org-a", "org-b"}), "get"),
+    "report-edit": (lambda ids: {"pk": ids["report"]}, expect({"org-a"}, {"org-b"}), "get"),
+    "report-submit": (lambda ids: {"pk": ids["report"]}, dict.fromkeys(ALL, 405), "get"),
+    "attachment-download": (
+        lambda ids: {"pk": ids["attachment"]},
+        expect({"bureau", "zhangguizhuang", "org-a"}, {"fengniancun", "org-b"}),
         "get",
     ),
     "annual-plan-list": (lambda ids: {}, expect({"bureau", "municipal"}), "get"),

@@ -1,0 +1,231 @@
+"""The contractor's reports: draft, fill from service records, attach files, submit; downloads behind permission."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.access import role_required, visible_or_404
+from accounts.forms_util import apply_errors, date_input
+from accounts.models import Role
+from contracts.models import ContractYear
+from reports import services
+from reports.models import Report, ReportAttachment, ServiceArea, ServiceKind
+from reports.views import paginate
+from stations.forms import MultipleFileInput
+
+AREAS, KINDS = ServiceArea.choices, ServiceKind.choices
+
+
+class MultipleDocumentField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(MultipleDocumentField, self).clean(f, initial) for f in files]
+
+
+class ReportForm(forms.ModelForm):
+    attachments = MultipleDocumentField(
+        label="附件", required=False, help_text="PDF、Word、Excel或图片，可多选，每个不超过20MB。"
+    )
+
+    class Meta:
+        model = Report
+        fields = [
+            "people_served",
+            "volunteer_hours",
+            "news_posts",
+            "highlights",
+            "problems",
+            "next_plan",
+            "experience_summary",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in ("highlights", "problems", "next_plan", "experience_summary")
+        }
+
+    def __init__(self, *args, figures=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        figures = figures or {}
+        for area, _ in AREAS:
+            for kind, _ in KINDS:
+                sessions, people = figures.get((area, kind), (0, 0))
+                self.fields[f"fig_{area}_{kind}_sessions"] = forms.IntegerField(min_value=0, initial=sessions)
+                self.fields[f"fig_{area}_{kind}_people"] = forms.IntegerField(min_value=0, initial=people)
+        if self.instance.kind != Report.Kind.FINAL:
+            del self.fields["experience_summary"]
+
+    def figures(self):
+        return {
+            (area, kind): (
+                self.cleaned_data[f"fig_{area}_{kind}_sessions"],
+                self.cleaned_data[f"fig_{area}_{kind}_people"],
+            )
+            for area, _ in AREAS
+            for kind, _ in KINDS
+        }
+
+    def figure_rows(self):
+        return [
+            (
+                label,
+                [
+                    (self[f"fig_{area}_{kind}_sessions"], self[f"fig_{area}_{kind}_people"])
+                    for kind, _ in KINDS
+                ],
+            )
+            for area, label in AREAS
+        ]
+
+
+@require_GET
+@role_required(Role.CONTRACTOR, Role.BUREAU, Role.STREET)
+def report_list(request: HttpRequest) -> HttpResponse:
+    reports = (
+        Report.objects.visible_to(request.user)
+        .select_related("contract_year__station", "contract_year__cycle__contractor")
+        .order_by("-due_date", "contract_year__station_id")
+    )
+    status = request.GET.get("status", "")
+    if status in Report.Status.values:
+        reports = reports.filter(status=status)
+    years = (
+        ContractYear.objects.visible_to(request.user).select_related("station").order_by("-start_date")[:20]
+        if request.user.role == Role.CONTRACTOR
+        else []
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reports/report_list.html",
+        {
+            "page": paginate(request, reports),
+            "status": status,
+            "statuses": Report.Status.choices,
+            "years": years,
+            "kinds": Report.Kind.choices,
+            "query": query.urlencode(),
+            "page_sizes": (10, 20, 50, 100),
+        },
+    )
+
+
+class NewReportForm(forms.Form):
+    contract_year = forms.ModelChoiceField(label="合同年度", queryset=ContractYear.objects.none())
+    kind = forms.ChoiceField(label="报告类别", choices=Report.Kind.choices)
+    period = forms.DateField(
+        label="简报月份（月度工作简报填写，取该月任一天）", required=False, widget=date_input()
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contract_year"].queryset = ContractYear.objects.visible_to(user).select_related(
+            "station"
+        )
+        self.fields["contract_year"].label_from_instance = lambda y: f"{y.station.name} {y.label}"
+
+
+@role_required(Role.CONTRACTOR)
+def report_new(request: HttpRequest) -> HttpResponse:
+    form = NewReportForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = services.report_draft(
+                contract_year=data["contract_year"],
+                kind=data["kind"],
+                period=data["period"],
+                actor=request.user,
+            )
+        except (ValidationError, PermissionDenied) as error:
+            apply_errors(form, error)
+        else:
+            return redirect("report-edit", pk=report.pk)
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": "新建报告",
+            "submit_label": "创建草稿",
+            "intro": "月度工作简报于次月5日前提交（五（三），R-REP-1）。",
+        },
+    )
+
+
+@role_required(Role.CONTRACTOR)
+def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    report = visible_or_404(Report.objects.select_related("contract_year__station"), request.user, pk=pk)
+    editable = report.status in (Report.Status.DRAFT, Report.Status.RETURNED)
+    current = {(f.area, f.kind): (f.sessions, f.people) for f in report.figures.all()}
+    if request.method == "GET" and request.GET.get("fill") == "records":
+        current = services.figures_from_records(report) or current
+        messages.info(request, "已按本月服务记录填入服务数据，请核对后保存。")
+    form = ReportForm(request.POST or None, request.FILES or None, instance=report, figures=current)
+    if request.method == "POST" and editable and form.is_valid():
+        content = {k: v for k, v in form.cleaned_data.items() if k in ReportForm.Meta.fields}
+        try:
+            services.report_update(
+                report=report,
+                figures=form.figures(),
+                attachments=form.cleaned_data["attachments"],
+                actor=request.user,
+                **content,
+            )
+            if request.POST.get("action") == "submit":
+                services.report_submit(report=report, actor=request.user)
+                messages.success(request, "报告已提交，区民政局和街道即可查看。")
+            else:
+                messages.success(request, "草稿已保存。")
+        except (ValidationError, PermissionDenied) as error:
+            apply_errors(form, error)
+        else:
+            return redirect("report-edit", pk=report.pk)
+    return render(
+        request,
+        "reports/report_edit.html",
+        {
+            "form": form,
+            "report": report,
+            "editable": editable,
+            "station": report.contract_year.station,
+            "attachments": report.attachments.all(),
+            "reviews": report.reviews.all(),
+            "late": services.is_late(report),
+        },
+    )
+
+
+@require_GET
+@role_required(Role.CONTRACTOR, Role.BUREAU, Role.STREET)
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Served only through the report's scope, as an attachment that the browser must not sniff."""
+    attachment = visible_or_404(ReportAttachment, request.user, pk=pk)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+@role_required(Role.CONTRACTOR)
+def report_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    report = visible_or_404(Report, request.user, pk=pk)
+    try:
+        services.report_submit(report=report, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, "报告已提交。")
+    return redirect("report-edit", pk=report.pk)
