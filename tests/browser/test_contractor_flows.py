@@ -59,3 +59,6 @@ def test_brief_drafted_submitted_returned_corrected_accepted(browser, portal, sc
     bureau.goto(f"{portal.url}/stations/{brief.contract_year.station_id}/")
     bureau.get_by_role("tab", name="报告").click()
     assert bureau.get_by_text("2026年11月月度工作简报").first.is_visible()
+    # Close the two sessions before the live server stops, so no kept-alive request outlives the test.
+    contractor.context.close()
+    bureau.context.close()
