@@ -124,3 +124,15 @@ def findings_summary(found) -> dict:
     for f in found:
         per_station[f.station_id].append(f)
     return {"by_severity": by_severity, "by_rule": sorted(by_rule.items()), "per_station": per_station}
+
+
+def monthly_service_totals(figures, months: int = 12):
+    """Sessions and people served per month from the monthly briefs' figures (R-SVC-1): one query."""
+    from django.db.models import Sum
+
+    return list(
+        figures.filter(report__kind="monthly")
+        .values("report__period")
+        .annotate(sessions=Sum("sessions"), people=Sum("people"))
+        .order_by("-report__period")[:months]
+    )

@@ -23,7 +23,7 @@ from evaluations.models import Evaluation
 from reports import charts, selectors
 from reports import services as report_services
 from reports.compliance import due_items, findings
-from reports.models import Report, ReportReview
+from reports.models import Report, ReportFigure, ReportReview
 from reports.selectors import StationStatus
 from staffing.models import Posting, Qualification
 from staffing.rules import took_over_on
@@ -68,6 +68,9 @@ def bureau_dashboard(request: HttpRequest) -> HttpResponse:
     built = sum(y.built for y in plan_years)
     total = sum(y.planned for y in plan_years)
     district = District.objects.visible_to(request.user).select_related("plan").first()
+    district_totals = selectors.monthly_service_totals(
+        ReportFigure.objects.visible_to(request.user), months=6
+    )
     mine = [f for f in found if f.responsible == Role.BUREAU and f.severity in ("error", "warn")]
     context = {
         "today": today,
@@ -83,6 +86,7 @@ def bureau_dashboard(request: HttpRequest) -> HttpResponse:
         "due": due,
         "month_due": [item for item in due if item.due.month == today.month and item.due.year == today.year],
         "district": district,
+        "service_totals": district_totals,
         "plan": getattr(district, "plan", None) if district else None,
     }
     return render(request, "reports/dashboard.html", context)
@@ -308,6 +312,9 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "today": today,
             "sign_cycle": sign_cycle,
             "current_cycle": current_cycle,
+            "service_totals": selectors.monthly_service_totals(
+                ReportFigure.objects.visible_to(user).filter(report__contract_year__station=station)
+            ),
             "site_items": _site_items(logs[0]) if logs else [],
         },
     )

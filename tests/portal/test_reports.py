@@ -111,3 +111,18 @@ def test_R_SVC_1_a_brief_is_filled_from_the_months_service_records():
     ).first()
     figures = figures_from_records(brief)
     assert figures and all(sessions >= 1 for sessions, _ in figures.values())
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_an_accepted_briefs_figures_reach_the_station_totals_and_the_dashboard(client_as):
+    brief = returned_brief()
+    client_as("org-b").post(reverse("report-edit", args=[brief.pk]), form_data(brief, action="submit"))
+    client_as("bureau").post(reverse("report-review", args=[brief.pk]), {"decision": "accepted"})
+    station_page = client_as("bureau").get(reverse("station-detail", args=[brief.contract_year.station_id]))
+    assert "月度服务数据" in station_page.content.decode()
+    totals = {row["report__period"]: row for row in station_page.context["service_totals"]}
+    assert totals[brief.period]["sessions"] == 12 and totals[brief.period]["people"] == 60
+    dashboard = client_as("bureau").get("/")
+    october = {row["report__period"]: row for row in dashboard.context["service_totals"]}[brief.period]
+    assert october["people"] >= 60 and "全区月度服务数据" in dashboard.content.decode()
