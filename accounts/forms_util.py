@@ -19,3 +19,19 @@ def date_input():
     from django import forms
 
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def multiple_file_field(**kwargs):
+    """A file field that takes several files at once and cleans to a list (empty when none)."""
+    from django import forms
+
+    class MultipleFileInput(forms.ClearableFileInput):
+        allow_multiple_selected = True
+
+    class MultipleFileField(forms.FileField):
+        def clean(self, data, initial=None):
+            files = data if isinstance(data, list | tuple) else ([data] if data else [])
+            return [super().clean(f, initial) for f in files]
+
+    attrs = kwargs.pop("attrs", {})
+    return MultipleFileField(widget=MultipleFileInput(attrs=attrs), **kwargs)

@@ -5,6 +5,7 @@ Stored files keep a random name, the original name as data, the detected type an
 
 import hashlib
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -93,3 +94,33 @@ def check_upload(
         digest.update(chunk)
     upload.seek(0)
     return CheckedUpload(content_type=content_type, size=upload.size, sha256=digest.hexdigest())
+
+
+@contextmanager
+def files_removed_on_failure():
+    """Collect the files saved inside the block; if the block fails (its transaction rolls back), delete them,
+    so that a failed write leaves neither a row nor an orphan file."""
+    saved: list = []
+    try:
+        yield saved
+    except Exception:
+        for stored in saved:
+            stored.storage.delete(stored.name)
+        raise
+
+
+def save_stored_file(model, upload, checked: CheckedUpload, *, actor, saved: list, **fields):
+    """Store a checked upload as a row of `model` (a StoredFile) under a random name, noting the file in `saved`."""
+    record = model(
+        original_name=upload.name[:255],
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+        **fields,
+    )
+    record.file.save(upload.name, upload, save=False)
+    saved.append(record.file)
+    record.full_clean()
+    record.save()
+    return record

@@ -8,29 +8,18 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import role_required, visible_or_404
-from accounts.forms_util import apply_errors, date_input
+from accounts.forms_util import apply_errors, date_input, multiple_file_field
 from accounts.models import Role
 from contracts.models import ContractYear
 from reports import services
 from reports.models import Report, ReportAttachment, ServiceArea, ServiceKind
 from reports.views import paginate
-from stations.forms import MultipleFileInput
 
 AREAS, KINDS = ServiceArea.choices, ServiceKind.choices
 
 
-class MultipleDocumentField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        return [super(MultipleDocumentField, self).clean(f, initial) for f in files]
-
-
 class ReportForm(forms.ModelForm):
-    attachments = MultipleDocumentField(
+    attachments = multiple_file_field(
         label="附件", required=False, help_text="PDF、Word、Excel或图片，可多选，每个不超过20MB。"
     )
 

@@ -116,7 +116,7 @@ def report_update(
 
     Attachments are checked by content and size; if anything fails, no row and no file is left behind.
     """
-    from accounts.uploads import DOCUMENTS, check_upload
+    from accounts.uploads import DOCUMENTS, check_upload, files_removed_on_failure, save_stored_file
     from reports.models import ReportAttachment, ReportFigure
 
     require_role(actor, Role.CONTRACTOR)
@@ -137,26 +137,9 @@ def report_update(
         for (area, kind), (sessions, people) in figures.items()
         if sessions or people
     )
-    saved = []
-    try:
-        with transaction.atomic():
-            for upload, result in checked:
-                attachment = ReportAttachment(
-                    report=report,
-                    original_name=upload.name[:255],
-                    content_type=result.content_type,
-                    size=result.size,
-                    sha256=result.sha256,
-                    uploaded_by=actor,
-                )
-                attachment.file.save(upload.name, upload, save=False)
-                saved.append(attachment.file)
-                attachment.full_clean()
-                attachment.save()
-    except Exception:
-        for stored in saved:
-            stored.storage.delete(stored.name)
-        raise
+    with files_removed_on_failure() as saved, transaction.atomic():
+        for upload, result in checked:
+            save_stored_file(ReportAttachment, upload, result, actor=actor, saved=saved, report=report)
     return report
 
 

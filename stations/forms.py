@@ -1,23 +1,9 @@
 from django import forms
 from django.utils import timezone
 
-from accounts.forms_util import date_input
+from accounts.forms_util import date_input, multiple_file_field
 from stations.models import SiteConditionLog
 from stations.services import CHECK_FIELDS
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleImageField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        return [super(MultipleImageField, self).clean(f, initial) for f in files]
 
 
 class SiteLogForm(forms.Form):
@@ -25,8 +11,11 @@ class SiteLogForm(forms.Form):
 
     logged_on = forms.DateField(label="检查日期", initial=timezone.localdate, widget=date_input())
     notes = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    photos = MultipleImageField(
-        label="现场照片", required=False, help_text="可多选；JPEG、PNG、GIF或WebP图片，每张不超过20MB。"
+    photos = multiple_file_field(
+        label="现场照片",
+        required=False,
+        help_text="可多选；JPEG、PNG、GIF或WebP图片，每张不超过20MB。",
+        attrs={"accept": "image/*", "capture": "environment"},
     )
 
     def __init__(self, *args, **kwargs):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.permissions import require_role, require_visible
 from accounts.policy import refusal
-from accounts.uploads import IMAGES, check_upload
+from accounts.uploads import IMAGES, check_upload, files_removed_on_failure, save_stored_file
 from stations.models import SiteConditionLog, SiteConditionPhoto, Station
 
 CHECK_FIELDS = (
@@ -37,35 +37,18 @@ def site_log_record(
     if logged_on > timezone.localdate():
         raise ValidationError({"logged_on": "检查日期不能晚于今天。"})
     checked = [(photo, check_upload(photo, allowed=IMAGES, field="photos")) for photo in photos]
-    saved_files = []
-    try:
-        with transaction.atomic():
-            log = SiteConditionLog(
-                station=station,
-                logged_on=logged_on,
-                logged_by=actor,
-                notes=notes,
-                **{name: bool(conditions.get(name)) for name in CHECK_FIELDS},
-            )
-            log.full_clean()
-            log.save()
-            for photo, result in checked:
-                record = SiteConditionPhoto(
-                    log=log,
-                    original_name=photo.name[:255],
-                    content_type=result.content_type,
-                    size=result.size,
-                    sha256=result.sha256,
-                    uploaded_by=actor,
-                )
-                record.file.save(photo.name, photo, save=False)
-                saved_files.append(record.file)
-                record.full_clean()
-                record.save()
-    except Exception:
-        for stored in saved_files:  # the transaction rolled back: leave no orphan file behind
-            stored.storage.delete(stored.name)
-        raise
+    with files_removed_on_failure() as saved, transaction.atomic():
+        log = SiteConditionLog(
+            station=station,
+            logged_on=logged_on,
+            logged_by=actor,
+            notes=notes,
+            **{name: bool(conditions.get(name)) for name in CHECK_FIELDS},
+        )
+        log.full_clean()
+        log.save()
+        for photo, result in checked:
+            save_stored_file(SiteConditionPhoto, photo, result, actor=actor, saved=saved, log=log)
     return log
 
 
