@@ -35,3 +35,46 @@ def multiple_file_field(**kwargs):
 
     attrs = kwargs.pop("attrs", {})
     return MultipleFileField(widget=MultipleFileInput(attrs=attrs), **kwargs)
+
+
+def form_page(
+    request,
+    form,
+    perform,
+    *,
+    done,
+    title: str,
+    intro: str = "",
+    submit_label: str = "保存",
+    station=None,
+    cancel_url: str = "",
+    template: str = "form_page.html",
+    context: dict | None = None,
+):
+    """The one shape of a workflow page. A valid POST calls `perform(cleaned_data)` (a service); a refusal lands
+    on the form with its rule and clause, success redirects to `done(result)` = (message, url) with the message."""
+    from django.contrib import messages
+    from django.shortcuts import redirect, render
+
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = perform(form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            apply_errors(form, error)
+        else:
+            message, url = done(result)
+            messages.success(request, message)
+            return redirect(url)
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "title": title,
+            "intro": intro,
+            "submit_label": submit_label,
+            "station": station,
+            "cancel_url": cancel_url,
+            **(context or {}),
+        },
+    )

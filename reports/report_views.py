@@ -3,17 +3,17 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import role_required, visible_or_404
 from accounts.forms_util import apply_errors, date_input, multiple_file_field
 from accounts.models import Role
+from accounts.pages import paginate
 from contracts.models import ContractYear
 from reports import services
-from reports.models import Report, ReportAttachment, ServiceArea, ServiceKind
-from reports.views import paginate
+from reports.models import Report, ServiceArea, ServiceKind
 
 AREAS, KINDS = ServiceArea.choices, ServiceKind.choices
 
@@ -190,21 +190,6 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "late": services.is_late(report),
         },
     )
-
-
-@require_GET
-@role_required(Role.CONTRACTOR, Role.BUREAU, Role.STREET)
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    """Served only through the report's scope, as an attachment that the browser must not sniff."""
-    attachment = visible_or_404(ReportAttachment, request.user, pk=pk)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @require_POST

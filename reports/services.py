@@ -163,3 +163,49 @@ def figures_from_records(report: Report) -> dict[tuple[str, str], tuple[int, int
         .order_by()
     )
     return {(row["area"], row["kind"]): (row["sessions"], row["people"] or 0) for row in rows}
+
+
+@transaction.atomic
+def service_record_create(*, station, actor, photos=(), **fields):
+    """R-SVC-1: a case, group or community activity delivered by the station, with its photos.
+
+    It belongs to the contract year of the actor's organisation in force on the day of service; a case names
+    its client (the ID number is optional, checked, and never shown in full). Photos are checked by content;
+    a failure leaves neither a row nor a file.
+    """
+    from accounts.uploads import IMAGES, check_upload, files_removed_on_failure, save_stored_file
+    from accounts.validators import clean_id_number
+    from reports.models import ServiceKind, ServiceRecord, ServiceRecordPhoto
+
+    require_role(actor, Role.CONTRACTOR)
+    require_visible(actor, station)
+    held_on = fields["held_on"]
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": "服务日期不能晚于今天。"})
+    contract_year = (
+        ContractYear.objects.visible_to(actor)
+        .filter(station=station, start_date__lte=held_on, end_date__gte=held_on)
+        .first()
+    )
+    if contract_year is None:
+        raise refusal(
+            "R-SVC-1", f"{held_on:%Y-%m-%d}不在贵机构承接{station.name}的合同年度内。", field="held_on"
+        )
+    if fields["kind"] == ServiceKind.CASE:
+        if not fields.get("client_name", "").strip():
+            raise ValidationError({"client_name": "个案须填写服务对象姓名。"})
+        if fields.get("client_id_number"):
+            try:
+                fields["client_id_number"] = clean_id_number(fields["client_id_number"])
+            except ValidationError as error:
+                raise ValidationError({"client_id_number": error.messages}) from None
+    else:
+        fields["client_name"], fields["client_id_number"] = "", ""  # groups and activities name no one
+    checked = [(upload, check_upload(upload, allowed=IMAGES, field="photos")) for upload in photos]
+    record = ServiceRecord(station=station, contract_year=contract_year, **fields)
+    record.full_clean()
+    record.save()
+    with files_removed_on_failure() as saved, transaction.atomic():
+        for upload, result in checked:
+            save_stored_file(ServiceRecordPhoto, upload, result, actor=actor, saved=saved, record=record)
+    return record

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from reports import report_views, views
+from accounts.files import file_download
+from reports import record_views, report_views, views
 
 urlpatterns = [
     path("stations/", views.station_list, name="station-list"),
@@ -11,7 +12,10 @@ urlpatterns = [
     path("reports/new/", report_views.report_new, name="report-new"),
     path("reports/<int:pk>/", report_views.report_edit, name="report-edit"),
     path("reports/<int:pk>/submit/", report_views.report_submit_view, name="report-submit"),
-    path("reports/attachments/<int:pk>/", report_views.attachment_download, name="attachment-download"),
     path("reports/<int:pk>/review/", views.report_review_view, name="report-review"),
+    path("service-records/", record_views.service_record_list, name="service-record-list"),
+    path("service-records/new/", record_views.service_record_new, name="service-record-new"),
+    path("service-records/<int:pk>/", record_views.service_record_detail, name="service-record-detail"),
+    path("files/<str:kind>/<int:pk>/", file_download, name="file-download"),
     path("history/<str:label>/<int:pk>/", views.record_history, name="record-history"),
 ]

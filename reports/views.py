@@ -1,13 +1,10 @@
 """The pages that read across apps: home pages per role, the station list and the station's whole story,
 findings and the rule catalogue. Every queryset starts from visible_to(request.user)."""
 
-import datetime
-
 import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +14,7 @@ from django.views.decorators.http import require_GET
 from accounts.access import role_required, visible_or_404
 from accounts.forms_util import apply_errors
 from accounts.models import Role
+from accounts.pages import PAGE_SIZES, paginate
 from accounts.policy import PLAN_TITLE, RULES
 from contracts.models import Contractor, ContractYear, Procurement, ProjectCycle
 from evaluations.models import Evaluation
@@ -25,21 +23,11 @@ from reports import services as report_services
 from reports.compliance import due_items, findings
 from reports.models import Report, ReportFigure, ReportReview
 from reports.selectors import StationStatus
-from staffing.models import Posting, Qualification
-from staffing.rules import took_over_on
+from staffing.models import Posting
+from staffing.selectors import in_force, qualification_rows
 from stations.models import AnnualPlan, District, SiteConditionLog, Station
 
 BUSINESS_ROLES = (Role.BUREAU, Role.STREET, Role.CONTRACTOR, Role.MUNICIPAL)
-PAGE_SIZES = (10, 20, 50, 100)
-
-
-def paginate(request, queryset, default=20):
-    try:
-        size = int(request.GET.get("size", default))
-    except ValueError:
-        size = default
-    size = size if size in PAGE_SIZES else default
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
 @require_GET
@@ -256,7 +244,7 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("worker", "cycle__contractor")
         .order_by("end_date", "start_date")
     )
-    workers = _worker_deadlines(station, postings, today)
+    workers = qualification_rows(in_force(postings, today), today)
     logs = list(
         SiteConditionLog.objects.visible_to(user)
         .filter(station=station)
@@ -336,48 +324,6 @@ def _site_items(log: SiteConditionLog) -> list[tuple[str, bool, bool]]:
             (str(field.verbose_name), getattr(log, name), name not in ("has_case_room", "has_group_room"))
         )
     return items
-
-
-def _worker_deadlines(station, postings, today: datetime.date) -> list[dict]:
-    """Resident workers now, with their qualification and the R-STAFF-3 deadline with days left."""
-    from staffing.deadlines import qualification_deadline
-
-    current = [
-        p
-        for p in postings
-        if p.start_date <= today
-        and (p.end_date is None or p.end_date >= today)
-        and p.cycle.start_date <= today <= p.cycle.end_date
-    ]
-    worker_ids = [p.worker_id for p in current]
-    qualifications = {}
-    for q in Qualification.objects.filter(worker__in=worker_ids).order_by("obtained_on"):
-        qualifications.setdefault(q.worker_id, q)
-    cycles = list(
-        ProjectCycle.objects.filter(station=station).only(
-            "pk", "station_id", "contractor_id", "start_date", "end_date"
-        )
-    )
-    takeover = took_over_on(cycles)
-    first_posted = {}
-    for p in postings:
-        key = p.worker_id
-        first_posted[key] = min(first_posted.get(key, p.start_date), p.start_date)
-    rows = []
-    for posting in current:
-        qualification = qualifications.get(posting.worker_id)
-        deadline = qualification_deadline(takeover[posting.cycle_id], first_posted[posting.worker_id])
-        rows.append(
-            {
-                "posting": posting,
-                "worker": posting.worker,
-                "qualification": qualification,
-                "deadline": None if qualification else deadline,
-                "days_left": None if qualification else (deadline - today).days,
-                "overdue_days": None if qualification else (today - deadline).days,
-            }
-        )
-    return rows
 
 
 @require_GET

@@ -2,7 +2,15 @@ from django import forms
 from django.utils import timezone
 
 from accounts.forms_util import date_input
-from staffing.models import SocialWorker
+from staffing.models import (
+    Qualification,
+    SocialWorker,
+    SupervisionSession,
+    Volunteer,
+    VolunteerHours,
+    VolunteerIncentive,
+    VolunteerInsurance,
+)
 
 
 class PostingForm(forms.Form):
@@ -19,3 +27,86 @@ class PostingForm(forms.Form):
         self.fields["worker"].queryset = workers
         if not show_late_reason:
             del self.fields["late_reason"]
+
+
+class ServiceValidated:
+    """A model form whose fields and labels come from the model, while the record is checked and saved by the
+    service (which knows the rules and cites them); the form does not build or validate an instance itself."""
+
+    def _post_clean(self):
+        pass
+
+
+def time_input():
+    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class WorkerForm(ServiceValidated, forms.ModelForm):
+    """Registering a social worker of the organisation; the ID number and phone are checked by the service."""
+
+    class Meta:
+        model = SocialWorker
+        fields = ["name", "gender", "id_number", "phone", "education", "major", "employed_on"]
+        widgets = {"employed_on": date_input()}
+        help_texts = {"id_number": "18位居民身份证号码，屏幕上只显示前6位和后4位。"}
+
+
+class QualificationForm(ServiceValidated, forms.ModelForm):
+    class Meta:
+        model = Qualification
+        fields = ["level", "certificate_no", "obtained_on"]
+        widgets = {"obtained_on": date_input()}
+
+
+class PostingEndForm(forms.Form):
+    end_date = forms.DateField(label="离岗日期", initial=timezone.localdate, widget=date_input())
+
+
+class WorkerLeaveForm(forms.Form):
+    left_on = forms.DateField(label="离职日期", initial=timezone.localdate, widget=date_input())
+
+
+class SupervisionForm(ServiceValidated, forms.ModelForm):
+    class Meta:
+        model = SupervisionSession
+        fields = ["held_on", "supervisor", "topic", "hours", "workers"]
+        widgets = {"held_on": date_input(), "workers": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, workers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workers"].queryset = workers
+        self.fields["supervisor"].initial = "东丽区社会工作指导中心 督导组"
+
+
+class VolunteerForm(ServiceValidated, forms.ModelForm):
+    class Meta:
+        model = Volunteer
+        fields = ["station", "name", "phone", "team", "skills", "registered_on"]
+        widgets = {"registered_on": date_input()}
+
+    def __init__(self, *args, stations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["station"] = forms.ModelChoiceField(label="社工站", queryset=stations)
+        self.fields["registered_on"].initial = timezone.localdate
+
+
+class VolunteerHoursForm(ServiceValidated, forms.ModelForm):
+    class Meta:
+        model = VolunteerHours
+        fields = ["served_on", "start_time", "end_time", "activity"]
+        widgets = {"served_on": date_input(), "start_time": time_input(), "end_time": time_input()}
+        help_texts = {"end_time": "服务时长按开始和结束时间计算；同一志愿者的时间段不能重叠。"}
+
+
+class VolunteerIncentiveForm(ServiceValidated, forms.ModelForm):
+    class Meta:
+        model = VolunteerIncentive
+        fields = ["kind", "awarded_on", "description"]
+        widgets = {"awarded_on": date_input()}
+
+
+class VolunteerInsuranceForm(ServiceValidated, forms.ModelForm):
+    class Meta:
+        model = VolunteerInsurance
+        fields = ["insurer", "policy_no", "start_date", "end_date"]
+        widgets = {"start_date": date_input(), "end_date": date_input()}

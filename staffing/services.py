@@ -1,6 +1,7 @@
 """Posting workers and recording their qualifications (R-STAFF-2..5): the writes the policy constrains."""
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,7 +12,16 @@ from accounts.permissions import require_role, require_visible
 from accounts.policy import refusal
 from contracts.models import ProjectCycle
 from staffing.deadlines import posting_deadline
-from staffing.models import Posting, Qualification, SocialWorker
+from staffing.models import (
+    Posting,
+    Qualification,
+    SocialWorker,
+    SupervisionSession,
+    Volunteer,
+    VolunteerHours,
+    VolunteerIncentive,
+    VolunteerInsurance,
+)
 
 
 def _first_signing(cycle: ProjectCycle) -> datetime.date | None:
@@ -119,3 +129,179 @@ def qualification_record(
     qualification.full_clean()
     qualification.save()
     return qualification
+
+
+@transaction.atomic
+def worker_register(*, actor, contractor, **fields) -> SocialWorker:
+    """A contractor registers one of its employees; the ID number is checked (GB 11643) and kept once."""
+    from accounts.validators import clean_id_number, clean_phone
+
+    require_role(actor, Role.CONTRACTOR)
+    require_visible(actor, contractor)
+    errors = {}
+    for name, clean in (("id_number", clean_id_number), ("phone", clean_phone)):
+        try:
+            fields[name] = clean(fields.get(name, ""))
+        except ValidationError as error:
+            errors[name] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    if fields.get("employed_on") and fields["employed_on"] > timezone.localdate():
+        raise ValidationError({"employed_on": "入职日期不能晚于今天。"})
+    worker = SocialWorker(contractor=contractor, **fields)
+    worker.full_clean()
+    worker.save()
+    return worker
+
+
+@transaction.atomic
+def worker_leave(*, worker: SocialWorker, left_on: datetime.date, actor) -> SocialWorker:
+    """A worker leaves the organisation: their open postings end the same day."""
+    require_role(actor, Role.CONTRACTOR)
+    require_visible(actor, worker)
+    if left_on < worker.employed_on:
+        raise ValidationError({"left_on": "离职日期不能早于入职日期。"})
+    worker.left_on = left_on
+    worker.full_clean()
+    worker.save()
+    for posting in worker.postings.filter(end_date__isnull=True):
+        posting.end_date = max(left_on, posting.start_date)
+        posting.save()
+    return worker
+
+
+@transaction.atomic
+def supervision_record(*, station, held_on, supervisor, topic, hours, workers, actor) -> SupervisionSession:
+    """R-STAFF-6: a supervision session of the district guidance centre for the station's resident workers."""
+    require_role(actor, Role.CONTRACTOR, Role.BUREAU)
+    require_visible(actor, station)
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": "督导日期不能晚于今天。"})
+    session = SupervisionSession(
+        station=station, held_on=held_on, supervisor=supervisor, topic=topic, hours=hours
+    )
+    session.full_clean()
+    session.save()
+    session.workers.set(workers)
+    return session
+
+
+# Volunteers (R-SVC-2): registration, service hours, verification, incentives and insurance.
+
+
+@transaction.atomic
+def volunteer_register(*, station, actor, **fields) -> Volunteer:
+    from accounts.validators import clean_phone
+
+    require_role(actor, Role.CONTRACTOR)
+    require_visible(actor, station)
+    try:
+        fields["phone"] = clean_phone(fields.get("phone", ""))
+    except ValidationError as error:
+        raise ValidationError({"phone": error.messages}) from None
+    if fields.get("registered_on") and fields["registered_on"] > timezone.localdate():
+        raise ValidationError({"registered_on": "注册日期不能晚于今天。"})
+    volunteer = Volunteer(station=station, **fields)
+    volunteer.full_clean()
+    volunteer.save()
+    return volunteer
+
+
+def _span_hours(start: datetime.time, end: datetime.time) -> Decimal:
+    minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    return (Decimal(minutes) / 60).quantize(Decimal("0.1"))
+
+
+@transaction.atomic
+def volunteer_hours_record(
+    *,
+    volunteer: Volunteer,
+    served_on: datetime.date,
+    start_time: datetime.time,
+    end_time: datetime.time,
+    activity: str,
+    actor=None,
+) -> VolunteerHours:
+    """R-SVC-2: hours a volunteer served, entered by station staff or by the volunteer (actor None, through the
+    volunteer's own link). Impossible entries (future, before registration, end before start) and entries
+    overlapping another of the same volunteer are refused; every entry waits for verification by station staff."""
+    if actor is not None:
+        require_role(actor, Role.CONTRACTOR)
+        require_visible(actor, volunteer)
+    volunteer = Volunteer.objects.select_for_update().get(
+        pk=volunteer.pk
+    )  # one entry at a time per volunteer
+    if served_on > timezone.localdate():
+        raise refusal("R-SVC-2", "服务日期不能晚于今天。", field="served_on")
+    if served_on < volunteer.registered_on:
+        raise refusal(
+            "R-SVC-2",
+            f"服务日期早于该志愿者的注册日期{volunteer.registered_on:%Y-%m-%d}。",
+            field="served_on",
+        )
+    if end_time <= start_time:
+        raise refusal("R-SVC-2", "结束时间必须晚于开始时间（跨零点的服务请分两条登记）。", field="end_time")
+    overlapping = (
+        VolunteerHours.objects.filter(
+            volunteer=volunteer, served_on=served_on, start_time__lt=end_time, end_time__gt=start_time
+        )
+        .exclude(status=VolunteerHours.Status.REJECTED)
+        .first()
+    )
+    if overlapping:
+        raise refusal(
+            "R-SVC-2",
+            f"与已登记的{overlapping.served_on:%Y-%m-%d} {overlapping.start_time:%H:%M}-"
+            f"{overlapping.end_time:%H:%M}（{overlapping.activity}）时间重叠。",
+            field="start_time",
+        )
+    entry = VolunteerHours(
+        volunteer=volunteer,
+        served_on=served_on,
+        start_time=start_time,
+        end_time=end_time,
+        hours=_span_hours(start_time, end_time),
+        activity=activity.strip(),
+        entered_via=VolunteerHours.EnteredVia.STATION if actor else VolunteerHours.EnteredVia.VOLUNTEER,
+        entered_by=actor,
+    )
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def volunteer_hours_verify(*, entries, verified: bool, actor) -> int:
+    """Station staff verify (or reject) pending hours; returns how many entries changed."""
+    require_role(actor, Role.CONTRACTOR)
+    visible = VolunteerHours.objects.visible_to(actor).filter(
+        pk__in=[e.pk for e in entries], status=VolunteerHours.Status.PENDING
+    )
+    if len(visible) != len(entries):
+        raise ValidationError("所选记录中有已核实过或不在您管理范围内的记录，请刷新后重试。")
+    now = timezone.now()
+    for entry in visible:
+        entry.status = VolunteerHours.Status.VERIFIED if verified else VolunteerHours.Status.REJECTED
+        entry.verified_by, entry.verified_at = actor, now
+        entry.save()
+    return len(visible)
+
+
+@transaction.atomic
+def volunteer_incentive_record(*, volunteer: Volunteer, actor, **fields) -> VolunteerIncentive:
+    require_role(actor, Role.CONTRACTOR)
+    require_visible(actor, volunteer)
+    incentive = VolunteerIncentive(volunteer=volunteer, **fields)
+    incentive.full_clean()
+    incentive.save()
+    return incentive
+
+
+@transaction.atomic
+def volunteer_insurance_record(*, volunteer: Volunteer, actor, **fields) -> VolunteerInsurance:
+    require_role(actor, Role.CONTRACTOR)
+    require_visible(actor, volunteer)
+    insurance = VolunteerInsurance(volunteer=volunteer, **fields)
+    insurance.full_clean()
+    insurance.save()
+    return insurance

@@ -1,15 +1,37 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from accounts.access import role_required, visible_or_404
-from accounts.forms_util import apply_errors
+from accounts.forms_util import apply_errors, form_page
 from accounts.models import Role
-from contracts.models import ProjectCycle
+from accounts.pages import PAGE_SIZES, paginate
+from contracts.models import Contractor, ProjectCycle
 from staffing.deadlines import posting_deadline
-from staffing.forms import PostingForm
-from staffing.models import SocialWorker
-from staffing.services import worker_post
+from staffing.forms import (
+    PostingEndForm,
+    PostingForm,
+    QualificationForm,
+    SupervisionForm,
+    WorkerForm,
+    WorkerLeaveForm,
+)
+from staffing.models import Posting, Qualification, SocialWorker, SupervisionSession, Training
+from staffing.rules import resident_postings
+from staffing.selectors import current_postings, in_force, qualification_rows
+from staffing.services import (
+    posting_end,
+    qualification_record,
+    supervision_record,
+    worker_leave,
+    worker_post,
+    worker_register,
+)
+from stations.models import Station
 
 
 @role_required(Role.CONTRACTOR, Role.BUREAU)
@@ -57,4 +79,231 @@ def posting_new(request, pk: int):
             "intro": f"驻站社工应为签订劳动合同的专职人员（四（二））；承接主体在合同签订15天内派驻社工（六（二））。{deadline}",
             "submit_label": "派驻",
         },
+    )
+
+
+def _station_choices(user):
+    return Station.objects.visible_to(user).select_related("street").order_by("street__name")
+
+
+@require_GET
+@role_required(Role.CONTRACTOR, Role.BUREAU, Role.STREET)
+def worker_list(request):
+    """The social workers in the user's scope, masked, with where they are posted and their R-STAFF-3 deadline."""
+    today = timezone.localdate()
+    workers = SocialWorker.objects.visible_to(request.user).select_related("contractor").order_by("name")
+    q = request.GET.get("q", "").strip()
+    if q:
+        workers = workers.filter(name__contains=q)
+    if request.GET.get("left") != "1":
+        workers = workers.filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
+    station = request.GET.get("station", "")
+    if station.isdigit():
+        workers = (
+            workers.filter(postings__cycle__station=int(station), postings__start_date__lte=today)
+            .filter(Q(postings__end_date__isnull=True) | Q(postings__end_date__gte=today))
+            .distinct()
+        )
+    page = paginate(request, workers)
+    postings = current_postings(page.object_list, today)
+    deadlines = {row["worker"].pk: row for row in qualification_rows(list(postings.values()), today)}
+    qualified = {}
+    for qualification in Qualification.objects.filter(worker__in=[w.pk for w in page]).order_by(
+        "obtained_on"
+    ):
+        qualified.setdefault(qualification.worker_id, qualification)
+    rows = [
+        {
+            "worker": w,
+            "posting": postings.get(w.pk),
+            "deadline": deadlines.get(w.pk),
+            "qualification": qualified.get(w.pk),
+        }
+        for w in page
+    ]
+    cycles = (
+        ProjectCycle.objects.visible_to(request.user)
+        .filter(start_date__lte=today, end_date__gte=today)
+        .select_related("station")
+        .order_by("station__name")
+        if request.user.role in (Role.CONTRACTOR, Role.BUREAU)
+        else []
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "staffing/worker_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "stations": _station_choices(request.user),
+            "cycles": cycles,
+            "query": query.urlencode(),
+            "page_sizes": PAGE_SIZES,
+        },
+    )
+
+
+@role_required(Role.CONTRACTOR)
+def worker_new(request):
+    contractor = Contractor.objects.visible_to(request.user).first()
+    if contractor is None:
+        raise PermissionDenied("当前账号未关联承接主体。")
+    form = WorkerForm(request.POST or None, initial={"employed_on": timezone.localdate()})
+    return form_page(
+        request,
+        form,
+        lambda data: worker_register(actor=request.user, contractor=contractor, **data),
+        done=lambda worker: (f"{worker.name}已登记。", reverse("worker-detail", args=[worker.pk])),
+        title=f"登记社工 · {contractor.name}",
+        intro="登记本机构的社会工作者。身份证号和手机号码在页面上只显示部分数字（个人信息保护）。",
+        submit_label="登记",
+        cancel_url=reverse("worker-list"),
+        context={"crumbs": [("社工", reverse("worker-list"))]},
+    )
+
+
+@require_GET
+@role_required(Role.CONTRACTOR, Role.BUREAU, Role.STREET)
+def worker_detail(request, pk: int):
+    today = timezone.localdate()
+    worker = visible_or_404(SocialWorker.objects.select_related("contractor"), request.user, pk=pk)
+    postings = list(
+        Posting.objects.visible_to(request.user)
+        .filter(worker=worker)
+        .select_related("cycle__station", "cycle__contractor")
+        .order_by("-start_date")
+    )
+    deadline = next(iter(qualification_rows(in_force(postings, today), today)), None)
+    return render(
+        request,
+        "staffing/worker_detail.html",
+        {
+            "worker": worker,
+            "postings": postings,
+            "deadline": deadline,
+            "qualifications": worker.qualifications.order_by("obtained_on"),
+            "trainings": worker.training_records.select_related("training").order_by("-training__held_on"),
+            "supervisions": worker.supervisions.select_related("station").order_by("-held_on"),
+            "may_edit": request.user.role in (Role.CONTRACTOR, Role.BUREAU),
+            "today": today,
+        },
+    )
+
+
+@role_required(Role.CONTRACTOR, Role.BUREAU)
+def qualification_new(request, pk: int):
+    worker = visible_or_404(SocialWorker, request.user, pk=pk)
+    return form_page(
+        request,
+        QualificationForm(request.POST or None),
+        lambda data: qualification_record(worker=worker, actor=request.user, **data),
+        done=lambda q: (
+            f"已登记{worker.name}的{q.get_level_display()}资质。",
+            reverse("worker-detail", args=[pk]),
+        ),
+        title=f"登记专业资质 · {worker.name}",
+        intro="驻站社工应在承接社工站项目两个年度内全部具备社会工作专业资质（四（二），R-STAFF-3）。",
+        cancel_url=reverse("worker-detail", args=[pk]),
+        context={
+            "crumbs": [("社工", reverse("worker-list")), (worker.name, reverse("worker-detail", args=[pk]))]
+        },
+    )
+
+
+@role_required(Role.CONTRACTOR, Role.BUREAU)
+def posting_end_view(request, pk: int):
+    posting = visible_or_404(Posting.objects.select_related("worker", "cycle__station"), request.user, pk=pk)
+    worker = posting.worker
+    return form_page(
+        request,
+        PostingEndForm(request.POST or None),
+        lambda data: posting_end(posting=posting, end_date=data["end_date"], actor=request.user),
+        done=lambda p: (
+            f"{worker.name}已于{p.end_date:%Y-%m-%d}离岗。",
+            reverse("worker-detail", args=[worker.pk]),
+        ),
+        title=f"办理离岗 · {worker.name}（{posting.cycle.station.name}）",
+        intro="离岗后请及时派驻新的驻站社工：每站一般3-5名（R-STAFF-1）。",
+        submit_label="确认离岗",
+        cancel_url=reverse("worker-detail", args=[worker.pk]),
+        context={
+            "crumbs": [
+                ("社工", reverse("worker-list")),
+                (worker.name, reverse("worker-detail", args=[worker.pk])),
+            ]
+        },
+    )
+
+
+@role_required(Role.CONTRACTOR)
+def worker_leave_view(request, pk: int):
+    worker = visible_or_404(SocialWorker, request.user, pk=pk)
+    return form_page(
+        request,
+        WorkerLeaveForm(request.POST or None),
+        lambda data: worker_leave(worker=worker, left_on=data["left_on"], actor=request.user),
+        done=lambda w: (f"{w.name}已办理离职，其派驻同日结束。", reverse("worker-detail", args=[w.pk])),
+        title=f"办理离职 · {worker.name}",
+        submit_label="确认离职",
+        cancel_url=reverse("worker-detail", args=[worker.pk]),
+        context={
+            "crumbs": [
+                ("社工", reverse("worker-list")),
+                (worker.name, reverse("worker-detail", args=[worker.pk])),
+            ]
+        },
+    )
+
+
+@require_GET
+@role_required(Role.CONTRACTOR, Role.BUREAU, Role.STREET)
+def training_list(request):
+    """R-STAFF-6: trainings passed by the workers in scope and supervision sessions at the stations in scope."""
+    workers = SocialWorker.objects.visible_to(request.user)
+    trainings = (
+        Training.objects.visible_to(request.user)
+        .annotate(
+            attended=Count("records", filter=Q(records__worker__in=workers.values("pk")), distinct=True),
+            passed=Count(
+                "records",
+                filter=Q(records__worker__in=workers.values("pk"), records__passed=True),
+                distinct=True,
+            ),
+        )
+        .order_by("-held_on")
+    )
+    sessions = (
+        SupervisionSession.objects.visible_to(request.user)
+        .select_related("station")
+        .annotate(attendance=Count("workers"))
+        .order_by("-held_on")
+    )
+    return render(
+        request,
+        "staffing/training_list.html",
+        {
+            "trainings": trainings,
+            "sessions": paginate(request, sessions),
+            "stations": _station_choices(request.user) if request.user.role != Role.STREET else [],
+        },
+    )
+
+
+@role_required(Role.CONTRACTOR, Role.BUREAU)
+def supervision_new(request, pk: int):
+    station = visible_or_404(Station.objects.select_related("street"), request.user, pk=pk)
+    today = timezone.localdate()
+    team = SocialWorker.objects.filter(
+        pk__in=resident_postings(Station.objects.filter(pk=station.pk), today).values("worker")
+    ).order_by("name")
+    return form_page(
+        request,
+        SupervisionForm(request.POST or None, workers=team, initial={"held_on": today}),
+        lambda data: supervision_record(station=station, actor=request.user, **data),
+        done=lambda s: ("督导记录已保存。", reverse("training-list")),
+        title=f"登记专业督导 · {station.name}",
+        intro="区级指导中心为驻站社工提供专业督导（五（一），R-STAFF-6）。",
+        station=station,
     )

@@ -4,8 +4,17 @@ import datetime
 from decimal import Decimal
 
 from contracts.models import BudgetLine, ContractYear, FundingAllocation, Procurement, ProjectCycle
-from reports.models import Report
-from staffing.models import Posting, Qualification, SocialWorker
+from reports.models import Report, ServiceRecord
+from staffing.models import (
+    Posting,
+    Qualification,
+    SocialWorker,
+    SupervisionSession,
+    Training,
+    TrainingRecord,
+    Volunteer,
+    VolunteerHours,
+)
 from stations.models import SiteConditionLog, Station, Street
 from tests.factories import ContractorFactory, DistrictFactory
 
@@ -14,7 +23,8 @@ D = datetime.date
 
 def synthetic_stations(count: int, district=None) -> None:
     """`count` more operating stations (in `district`, or a new one), each with a cycle, a contract year and
-    its money, two posted workers (one qualified), a site log and a submitted brief."""
+    its money, two posted workers (one qualified, trained and supervised), a site log, a submitted brief,
+    two volunteers with hours and two service records."""
     district = district or DistrictFactory()
     contractor = ContractorFactory()
     start = Street.objects.count()
@@ -99,4 +109,49 @@ def synthetic_stations(count: int, district=None) -> None:
             submitted_at=datetime.datetime(2026, 8, 1, tzinfo=datetime.UTC),
         )
         for y in years
+    )
+    training = Training.objects.create(
+        district=district, title="合成培训", kind="continuing", held_on=D(2026, 8, 1), hours=Decimal(8)
+    )
+    TrainingRecord.objects.bulk_create(
+        TrainingRecord(training=training, worker=w, passed=True) for w in workers
+    )
+    sessions = SupervisionSession.objects.bulk_create(
+        SupervisionSession(station=s, held_on=D(2026, 9, 1), supervisor="s", topic="t", hours=Decimal(2))
+        for s in stations
+    )
+    SupervisionSession.workers.through.objects.bulk_create(
+        SupervisionSession.workers.through(supervisionsession=sessions[n // 2], socialworker=w)
+        for n, w in enumerate(workers)
+    )
+    volunteers = Volunteer.objects.bulk_create(
+        Volunteer(station=s, name=f"志愿者{s.pk}-{n}", phone="13900000000", registered_on=D(2025, 1, 1))
+        for s in stations
+        for n in range(2)
+    )
+    VolunteerHours.objects.bulk_create(
+        VolunteerHours(
+            volunteer=v,
+            served_on=D(2026, 10, 4),
+            start_time=datetime.time(9),
+            end_time=datetime.time(11),
+            hours=Decimal(2),
+            activity="a",
+            entered_via="station",
+        )
+        for v in volunteers
+    )
+    ServiceRecord.objects.bulk_create(
+        ServiceRecord(
+            station=y.station,
+            contract_year=y,
+            kind=kind,
+            area="elderly",
+            method="care",
+            held_on=D(2026, 10, 10),
+            title="合成服务",
+            participants=5,
+        )
+        for y in years
+        for kind in ("group", "community")
     )

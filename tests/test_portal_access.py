@@ -8,12 +8,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from contracts.models import ContractYear, Procurement, ProjectCycle
 from evaluations.models import Evaluation
-from reports.models import Report, ReportAttachment
+from reports.models import Report, ReportAttachment, ServiceRecord
+from staffing.models import Posting, Volunteer
+from staffing.volunteer_views import self_report_token
 from stations.models import AnnualPlan, Station
 from tests.conftest import DEMO_USERNAMES
 
 ALL = set(DEMO_USERNAMES)
 BUSINESS = {"bureau", "municipal", "zhangguizhuang", "fengniancun", "org-a", "org-b"}
+CONTRACTOR_WORKSPACE = {"bureau", "zhangguizhuang", "fengniancun", "org-a", "org-b"}
+ZGZ_READERS = {"bureau", "zhangguizhuang", "org-a"}  # who reads 张贵庄's people and services
 OK, FORBIDDEN, NOT_FOUND, REDIRECT = 200, 403, 404, 302
 
 
@@ -32,9 +36,17 @@ def demo_ids():
         original_name="简报.pdf",
         content_type="application/pdf",
         size=13,
-        sha256="0" * 64,
+        sha256=ReportAttachment.checksum(b"%PDF-1.4 demo"),
     )
+    posting = Posting.objects.filter(cycle=cycle, end_date__isnull=True).select_related("worker").first()
+    volunteer = Volunteer.objects.filter(station=station).first()
+    record = ServiceRecord.objects.filter(station=station, contract_year__cycle=cycle).first()
     return {
+        "worker": posting.worker_id,
+        "posting": posting.pk,
+        "volunteer": volunteer.pk,
+        "token": self_report_token(volunteer),
+        "record": record.pk,
         "attachment": attachment.pk,
         "procurement": procurement.pk,
         "plan": plan.pk,
@@ -110,8 +122,8 @@ TABLE = {
     "report-new": (lambda ids: {}, expect({"org-a", "org-b"}), "get"),
     "report-edit": (lambda ids: {"pk": ids["report"]}, expect({"org-a"}, {"org-b"}), "get"),
     "report-submit": (lambda ids: {"pk": ids["report"]}, dict.fromkeys(ALL, 405), "get"),
-    "attachment-download": (
-        lambda ids: {"pk": ids["attachment"]},
+    "file-download": (
+        lambda ids: {"kind": "report", "pk": ids["attachment"]},
         expect({"bureau", "zhangguizhuang", "org-a"}, {"fengniancun", "org-b"}),
         "get",
     ),
@@ -120,6 +132,38 @@ TABLE = {
     "annual-plan-edit": (lambda ids: {"pk": ids["plan"]}, expect({"bureau"}), "get"),
     "annual-plan-submit": (lambda ids: {"pk": ids["plan"]}, dict.fromkeys(ALL, 405), "get"),
     "annual-plan-review": (lambda ids: {"pk": ids["plan"]}, expect({"bureau"}), "get"),
+    "worker-list": (lambda ids: {}, expect(CONTRACTOR_WORKSPACE), "get"),
+    "worker-new": (lambda ids: {}, expect({"org-a", "org-b"}), "get"),
+    "worker-detail": (
+        lambda ids: {"pk": ids["worker"]},
+        expect(ZGZ_READERS, {"fengniancun", "org-b"}),
+        "get",
+    ),
+    "qualification-new": (lambda ids: {"pk": ids["worker"]}, expect({"bureau", "org-a"}, {"org-b"}), "get"),
+    "worker-leave": (lambda ids: {"pk": ids["worker"]}, expect({"org-a"}, {"org-b"}), "get"),
+    "posting-end": (lambda ids: {"pk": ids["posting"]}, expect({"bureau", "org-a"}, {"org-b"}), "get"),
+    "training-list": (lambda ids: {}, expect(CONTRACTOR_WORKSPACE), "get"),
+    "supervision-new": (lambda ids: {"pk": ids["station"]}, expect({"bureau", "org-a"}, {"org-b"}), "get"),
+    "volunteer-list": (lambda ids: {}, expect(CONTRACTOR_WORKSPACE), "get"),
+    "volunteer-new": (lambda ids: {}, expect({"org-a", "org-b"}), "get"),
+    "volunteer-detail": (
+        lambda ids: {"pk": ids["volunteer"]},
+        expect(ZGZ_READERS, {"fengniancun", "org-b"}),
+        "get",
+    ),
+    "volunteer-hours-new": (lambda ids: {"pk": ids["volunteer"]}, expect({"org-a"}, {"org-b"}), "get"),
+    "volunteer-incentive-new": (lambda ids: {"pk": ids["volunteer"]}, expect({"org-a"}, {"org-b"}), "get"),
+    "volunteer-insurance-new": (lambda ids: {"pk": ids["volunteer"]}, expect({"org-a"}, {"org-b"}), "get"),
+    "volunteer-hours-verify": (lambda ids: {}, dict.fromkeys(ALL, 405), "get"),
+    "service-record-list": (lambda ids: {}, expect(CONTRACTOR_WORKSPACE), "get"),
+    "service-record-new": (lambda ids: {}, expect({"org-a", "org-b"}), "get"),
+    "service-record-detail": (
+        lambda ids: {"pk": ids["record"]},
+        expect(ZGZ_READERS, {"fengniancun", "org-b"}),
+        "get",
+    ),
+    # Public by design: the volunteer's own link, signed; tested in tests/portal/test_staff.py.
+    "volunteer-self-report": None,
     # The framework's own pages, tested elsewhere (tests/test_pages.py): login, logout, language, health.
     "login": None,
     "logout": None,

@@ -53,10 +53,10 @@ def test_R_REP_3_returned_brief_is_corrected_resubmitted_and_accepted(client_as,
     assert attachment.content_type == "application/pdf" and attachment.file.path.startswith(
         str(uploads_in_tmp)
     )
-    download = client_as("fengniancun").get(reverse("attachment-download", args=[attachment.pk]))
+    download = client_as("fengniancun").get(reverse("file-download", args=["report", attachment.pk]))
     assert download.status_code == 200 and download["X-Content-Type-Options"] == "nosniff"
     assert "attachment" in download["Content-Disposition"]
-    assert client_as("org-a").get(reverse("attachment-download", args=[attachment.pk])).status_code == 404
+    assert client_as("org-a").get(reverse("file-download", args=["report", attachment.pk])).status_code == 404
     client_as("bureau").post(reverse("report-review", args=[brief.pk]), {"decision": "accepted"})
     assert Report.objects.get(pk=brief.pk).status == "accepted"
 

@@ -1,0 +1,50 @@
+"""Serving stored files: only through the scope of the record they belong to, as attachments the browser must not
+sniff, and only when the bytes on disk still match the SHA-256 taken at upload."""
+
+import hashlib
+
+from django.apps import apps
+from django.http import FileResponse, Http404, HttpRequest
+from django.views.decorators.http import require_GET
+
+from accounts.access import role_required, visible_or_404
+from accounts.models import Role
+
+# URL kind -> the StoredFile model it names.
+KINDS = {
+    "report": "reports.ReportAttachment",
+    "service-photo": "reports.ServiceRecordPhoto",
+    "site-photo": "stations.SiteConditionPhoto",
+}
+
+
+class TamperedFile(Exception):
+    """The stored bytes no longer match the checksum recorded at upload."""
+
+
+def verified_open(stored):
+    """Open a stored file after checking its SHA-256 against the one recorded at upload."""
+    digest = hashlib.sha256()
+    with stored.file.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(chunk)
+    if digest.hexdigest() != stored.sha256:
+        raise TamperedFile(stored.pk)
+    return stored.file.open("rb")
+
+
+@require_GET
+@role_required(Role.CONTRACTOR, Role.BUREAU, Role.STREET)
+def file_download(request: HttpRequest, kind: str, pk: int) -> FileResponse:
+    if kind not in KINDS:
+        raise Http404("没有这类文件。")
+    stored = visible_or_404(apps.get_model(KINDS[kind]), request.user, pk=pk)
+    try:
+        handle = verified_open(stored)
+    except (TamperedFile, FileNotFoundError):
+        raise Http404("文件已损坏或丢失（校验值不符），请联系系统管理员。") from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,36 @@
+"""Checks of personal identifiers as people type them: resident ID numbers (GB 11643) and phone numbers."""
+
+import re
+
+from django.core.exceptions import ValidationError
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+FULL_WIDTH = str.maketrans("０１２３４５６７８９ｘＸ　", "0123456789xX ")
+
+
+def normalise_digits(value: str) -> str:
+    """Full-width digits and spaces, as typed with a Chinese input method, made half-width and stripped."""
+    return re.sub(r"\s+", "", str(value).translate(FULL_WIDTH))
+
+
+def id_check_digit(body: str) -> str:
+    return ID_CHECK[sum(int(c) * w for c, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
+
+
+def clean_id_number(value: str) -> str:
+    """An 18-character resident ID number whose last character is its GB 11643 check digit."""
+    number = normalise_digits(value).upper()
+    if not re.fullmatch(r"\d{17}[\dX]", number):
+        raise ValidationError("身份证号应为18位，前17位为数字，最后一位为数字或X。", code="id_number")
+    if id_check_digit(number[:17]) != number[17]:
+        raise ValidationError("身份证号校验位不正确，请核对。", code="id_number")
+    return number
+
+
+def clean_phone(value: str) -> str:
+    """A mainland mobile number (11 digits starting with 1) or a landline with its area code (e.g. 022-24391234)."""
+    phone = normalise_digits(value).replace("－", "-")
+    if re.fullmatch(r"1\d{10}", phone) or re.fullmatch(r"0\d{2,3}-?\d{7,8}", phone):
+        return phone
+    raise ValidationError("请填写11位手机号码，或带区号的固定电话（如022-24391234）。", code="phone")

@@ -1,0 +1,122 @@
+"""Service records (R-SVC-1): the cases, groups and community activities a station delivers, with photos."""
+
+from django import forms
+from django.db.models import Count
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from accounts.access import role_required, visible_or_404
+from accounts.forms_util import date_input, form_page, multiple_file_field
+from accounts.models import Role
+from accounts.pages import PAGE_SIZES, filter_query, paginate
+from reports.models import ServiceArea, ServiceKind, ServiceMethod, ServiceRecord
+from reports.services import service_record_create
+from stations.models import Station
+
+
+class ServiceRecordForm(forms.ModelForm):
+    photos = multiple_file_field(
+        label="照片",
+        required=False,
+        help_text="JPEG、PNG、GIF或WebP，可多选，每张不超过20MB。",
+        attrs={"accept": "image/*"},
+    )
+
+    class Meta:
+        model = ServiceRecord
+        fields = ["station", "kind", "area", "method", "held_on", "title", "participants", "client_name",
+                  "client_id_number", "description"]  # fmt: skip
+        widgets = {"held_on": date_input(), "description": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "client_name": "仅个案填写。",
+            "client_id_number": "仅个案，可不填；页面上只显示前6位和后4位。",
+            "participants": "个案为服务对象人数，小组和社区活动为参与人次。",
+        }
+
+    def __init__(self, *args, stations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["station"] = forms.ModelChoiceField(label="社工站", queryset=stations)
+        if len(stations) == 1:  # a queryset: counted once, then the field iterates it
+            self.fields["station"].initial = stations.first().pk
+
+    def _post_clean(self):
+        """The record is checked and saved by the service, which finds its contract year."""
+
+
+@require_GET
+@role_required(Role.CONTRACTOR, Role.BUREAU, Role.STREET)
+def service_record_list(request):
+    records = ServiceRecord.objects.visible_to(request.user).select_related("station")
+    filters = {
+        "station": request.GET.get("station", ""),
+        "kind": request.GET.get("kind", ""),
+        "area": request.GET.get("area", ""),
+        "month": request.GET.get("month", ""),
+    }
+    if filters["station"].isdigit():
+        records = records.filter(station=int(filters["station"]))
+    if filters["kind"] in ServiceKind.values:
+        records = records.filter(kind=filters["kind"])
+    if filters["area"] in ServiceArea.values:
+        records = records.filter(area=filters["area"])
+    if len(filters["month"]) == 7 and filters["month"][:4].isdigit() and filters["month"][5:].isdigit():
+        year, month = int(filters["month"][:4]), int(filters["month"][5:])
+        if 1 <= month <= 12:
+            records = records.filter(held_on__year=year, held_on__month=month)
+    q = request.GET.get("q", "").strip()
+    if q:
+        records = records.filter(title__contains=q)
+    return render(
+        request,
+        "reports/service_records.html",
+        {
+            "page": paginate(
+                request, records.annotate(photo_count=Count("photos")).order_by("-held_on", "-pk")
+            ),
+            "filters": filters,
+            "stations": Station.objects.visible_to(request.user).order_by("name"),
+            "kinds": ServiceKind.choices,
+            "areas": ServiceArea.choices,
+            "query": filter_query(request),
+            "page_sizes": PAGE_SIZES,
+        },
+    )
+
+
+@role_required(Role.CONTRACTOR)
+def service_record_new(request):
+    stations = Station.objects.visible_to(request.user).order_by("name")
+    form = ServiceRecordForm(
+        request.POST or None,
+        request.FILES or None,
+        stations=stations,
+        initial={"held_on": timezone.localdate()},
+    )
+    return form_page(
+        request,
+        form,
+        lambda data: service_record_create(actor=request.user, **data),
+        done=lambda r: (f"服务记录“{r.title}”已保存。", reverse("service-record-detail", args=[r.pk])),
+        title="登记服务记录",
+        intro="记录个案、小组和社区活动：服务领域、方法和服务人次（三（二），R-SVC-1）。月度简报的服务数据可按本月记录填入。",
+        submit_label="保存",
+        cancel_url=reverse("service-record-list"),
+        context={"crumbs": [("服务记录", reverse("service-record-list"))]},
+    )
+
+
+@require_GET
+@role_required(Role.CONTRACTOR, Role.BUREAU, Role.STREET)
+def service_record_detail(request, pk: int):
+    record = visible_or_404(
+        ServiceRecord.objects.select_related("station", "contract_year__cycle__contractor"),
+        request.user,
+        pk=pk,
+    )
+    return render(
+        request,
+        "reports/service_record_detail.html",
+        {"record": record, "photos": record.photos.all(), "methods": dict(ServiceMethod.choices)},
+    )

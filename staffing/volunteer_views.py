@@ -1,0 +1,208 @@
+"""Volunteers of the stations (R-SVC-2): the register, service hours and their verification, incentives and
+insurance; and the volunteer's own link for entering hours without an account."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.access import role_required, visible_or_404
+from accounts.forms_util import apply_errors, form_page
+from accounts.models import Role
+from accounts.pages import PAGE_SIZES, filter_query, paginate
+from staffing.forms import VolunteerForm, VolunteerHoursForm, VolunteerIncentiveForm, VolunteerInsuranceForm
+from staffing.models import Volunteer, VolunteerHours
+from staffing.selectors import station_hour_totals, with_hours
+from staffing.services import (
+    volunteer_hours_record,
+    volunteer_hours_verify,
+    volunteer_incentive_record,
+    volunteer_insurance_record,
+    volunteer_register,
+)
+from stations.models import Station
+
+SELF_REPORT_SALT = "staffing.volunteer-hours"
+SELF_REPORT_MAX_AGE = 366 * 24 * 3600  # a link handed out at registration serves for a year
+
+
+def self_report_token(volunteer: Volunteer) -> str:
+    return signing.dumps({"v": volunteer.pk}, salt=SELF_REPORT_SALT, compress=True)
+
+
+def _crumbs(volunteer=None):
+    crumbs = [("志愿者", reverse("volunteer-list"))]
+    if volunteer:
+        crumbs.append((volunteer.name, reverse("volunteer-detail", args=[volunteer.pk])))
+    return crumbs
+
+
+@require_GET
+@role_required(Role.CONTRACTOR, Role.BUREAU, Role.STREET)
+def volunteer_list(request):
+    volunteers = Volunteer.objects.visible_to(request.user)
+    station = request.GET.get("station", "")
+    if station.isdigit():
+        volunteers = volunteers.filter(station=int(station))
+    q = request.GET.get("q", "").strip()
+    if q:
+        volunteers = volunteers.filter(Q(name__contains=q) | Q(team__contains=q) | Q(skills__contains=q))
+    pending = (
+        VolunteerHours.objects.visible_to(request.user)
+        .filter(status=VolunteerHours.Status.PENDING, volunteer__in=volunteers.values("pk"))
+        .select_related("volunteer__station")
+        .order_by("served_on", "start_time")
+    )
+    return render(
+        request,
+        "staffing/volunteer_list.html",
+        {
+            "page": paginate(
+                request, with_hours(volunteers.select_related("station")).order_by("station", "name")
+            ),
+            "totals": station_hour_totals(volunteers),
+            "pending": pending[:50],
+            "pending_count": pending.count(),
+            "stations": Station.objects.visible_to(request.user).order_by("name"),
+            "query": filter_query(request),
+            "page_sizes": PAGE_SIZES,
+        },
+    )
+
+
+@role_required(Role.CONTRACTOR)
+def volunteer_new(request):
+    stations = Station.objects.visible_to(request.user).order_by("name")
+    return form_page(
+        request,
+        VolunteerForm(request.POST or None, stations=stations),
+        lambda data: volunteer_register(actor=request.user, **data),
+        done=lambda v: (f"志愿者{v.name}已注册。", reverse("volunteer-detail", args=[v.pk])),
+        title="注册志愿者",
+        intro="做好志愿者注册及志愿服务时长记录、志愿者激励与保障（三（二），R-SVC-2）。联系电话在页面上只显示部分数字。",
+        submit_label="注册",
+        cancel_url=reverse("volunteer-list"),
+        context={"crumbs": _crumbs()},
+    )
+
+
+@require_GET
+@role_required(Role.CONTRACTOR, Role.BUREAU, Role.STREET)
+def volunteer_detail(request, pk: int):
+    volunteer = visible_or_404(with_hours(Volunteer.objects.select_related("station")), request.user, pk=pk)
+    is_staff = request.user.role == Role.CONTRACTOR
+    return render(
+        request,
+        "staffing/volunteer_detail.html",
+        {
+            "volunteer": volunteer,
+            "entries": paginate(request, volunteer.hours_entries.select_related("verified_by").all()),
+            "incentives": volunteer.incentives.all(),
+            "insurances": volunteer.insurances.all(),
+            "is_staff": is_staff,
+            "self_report_url": request.build_absolute_uri(
+                reverse("volunteer-self-report", args=[self_report_token(volunteer)])
+            )
+            if is_staff
+            else "",
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@role_required(Role.CONTRACTOR)
+def volunteer_hours_new(request, pk: int):
+    volunteer = visible_or_404(Volunteer.objects.select_related("station"), request.user, pk=pk)
+    return form_page(
+        request,
+        VolunteerHoursForm(request.POST or None, initial={"served_on": timezone.localdate()}),
+        lambda data: volunteer_hours_record(volunteer=volunteer, actor=request.user, **data),
+        done=lambda e: (
+            f"已登记{e.served_on:%Y-%m-%d}的{e.hours}小时服务，待核实。",
+            reverse("volunteer-detail", args=[pk]),
+        ),
+        title=f"登记服务时长 · {volunteer.name}",
+        intro="登记后由社工站工作人员核实；重叠或不可能的时间会被拒绝（R-SVC-2）。",
+        submit_label="登记",
+        cancel_url=reverse("volunteer-detail", args=[pk]),
+        context={"crumbs": _crumbs(volunteer)},
+    )
+
+
+@require_POST
+@role_required(Role.CONTRACTOR)
+def volunteer_hours_verify_view(request):
+    """Verify or reject the ticked pending entries (station staff)."""
+    ids = [int(i) for i in request.POST.getlist("entry") if i.isdigit()]
+    entries = list(VolunteerHours.objects.visible_to(request.user).filter(pk__in=ids))
+    if not ids or len(entries) != len(ids):
+        raise Http404("没有找到所选记录，或其不在您的管理范围内。")
+    verified = request.POST.get("decision") != "reject"
+    try:
+        count = volunteer_hours_verify(entries=entries, verified=verified, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, f"已{'核实' if verified else '退回'}{count}条服务时长。")
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/") and not back.startswith("//") else reverse("volunteer-list"))
+
+
+@role_required(Role.CONTRACTOR)
+def volunteer_incentive_new(request, pk: int):
+    volunteer = visible_or_404(Volunteer, request.user, pk=pk)
+    return form_page(
+        request,
+        VolunteerIncentiveForm(request.POST or None, initial={"awarded_on": timezone.localdate()}),
+        lambda data: volunteer_incentive_record(volunteer=volunteer, actor=request.user, **data),
+        done=lambda i: ("激励记录已保存。", reverse("volunteer-detail", args=[pk])),
+        title=f"登记志愿者激励 · {volunteer.name}",
+        cancel_url=reverse("volunteer-detail", args=[pk]),
+        context={"crumbs": _crumbs(volunteer)},
+    )
+
+
+@role_required(Role.CONTRACTOR)
+def volunteer_insurance_new(request, pk: int):
+    volunteer = visible_or_404(Volunteer, request.user, pk=pk)
+    return form_page(
+        request,
+        VolunteerInsuranceForm(request.POST or None),
+        lambda data: volunteer_insurance_record(volunteer=volunteer, actor=request.user, **data),
+        done=lambda i: ("保险记录已保存。", reverse("volunteer-detail", args=[pk])),
+        title=f"登记志愿者保险 · {volunteer.name}",
+        cancel_url=reverse("volunteer-detail", args=[pk]),
+        context={"crumbs": _crumbs(volunteer)},
+    )
+
+
+@login_not_required
+def volunteer_self_report(request, token: str):
+    """The volunteer's own page, reached by the link the station gave them: enter hours, see them verified."""
+    try:
+        data = signing.loads(token, salt=SELF_REPORT_SALT, max_age=SELF_REPORT_MAX_AGE)
+        volunteer = Volunteer.objects.select_related("station").get(pk=data["v"], active=True)
+    except (signing.BadSignature, KeyError, TypeError, Volunteer.DoesNotExist):
+        raise Http404("链接无效或已过期，请向社工站索取新的填报链接。") from None
+    form = VolunteerHoursForm(request.POST or None, initial={"served_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = volunteer_hours_record(volunteer=volunteer, actor=None, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request, f"已提交{entry.served_on:%Y-%m-%d}的{entry.hours}小时服务，等待社工站核实。"
+            )
+            return redirect(request.path)
+    return render(
+        request,
+        "staffing/volunteer_self_report.html",
+        {"form": form, "volunteer": volunteer, "entries": volunteer.hours_entries.all()[:10]},
+    )
