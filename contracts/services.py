@@ -42,6 +42,19 @@ def eligibility_missing(contractor: Contractor, on: datetime.date) -> list[str]:
 
 
 @transaction.atomic
+def contractor_register(*, actor, **fields) -> Contractor:
+    """The bureau registers a social-work organisation that takes part in procurements (承接主体)."""
+    require_role(actor, Role.BUREAU)
+    fields["credit_code"] = fields.get("credit_code", "").strip().upper()
+    if len(fields["credit_code"]) != 18:
+        raise ValidationError({"credit_code": "统一社会信用代码应为18位。"})
+    contractor = Contractor(**fields)
+    contractor.full_clean()
+    contractor.save()
+    return contractor
+
+
+@transaction.atomic
 def eligibility_verify(
     *,
     contractor: Contractor,

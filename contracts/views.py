@@ -3,16 +3,26 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from accounts.access import role_required, visible_or_404
-from accounts.forms_util import apply_errors, date_input
+from accounts.forms_util import apply_errors, date_input, form_page
 from accounts.models import ParameterKey, Role
 from accounts.parameters import parameter
 from contracts.forms import ContractMoneyFields
-from contracts.models import Contractor, Procurement, ProjectCycle
-from contracts.services import contract_year_sign, eligibility_missing, procurement_award, procurement_start
+from contracts.models import Contractor, EligibilityEvidence, Procurement, ProjectCycle
+from contracts.services import (
+    contract_year_sign,
+    contractor_register,
+    eligibility_missing,
+    eligibility_verify,
+    procurement_award,
+    procurement_start,
+)
 from stations.models import Station
 
 
@@ -156,3 +166,98 @@ def procurement_award_view(request, pk: int):
             "submit_label": "确定承接主体",
         },
     )
+
+
+class ContractorForm(forms.ModelForm):
+    class Meta:
+        model = Contractor
+        fields = [
+            "name",
+            "short_name",
+            "credit_code",
+            "legal_representative",
+            "registered_on",
+            "address",
+            "contact_person",
+            "contact_phone",
+        ]
+        widgets = {"registered_on": date_input()}
+
+
+class EvidenceForm(forms.ModelForm):
+    class Meta:
+        model = EligibilityEvidence
+        fields = ["condition", "evidence", "reference", "verified_on", "valid_until"]
+        widgets = {"verified_on": date_input(), "valid_until": date_input()}
+        help_texts = {
+            "evidence": "如：社会组织登记证书、章程；近三年财务审计报告和纳税证明；信用中国查询结果。"
+        }
+
+    def _post_clean(self):
+        """Checked and saved by the service, which cites R-PROC-2."""
+
+
+@require_GET
+@role_required(Role.BUREAU)
+def contractor_list(request):
+    """The organisations the bureau may award to, with whether each meets the three conditions today."""
+    today = timezone.localdate()
+    contractors = (
+        Contractor.objects.visible_to(request.user)
+        .prefetch_related("evidence")
+        .annotate(
+            stations_held=Count(
+                "cycles",
+                filter=Q(cycles__start_date__lte=today, cycles__end_date__gte=today),
+                distinct=True,
+            )
+        )
+        .order_by("name")
+    )
+    rows = [(c, eligibility_missing(c, today)) for c in contractors]
+    return render(request, "contracts/contractor_list.html", {"rows": rows})
+
+
+@role_required(Role.BUREAU)
+def contractor_new(request):
+    return form_page(
+        request,
+        ContractorForm(request.POST or None),
+        lambda data: contractor_register(actor=request.user, **data),
+        done=lambda c: (f"已登记{c.name}，请核验其承接条件。", reverse("contractor-detail", args=[c.pk])),
+        title="登记承接主体",
+        submit_label="登记",
+        cancel_url=reverse("contractor-list"),
+        context={"crumbs": [("承接主体", reverse("contractor-list"))]},
+    )
+
+
+@role_required(Role.BUREAU)
+def contractor_detail(request, pk: int):
+    """One organisation: its conditions with their evidence (R-PROC-2), and a form to record a verification."""
+    contractor = visible_or_404(Contractor, request.user, pk=pk)
+    today = timezone.localdate()
+    form = EvidenceForm(request.POST or None, initial={"verified_on": today})
+    response = form_page(
+        request,
+        form,
+        lambda data: eligibility_verify(contractor=contractor, actor=request.user, **data),
+        done=lambda e: (
+            f"已记录“{e.get_condition_display()}”的核验。",
+            reverse("contractor-detail", args=[pk]),
+        ),
+        title=contractor.name,
+        submit_label="记录核验",
+        template="contracts/contractor_detail.html",
+        context={
+            "contractor": contractor,
+            "missing": eligibility_missing(contractor, today),
+            "evidence": contractor.evidence.select_related("verified_by").order_by(
+                "condition", "-verified_on"
+            ),
+            "cycles": contractor.cycles.select_related("station").order_by("-start_date"),
+            "crumbs": [("承接主体", reverse("contractor-list"))],
+            "today": today,
+        },
+    )
+    return response

@@ -294,6 +294,7 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "logs": logs,
             "latest_log": logs[0] if logs else None,
             "procurements": procurements,
+            "open_procurement": next((p for p in procurements if p.status == Procurement.Status.OPEN), None),
             "findings": station_findings,
             "pending_signature": pending_signature,
             "history": history,

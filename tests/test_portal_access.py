@@ -42,6 +42,7 @@ def demo_ids():
     volunteer = Volunteer.objects.filter(station=station).first()
     record = ServiceRecord.objects.filter(station=station, contract_year__cycle=cycle).first()
     return {
+        "contractor": cycle.contractor_id,
         "worker": posting.worker_id,
         "posting": posting.pk,
         "volunteer": volunteer.pk,
@@ -162,6 +163,9 @@ TABLE = {
         expect(ZGZ_READERS, {"fengniancun", "org-b"}),
         "get",
     ),
+    "contractor-list": (lambda ids: {}, expect({"bureau"}), "get"),
+    "contractor-new": (lambda ids: {}, expect({"bureau"}), "get"),
+    "contractor-detail": (lambda ids: {"pk": ids["contractor"]}, expect({"bureau"}), "get"),
     # Public by design: the volunteer's own link, signed; tested in tests/portal/test_staff.py.
     "volunteer-self-report": None,
     # The framework's own pages, tested elsewhere (tests/test_pages.py): login, logout, language, health.
