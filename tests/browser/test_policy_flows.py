@@ -108,3 +108,26 @@ def test_R_EVAL_2_evaluation_scored_then_signed_by_the_street_and_the_bureau(bro
     finally:
         bureau.close()
         street.close()
+
+
+def test_R_CYCLE_2_bureau_signs_the_waiting_evaluation_and_renews(page, portal, screenshot_dir):
+    from decimal import Decimal
+
+    from contracts.models import ContractYear
+    from tests.browser.test_bureau_flows import fill_money
+
+    year = ContractYear.objects.get(station__street__name="华明街道", start_date__year=2025)
+    evaluation = year.evaluations.get(kind="final")
+    log_in(page, portal.url, "bureau")
+    page.wait_for_url(f"{portal.url}/")
+    page.goto(f"{portal.url}/evaluations/{evaluation.pk}/")
+    submit(page, "确认并签字", screenshot_dir, "sign-huaming")
+    page.goto(f"{portal.url}/evaluations/years/{year.pk}/decide/")
+    page.get_by_label("续签", exact=True).check()
+    page.fill("#id_amount", "250000.00")
+    page.fill("#id_signed_on", "2026-11-28")
+    page.fill("#id_agreement_no", "DLMZ-SGZ-2026-HM2")
+    fill_money(page, Decimal("250000.00"))
+    submit(page, "提交决定", screenshot_dir, "renewal")
+    renewed = ContractYear.objects.get(cycle=year.cycle, year_no=2)
+    assert renewed.amount == Decimal("250000.00") and year.renewal.decision == "renew"
