@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "staffing",
     "evaluations",
     "reports",
+    "documents",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("contracts/", include("contracts.urls")),
     path("staffing/", include("staffing.urls")),
     path("evaluations/", include("evaluations.urls")),
+    path("exports/", include("documents.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

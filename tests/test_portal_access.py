@@ -166,6 +166,8 @@ TABLE = {
     "contractor-list": (lambda ids: {}, expect({"bureau"}), "get"),
     "contractor-new": (lambda ids: {}, expect({"bureau"}), "get"),
     "contractor-detail": (lambda ids: {"pk": ids["contractor"]}, expect({"bureau"}), "get"),
+    "export-rollout-xlsx": (lambda ids: {}, expect({"bureau", "municipal"}), "get"),
+    "export-rollout-pdf": (lambda ids: {}, expect({"bureau", "municipal"}), "get"),
     # Public by design: the volunteer's own link, signed; tested in tests/portal/test_staff.py.
     "volunteer-self-report": None,
     # The framework's own pages, tested elsewhere (tests/test_pages.py): login, logout, language, health.

@@ -1,0 +1,319 @@
+"""The rollout status of the stations a user may see, as the sheets of one workbook (and the sections of the PDF).
+
+Everything is read within the user's scope (`Station.objects.visible_to`), in a fixed number of queries, and
+streamed (`.iterator()`) so that the workbook of a province does not sit in memory.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from contracts.models import BudgetLine, ContractYear, FundingAllocation
+from documents.workbook import Column, Sheet
+from evaluations.models import Evaluation
+from reports.compliance import findings
+from reports.models import Report
+from reports.selectors import StationStatus, plan_against_reality, station_rows
+from staffing.rules import resident_postings
+from staffing.selectors import qualification_rows
+
+CHUNK = 2000
+
+
+def built_status(planned_year: int, built_on: datetime.date | None, today: datetime.date) -> str:
+    """R-PLAN-1/2 in words: built in its plan year, built late, behind its plan year, or not yet due."""
+    if built_on is not None:
+        return "按期建成" if built_on.year <= planned_year else "滞后建成"
+    return (
+        "滞后未建" if today.year > planned_year else "未到计划年度" if today.year < planned_year else "建设中"
+    )
+
+
+def plan_sheet(stations, today) -> Sheet:
+    rows = (
+        [
+            s.street.name,
+            s.street.planned_year,
+            s.built_on,
+            built_status(s.street.planned_year, s.built_on, today),
+            s.name,
+            StationStatus.LABELS[s.status],
+            s.contractor_name or "",
+        ]
+        for s in station_rows(stations, today).iterator(CHUNK)
+    )
+    return Sheet(
+        "建设计划",
+        [
+            Column("街道", 14),
+            Column("计划建设年度", 12, "int"),
+            Column("建成日期", 12, "date"),
+            Column("建成情况", 12),
+            Column("社工站", 30),
+            Column("当前状态", 14),
+            Column("承接主体", 30),
+        ],
+        rows,
+        note=f"街道社工站建设计划（附件）与建成情况，截至{today:%Y-%m-%d}",
+    )
+
+
+def plan_years_sheet(stations, today) -> Sheet:
+    years = plan_against_reality(stations, today)
+    return Sheet(
+        "年度汇总",
+        [
+            Column("计划年度", 10, "int"),
+            Column("计划建设", 10, "int"),
+            Column("已建成", 10, "int"),
+            Column("按期建成", 10, "int"),
+            Column("滞后未建", 10, "int"),
+        ],
+        ([y.year, y.planned, y.built, y.on_time, y.behind] for y in years),
+        note=f"按计划年度汇总，截至{today:%Y-%m-%d}",
+    )
+
+
+def contracts_sheet(stations, today) -> Sheet:
+    lines = list(BudgetLine.Line.choices)
+    sources = list(FundingAllocation.Source.choices)
+    years = (
+        ContractYear.objects.filter(station__in=stations.values("pk"))
+        .select_related("station", "cycle__contractor")
+        .order_by("station__street__planned_year", "station_id", "start_date")
+    )
+    line_amounts = defaultdict(dict)
+    for year_id, line, amount in BudgetLine.objects.filter(contract_year__in=years.values("pk")).values_list(
+        "contract_year", "line", "amount"
+    ):
+        line_amounts[year_id][line] = amount
+    source_amounts = defaultdict(dict)
+    for year_id, source, amount in FundingAllocation.objects.filter(
+        contract_year__in=years.values("pk")
+    ).values_list("contract_year", "source", "amount"):
+        source_amounts[year_id][source] = amount
+
+    def rows():
+        for y in years.iterator(CHUNK):
+            yield [
+                y.station.name,
+                y.cycle.contractor.name,
+                f"{y.start_date:%Y}—{y.end_date:%Y}年度",
+                y.year_no,
+                y.start_date,
+                y.end_date,
+                y.signed_on,
+                y.amount,
+                *(line_amounts[y.pk].get(value) for value, _ in lines),
+                *(source_amounts[y.pk].get(value) for value, _ in sources),
+            ]
+
+    return Sheet(
+        "社工站与合同",
+        [
+            Column("社工站", 30),
+            Column("承接主体", 30),
+            Column("合同年度", 14),
+            Column("周期内第几年", 8, "int"),
+            Column("起始日期", 12, "date"),
+            Column("截止日期", 12, "date"),
+            Column("签订日期", 12, "date"),
+            Column("合同金额（元）", 14, "money"),
+            *(Column(f"经费：{label}", 14, "money") for _, label in lines),
+            *(Column(f"资金来源：{label}", 14, "money") for _, label in sources),
+        ],
+        rows(),
+        note="每个社工站项目资金每年力争达到25万元（三（四））；金额单位：元",
+    )
+
+
+def workers_sheet(stations, today) -> Sheet:
+    postings = list(resident_postings(stations, today).select_related("cycle__contractor"))
+    rows = sorted(
+        qualification_rows(postings, today), key=lambda r: (r["posting"].cycle.station.name, r["worker"].name)
+    )
+    return Sheet(
+        "驻站社工与资质",
+        [
+            Column("社工站", 30),
+            Column("姓名", 10),
+            Column("承接主体", 30),
+            Column("到岗日期", 12, "date"),
+            Column("专业资质", 16),
+            Column("取得日期", 12, "date"),
+            Column("资质取得期限", 12, "date"),
+            Column("剩余天数", 10, "int"),
+            Column("培训合格", 10),
+        ],
+        (
+            [
+                r["posting"].cycle.station.name,
+                r["worker"].name,
+                r["posting"].cycle.contractor.name,
+                r["posting"].start_date,
+                r["qualification"].get_level_display() if r["qualification"] else "无",
+                r["qualification"].obtained_on if r["qualification"] else None,
+                r["deadline"],
+                r["days_left"],
+                "是" if r["trained"] else "否",
+            ]
+            for r in rows
+        ),
+        note=f"在岗驻站社工，截至{today:%Y-%m-%d}；资质期限依据四（二）（R-STAFF-3），不含身份证号等个人信息",
+    )
+
+
+def reports_sheet(stations, today) -> Sheet:
+    """Monthly briefs per month: due, received (submitted or accepted), received late, overdue now."""
+    briefs = (
+        Report.objects.filter(contract_year__station__in=stations.values("pk"), kind=Report.Kind.MONTHLY)
+        .annotate(month=TruncMonth("period"))
+        .values("month")
+        .annotate(
+            due=Count("pk"),
+            received=Count("pk", filter=Q(submitted_at__isnull=False)),
+            accepted=Count("pk", filter=Q(status=Report.Status.ACCEPTED)),
+            returned=Count("pk", filter=Q(status=Report.Status.RETURNED)),
+            overdue=Count("pk", filter=Q(submitted_at__isnull=True, due_date__lt=today)),
+        )
+        .order_by("-month")
+    )
+    late = defaultdict(int)
+    for period, due_date, submitted_at in (
+        Report.objects.filter(
+            contract_year__station__in=stations.values("pk"),
+            kind=Report.Kind.MONTHLY,
+            submitted_at__isnull=False,
+        )
+        .values_list("period", "due_date", "submitted_at")
+        .iterator(CHUNK)
+    ):
+        if timezone.localtime(submitted_at).date() > due_date:
+            late[period.replace(day=1)] += 1
+    return Sheet(
+        "月度简报",
+        [
+            Column("月份", 10),
+            Column("应交", 8, "int"),
+            Column("已交", 8, "int"),
+            Column("逾期提交", 10, "int"),
+            Column("已通过", 8, "int"),
+            Column("已退回", 8, "int"),
+            Column("逾期未交", 10, "int"),
+        ],
+        (
+            [
+                f"{row['month']:%Y-%m}",
+                row["due"],
+                row["received"],
+                late[row["month"]],
+                row["accepted"],
+                row["returned"],
+                row["overdue"],
+            ]
+            for row in briefs
+            if row["month"] is not None
+        ),
+        note=f"月度工作简报于次月5日前提交（五（三），R-REP-1），截至{today:%Y-%m-%d}",
+    )
+
+
+def evaluations_sheet(stations, today) -> Sheet:
+    from evaluations.models import Renewal
+
+    renewal = Renewal.objects.filter(contract_year=OuterRef("contract_year"))
+    evaluations = (
+        Evaluation.objects.filter(contract_year__station__in=stations.values("pk"))
+        .select_related("contract_year__station", "contract_year__cycle__contractor")
+        .annotate(decision=Subquery(renewal.values("decision")[:1]))
+        .order_by(
+            "contract_year__station__street__planned_year",
+            "contract_year__station_id",
+            "contract_year__start_date",
+            "kind",
+        )
+    )
+    decisions = dict(Renewal.Decision.choices)
+    return Sheet(
+        "评估与续签",
+        [
+            Column("社工站", 30),
+            Column("承接主体", 30),
+            Column("合同年度", 14),
+            Column("评估类别", 10),
+            Column("评估日期", 12, "date"),
+            Column("总分", 8, "money"),
+            Column("等次", 8),
+            Column("街道签字", 16, "datetime"),
+            Column("区民政局签字", 16, "datetime"),
+            Column("续签决定", 14),
+        ],
+        (
+            [
+                e.contract_year.station.name,
+                e.contract_year.cycle.contractor.name,
+                e.contract_year.label,
+                e.get_kind_display(),
+                e.held_on,
+                e.total_score,
+                e.get_grade_display() if e.grade else "未评",
+                e.street_signed_at,
+                e.bureau_signed_at,
+                decisions.get(e.decision, "") if e.kind == Evaluation.Kind.FINAL else "",
+            ]
+            for e in evaluations.iterator(CHUNK)
+        ),
+        note="年度评估结果作为续签依据，不合格的不再续签（六（三），R-CYCLE-2）",
+    )
+
+
+def findings_sheet(stations, today) -> Sheet:
+    found = findings(stations, today)
+    return Sheet(
+        "整改问题",
+        [
+            Column("规则", 12),
+            Column("程度", 8),
+            Column("社工站", 30),
+            Column("事项", 16),
+            Column("说明", 50),
+            Column("期限", 12, "date"),
+            Column("政策依据", 60),
+        ],
+        (
+            [
+                f.rule_id,
+                severity_label(f.severity),
+                f.station,
+                f.subject,
+                f.message,
+                f.due,
+                f.clause,
+            ]
+            for f in found
+        ),
+        note=f"合规检查结果，截至{today:%Y-%m-%d}",
+    )
+
+
+def severity_label(value: str) -> str:
+    from accounts.policy import Severity
+
+    return str(Severity(value).label)
+
+
+def rollout_sheets(stations, today: datetime.date | None = None) -> list[Sheet]:
+    """The sheets of the rollout workbook for the given stations (a user's `Station.objects.visible_to`)."""
+    today = today or timezone.localdate()
+    return [
+        plan_sheet(stations, today),
+        plan_years_sheet(stations, today),
+        contracts_sheet(stations, today),
+        workers_sheet(stations, today),
+        reports_sheet(stations, today),
+        evaluations_sheet(stations, today),
+        findings_sheet(stations, today),
+    ]

@@ -1,0 +1,39 @@
+"""District-wide downloads for the bureau (and the municipal bureau, over every district it oversees)."""
+
+import io
+
+from django.http import FileResponse, HttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from accounts.access import role_required
+from accounts.models import Role
+from documents.reports import rollout_pdf
+from documents.rollout import rollout_sheets
+from documents.workbook import write_workbook
+from stations.models import Station
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def attachment(content: bytes, filename: str, content_type: str) -> FileResponse:
+    response = FileResponse(
+        io.BytesIO(content), as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+@role_required(Role.BUREAU, Role.MUNICIPAL)
+def rollout_xlsx(request) -> HttpResponse:
+    buffer = io.BytesIO()
+    write_workbook(rollout_sheets(Station.objects.visible_to(request.user)), buffer)
+    return attachment(buffer.getvalue(), f"社工站建设进展-{timezone.localdate():%Y%m%d}.xlsx", XLSX)
+
+
+@require_GET
+@role_required(Role.BUREAU, Role.MUNICIPAL)
+def rollout_pdf_view(request) -> HttpResponse:
+    content = rollout_pdf(Station.objects.visible_to(request.user))
+    return attachment(content, f"社工站建设进展-{timezone.localdate():%Y%m%d}.pdf", "application/pdf")

@@ -1,0 +1,80 @@
+"""The rollout workbook and PDF: what the bureau sends up the chain, checked as the municipal bureau would open it."""
+
+import datetime
+import shutil
+import subprocess
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from stations.annex import STREETS
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("story_day")]
+
+
+def test_export_rollout_xlsx_lists_the_annex_streets_with_typed_cells(tmp_path):
+    out = tmp_path / "rollout.xlsx"
+    call_command("export_rollout", "--format", "xlsx", "-o", str(out))
+    book = load_workbook(out)
+    assert book.sheetnames == [
+        "建设计划",
+        "年度汇总",
+        "社工站与合同",
+        "驻站社工与资质",
+        "月度简报",
+        "评估与续签",
+        "整改问题",
+    ]
+    plan = book["建设计划"]
+    assert plan.freeze_panes == "A3" and plan.auto_filter.ref.startswith("A2:")
+    header = [c.value for c in plan[2]]
+    assert header[:4] == ["街道", "计划建设年度", "建成日期", "建成情况"]
+    rows = [[c.value for c in row] for row in plan.iter_rows(min_row=3)]
+    assert sorted((r[0], r[1]) for r in rows) == sorted(STREETS)
+    built = {r[0]: (r[2], r[3]) for r in rows}
+    assert (
+        built["张贵庄街道"][0].date() == datetime.date(2021, 7, 11) and built["张贵庄街道"][1] == "按期建成"
+    )
+    assert built["东丽湖街道"] == (None, "滞后未建")
+    assert plan["C3"].number_format == "yyyy-mm-dd"
+
+    contracts = book["社工站与合同"]
+    header = [c.value for c in contracts[2]]
+    amount = header.index("合同金额（元）")
+    first = next(contracts.iter_rows(min_row=3, max_row=3))
+    assert (
+        isinstance(first[amount].value, int | float | Decimal) and first[amount].number_format == "#,##0.00"
+    )
+    assert isinstance(first[header.index("签订日期")].value, datetime.datetime)
+    assert contracts.column_dimensions["A"].width == 30
+    workers = book["驻站社工与资质"]
+    text = " ".join(str(c.value) for row in workers.iter_rows() for c in row if c.value)
+    assert "120110" not in text  # no ID numbers in a workbook that travels
+    assert book["整改问题"].max_row > 3
+
+
+@pytest.mark.skipif(not shutil.which("pdffonts"), reason="poppler-utils not installed (make system-deps)")
+def test_export_rollout_pdf_embeds_a_chinese_font_and_its_text_is_chinese(tmp_path):
+    out = tmp_path / "rollout.pdf"
+    call_command("export_rollout", "--format", "pdf", "-o", str(out))
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
+    assert "Noto-Sans-SC" in fonts and " yes " in fonts.split("Noto-Sans-SC", 1)[1].splitlines()[0]
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert (
+        "张贵庄街道" in text
+        and "东丽区街道社会工作服务站建设进展情况" in text
+        and "—1—" in text.replace(" ", "")
+    )
+
+
+def test_the_bureau_downloads_the_workbook_and_the_report_others_get_403(client_as):
+    response = client_as("bureau").get(reverse("export-rollout-xlsx"))
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert client_as("bureau").get(reverse("export-rollout-pdf"))["Content-Type"] == "application/pdf"
+    for username in ("org-a", "zhangguizhuang", "auditor"):
+        assert client_as(username).get(reverse("export-rollout-xlsx")).status_code == 403
+        assert client_as(username).get(reverse("export-rollout-pdf")).status_code == 403
