@@ -162,6 +162,11 @@ STATIC_ROOT = VAR_DIR / "static"
 WHITENOISE_USE_FINDERS = not PRODUCTION  # development and tests serve static/ without collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files live outside the web root and are served only through permission-checked views.
+# Open contracting (OCDS): the ocid prefix registered for the district with the OCDS helpdesk, and where the
+# district publishes its release packages.
+OCDS_PREFIX = env_str("OCDS_PREFIX", "ocds-sgz120")
+OCDS_PUBLISH_BASE = env_str("OCDS_PUBLISH_BASE", "https://mzj.dongli.example.gov.cn")
+
 UPLOAD_ROOT = Path(env_str("DJANGO_UPLOAD_ROOT", str(VAR_DIR / "uploads")))
 STORAGES = {
     "default": {

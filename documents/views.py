@@ -1,6 +1,7 @@
 """District-wide downloads for the bureau (and the municipal bureau, over every district it oversees)."""
 
 import io
+import json
 
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
@@ -8,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.access import role_required
 from accounts.models import Role
+from documents.ocds import release_package
 from documents.reports import rollout_pdf
 from documents.rollout import rollout_sheets
 from documents.workbook import write_workbook
@@ -37,3 +39,11 @@ def rollout_xlsx(request) -> HttpResponse:
 def rollout_pdf_view(request) -> HttpResponse:
     content = rollout_pdf(Station.objects.visible_to(request.user))
     return attachment(content, f"社工站建设进展-{timezone.localdate():%Y%m%d}.pdf", "application/pdf")
+
+
+@require_GET
+@role_required(Role.BUREAU)
+def ocds_json(request) -> HttpResponse:
+    package = release_package(Station.objects.visible_to(request.user))
+    content = json.dumps(package, ensure_ascii=False, indent=2).encode()
+    return attachment(content, f"ocds-{timezone.localdate():%Y%m%d}.json", "application/json")

@@ -168,6 +168,7 @@ TABLE = {
     "contractor-detail": (lambda ids: {"pk": ids["contractor"]}, expect({"bureau"}), "get"),
     "export-rollout-xlsx": (lambda ids: {}, expect({"bureau", "municipal"}), "get"),
     "export-rollout-pdf": (lambda ids: {}, expect({"bureau", "municipal"}), "get"),
+    "export-ocds": (lambda ids: {}, expect({"bureau"}), "get"),
     # Public by design: the volunteer's own link, signed; tested in tests/portal/test_staff.py.
     "volunteer-self-report": None,
     # The framework's own pages, tested elsewhere (tests/test_pages.py): login, logout, language, health.
