@@ -1,9 +1,12 @@
 from django.urls import path
 
-from documents import views
+from documents import import_views, views
 
 urlpatterns = [
     path("rollout.xlsx", views.rollout_xlsx, name="export-rollout-xlsx"),
     path("rollout.pdf", views.rollout_pdf_view, name="export-rollout-pdf"),
     path("ocds.json", views.ocds_json, name="export-ocds"),
+    path("imports/<str:kind>/", import_views.import_page, name="import"),
+    path("imports/<str:kind>/confirm/", import_views.import_confirm, name="import-confirm"),
+    path("imports/<str:kind>/template.xlsx", import_views.import_template, name="import-template"),
 ]

@@ -169,6 +169,9 @@ TABLE = {
     "export-rollout-xlsx": (lambda ids: {}, expect({"bureau", "municipal"}), "get"),
     "export-rollout-pdf": (lambda ids: {}, expect({"bureau", "municipal"}), "get"),
     "export-ocds": (lambda ids: {}, expect({"bureau"}), "get"),
+    "import": (lambda ids: {"kind": "roster"}, expect({"org-a", "org-b"}), "get"),
+    "import-template": (lambda ids: {"kind": "roster"}, expect({"org-a", "org-b"}), "get"),
+    "import-confirm": (lambda ids: {"kind": "roster"}, dict.fromkeys(ALL, 405), "get"),
     # Public by design: the volunteer's own link, signed; tested in tests/portal/test_staff.py.
     "volunteer-self-report": None,
     # The framework's own pages, tested elsewhere (tests/test_pages.py): login, logout, language, health.

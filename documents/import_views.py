@@ -1,0 +1,126 @@
+"""Import pages: download the template, upload, preview every row (a dry run), confirm. The uploaded file waits
+for the confirmation in the upload folder under a random name, known only to the uploader's session."""
+
+import io
+import secrets
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from documents.imports import IMPORTERS, MAX_IMPORT_BYTES, ImportRefused
+from documents.views import XLSX, attachment
+
+PENDING = settings.UPLOAD_ROOT / "imports"
+SESSION_KEY = "pending_imports"
+
+
+def _importer(request, kind: str):
+    if kind not in IMPORTERS:
+        raise Http404("没有这类导入。")
+    importer = IMPORTERS[kind]()
+    if request.user.role not in importer.roles:
+        raise PermissionDenied("当前账号的角色不能使用此导入。")
+    return importer
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="Excel（.xlsx）或CSV文件", help_text="不超过5MB；表头可在前几行的标题之下。")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size == 0:
+            raise forms.ValidationError("文件是空的。")
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(f"文件大小{upload.size / 1048576:.1f}MB，超过5MB的上限。")
+        return upload
+
+
+def _run(importer, content: bytes, user, *, commit: bool):
+    try:
+        return importer.run(content, user, commit=commit)
+    except ImportRefused as refused:
+        from documents.imports import ImportResult
+
+        return ImportResult(errors=refused.errors)
+
+
+def import_page(request, kind: str):
+    importer = _importer(request, kind)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    result, token = None, ""
+    if request.method == "POST" and form.is_valid():
+        content = form.cleaned_data["file"].read()
+        result = _run(importer, content, request.user, commit=False)
+        if result.ok:
+            token = secrets.token_urlsafe(16)
+            PENDING.mkdir(parents=True, exist_ok=True)
+            (PENDING / token).write_bytes(content)
+            pending = request.session.get(SESSION_KEY, {})
+            pending[token] = kind
+            request.session[SESSION_KEY] = pending
+    return render(
+        request,
+        "documents/import.html",
+        {
+            "importer": importer,
+            "form": form,
+            "result": result,
+            "token": token,
+            "columns": importer.columns,
+            "title": importer.title,
+        },
+    )
+
+
+@require_POST
+def import_confirm(request, kind: str):
+    importer = _importer(request, kind)
+    token = request.POST.get("token", "")
+    pending = request.session.get(SESSION_KEY, {})
+    if pending.get(token) != kind or not token.replace("-", "").replace("_", "").isalnum():
+        raise Http404("没有待确认的导入，请重新上传。")
+    path = PENDING / token
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise Http404("待确认的文件已不存在，请重新上传。") from None
+    result = _run(importer, content, request.user, commit=True)
+    path.unlink(missing_ok=True)
+    pending.pop(token, None)
+    request.session[SESSION_KEY] = pending
+    if not result.ok:
+        messages.error(request, "导入未成功，未保存任何数据：" + "；".join(str(e) for e in result.errors[:5]))
+        return redirect("import", kind=kind)
+    messages.success(request, f"已导入{result.saved}行。")
+    return redirect(importer.done_url)
+
+
+@require_GET
+def import_template(request, kind: str):
+    importer = _importer(request, kind)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = importer.title.removeprefix("导入")
+    sheet.append([f"{column.label}{'*' if column.required else ''}" for column in importer.columns])
+    for cell in sheet[1]:
+        cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DCE6F1")
+    sheet.append([column.example for column in importer.columns])
+    for index, column in enumerate(importer.columns, start=1):
+        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(12, len(column.label) * 2 + 4)
+    sheet.freeze_panes = "A2"
+    notes = book.create_sheet("填写说明")
+    notes.append(
+        [
+            "带*的列必填。日期可写2021-07-01、2021年7月1日或2021.7.1；身份证号列请设为“文本”格式。第2行是示例，导入前请删除。"
+        ]
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return attachment(buffer.getvalue(), f"{importer.title}模板.xlsx", XLSX)
