@@ -47,3 +47,17 @@ def ocds_json(request) -> HttpResponse:
     package = release_package(Station.objects.visible_to(request.user))
     content = json.dumps(package, ensure_ascii=False, indent=2).encode()
     return attachment(content, f"ocds-{timezone.localdate():%Y%m%d}.json", "application/json")
+
+
+def wants_export(request) -> bool:
+    return request.GET.get("export") == "xlsx"
+
+
+def list_export(request, title: str, columns, rows) -> FileResponse:
+    """A list page's rows, as filtered on screen and within the user's scope, as a workbook."""
+    from documents.workbook import Sheet
+
+    buffer = io.BytesIO()
+    note = f"{title}（导出时间{timezone.localtime():%Y-%m-%d %H:%M}，{request.user.get_full_name() or request.user.username}）"
+    write_workbook([Sheet(title, columns, rows, note=note)], buffer)
+    return attachment(buffer.getvalue(), f"{title}-{timezone.localdate():%Y%m%d}.xlsx", XLSX)

@@ -11,6 +11,8 @@ from accounts.access import role_required, visible_or_404
 from accounts.forms_util import date_input, form_page, multiple_file_field
 from accounts.models import Role
 from accounts.pages import PAGE_SIZES, filter_query, paginate
+from documents.views import list_export, wants_export
+from documents.workbook import Column
 from reports.models import ServiceArea, ServiceKind, ServiceMethod, ServiceRecord
 from reports.services import service_record_create
 from stations.models import Station
@@ -68,6 +70,34 @@ def service_record_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         records = records.filter(title__contains=q)
+    if wants_export(request):
+        return list_export(
+            request,
+            "服务记录",
+            [
+                Column("服务日期", 12, "date"),
+                Column("社工站", 30),
+                Column("服务主题", 30),
+                Column("服务形式", 10),
+                Column("服务领域", 14),
+                Column("服务方法", 14),
+                Column("服务人次", 10, "int"),
+                Column("服务对象", 10),
+            ],
+            (
+                [
+                    r.held_on,
+                    r.station.name,
+                    r.title,
+                    r.get_kind_display(),
+                    r.get_area_display(),
+                    r.get_method_display(),
+                    r.participants,
+                    r.client_name,
+                ]
+                for r in records.order_by("-held_on", "-pk").iterator(2000)
+            ),
+        )
     return render(
         request,
         "reports/service_records.html",

@@ -12,6 +12,8 @@ from accounts.forms_util import apply_errors, date_input, multiple_file_field
 from accounts.models import Role
 from accounts.pages import paginate
 from contracts.models import ContractYear
+from documents.views import list_export, wants_export
+from documents.workbook import Column
 from reports import services
 from reports.models import Report, ServiceArea, ServiceKind
 
@@ -84,6 +86,32 @@ def report_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in Report.Status.values:
         reports = reports.filter(status=status)
+    if wants_export(request):
+        return list_export(
+            request,
+            "报告",
+            [
+                Column("社工站", 30),
+                Column("承接主体", 30),
+                Column("报告", 24),
+                Column("月份", 10),
+                Column("提交期限", 12, "date"),
+                Column("状态", 10),
+                Column("提交时间", 16, "datetime"),
+            ],
+            (
+                [
+                    r.contract_year.station.name,
+                    r.contract_year.cycle.contractor.name,
+                    f"{r.contract_year.label}{r.get_kind_display()}",
+                    f"{r.period:%Y-%m}" if r.period else "",
+                    r.due_date,
+                    r.get_status_display(),
+                    r.submitted_at,
+                ]
+                for r in reports.iterator(2000)
+            ),
+        )
     years = (
         ContractYear.objects.visible_to(request.user).select_related("station").order_by("-start_date")[:20]
         if request.user.role == Role.CONTRACTOR

@@ -15,8 +15,10 @@ from accounts.access import role_required, visible_or_404
 from accounts.forms_util import apply_errors
 from accounts.models import Role
 from accounts.pages import PAGE_SIZES, paginate
-from accounts.policy import PLAN_TITLE, RULES
+from accounts.policy import PLAN_TITLE, RULES, Severity
 from contracts.models import Contractor, ContractYear, Procurement, ProjectCycle
+from documents.views import list_export, wants_export
+from documents.workbook import Column
 from evaluations.models import Evaluation
 from reports import charts, selectors
 from reports import services as report_services
@@ -189,6 +191,36 @@ def station_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = selectors.station_rows(Station.objects.visible_to(request.user), today)
     station_filter = StationFilter(request.GET, queryset=rows, user=request.user, today=today)
+    if wants_export(request):
+        return list_export(
+            request,
+            "社工站",
+            [
+                Column("社工站", 30),
+                Column("街道", 14),
+                Column("计划年度", 10, "int"),
+                Column("状态", 14),
+                Column("建成日期", 12, "date"),
+                Column("承接主体", 30),
+                Column("合同年度起", 12, "date"),
+                Column("合同年度止", 12, "date"),
+                Column("合同金额（元）", 14, "money"),
+            ],
+            (
+                [
+                    s.name,
+                    s.street.name,
+                    s.street.planned_year,
+                    StationStatus.LABELS[s.status],
+                    s.built_on,
+                    s.contractor_name,
+                    s.year_start,
+                    s.year_end,
+                    s.year_amount,
+                ]
+                for s in station_filter.qs.iterator(2000)
+            ),
+        )
     page = paginate(request, station_filter.qs)
     query = request.GET.copy()
     query.pop("page", None)
@@ -342,6 +374,24 @@ def finding_list(request: HttpRequest) -> HttpResponse:
         found = [f for f in found if f.rule_id == rule]
     if severity:
         found = [f for f in found if f.severity == severity]
+    if wants_export(request):
+        return list_export(
+            request,
+            "整改问题",
+            [
+                Column("规则", 12),
+                Column("程度", 8),
+                Column("社工站", 30),
+                Column("事项", 16),
+                Column("说明", 50),
+                Column("期限", 12, "date"),
+                Column("政策依据", 60),
+            ],
+            (
+                [f.rule_id, str(Severity(f.severity).label), f.station, f.subject, f.message, f.due, f.clause]
+                for f in found
+            ),
+        )
     return render(
         request,
         "reports/findings.html",

@@ -11,6 +11,8 @@ from accounts.forms_util import apply_errors, form_page
 from accounts.models import Role
 from accounts.pages import PAGE_SIZES, paginate
 from contracts.models import Contractor, ProjectCycle
+from documents.views import list_export, wants_export
+from documents.workbook import Column
 from staffing.deadlines import posting_deadline
 from staffing.forms import (
     PostingEndForm,
@@ -104,6 +106,8 @@ def worker_list(request):
             .filter(Q(postings__end_date__isnull=True) | Q(postings__end_date__gte=today))
             .distinct()
         )
+    if wants_export(request):
+        return _worker_export(request, workers, today)
     page = paginate(request, workers)
     postings = current_postings(page.object_list, today)
     deadlines = {row["worker"].pk: row for row in qualification_rows(list(postings.values()), today)}
@@ -142,6 +146,53 @@ def worker_list(request):
             "query": query.urlencode(),
             "page_sizes": PAGE_SIZES,
         },
+    )
+
+
+def _worker_export(request, workers, today):
+    """The filtered roster as a workbook, ID numbers and phones masked as on screen, in chunks of one page."""
+    from accounts.templatetags.portal import mask_id, mask_phone
+
+    def rows():
+        for start in range(0, workers.count(), 500):
+            chunk = list(workers[start : start + 500])
+            postings = current_postings(chunk, today)
+            deadlines = {r["worker"].pk: r for r in qualification_rows(list(postings.values()), today)}
+            for w in chunk:
+                posting, deadline = postings.get(w.pk), deadlines.get(w.pk, {})
+                yield [
+                    w.name,
+                    w.get_gender_display(),
+                    mask_id(w.id_number),
+                    mask_phone(w.phone),
+                    w.contractor.name,
+                    posting.cycle.station.name if posting else "",
+                    posting.start_date if posting else None,
+                    deadline.get("qualification").get_level_display()
+                    if deadline.get("qualification")
+                    else "",
+                    deadline.get("deadline"),
+                    deadline.get("days_left"),
+                    w.left_on,
+                ]
+
+    return list_export(
+        request,
+        "社工",
+        [
+            Column("姓名", 10),
+            Column("性别", 6),
+            Column("身份证号", 22),
+            Column("手机号码", 14),
+            Column("承接主体", 30),
+            Column("在岗社工站", 30),
+            Column("到岗日期", 12, "date"),
+            Column("专业资质", 16),
+            Column("资质取得期限", 12, "date"),
+            Column("剩余天数", 10, "int"),
+            Column("离职日期", 12, "date"),
+        ],
+        rows(),
     )
 
 

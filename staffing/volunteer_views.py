@@ -16,6 +16,9 @@ from accounts.access import role_required, visible_or_404
 from accounts.forms_util import apply_errors, form_page
 from accounts.models import Role
 from accounts.pages import PAGE_SIZES, filter_query, paginate
+from accounts.templatetags.portal import mask_phone
+from documents.views import list_export, wants_export
+from documents.workbook import Column
 from staffing.forms import VolunteerForm, VolunteerHoursForm, VolunteerIncentiveForm, VolunteerInsuranceForm
 from staffing.models import Volunteer, VolunteerHours
 from staffing.selectors import station_hour_totals, with_hours
@@ -53,6 +56,36 @@ def volunteer_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         volunteers = volunteers.filter(Q(name__contains=q) | Q(team__contains=q) | Q(skills__contains=q))
+    if wants_export(request):
+        return list_export(
+            request,
+            "志愿者",
+            [
+                Column("姓名", 10),
+                Column("社工站", 30),
+                Column("志愿服务队", 24),
+                Column("特长", 20),
+                Column("联系电话", 14),
+                Column("注册日期", 12, "date"),
+                Column("已核实时长（小时）", 14, "money"),
+                Column("待核实时长（小时）", 14, "money"),
+            ],
+            (
+                [
+                    v.name,
+                    v.station.name,
+                    v.team,
+                    v.skills,
+                    mask_phone(v.phone),
+                    v.registered_on,
+                    v.verified_hours or 0,
+                    v.pending_hours or 0,
+                ]
+                for v in with_hours(volunteers.select_related("station"))
+                .order_by("station", "name")
+                .iterator(2000)
+            ),
+        )
     pending = (
         VolunteerHours.objects.visible_to(request.user)
         .filter(status=VolunteerHours.Status.PENDING, volunteer__in=volunteers.values("pk"))

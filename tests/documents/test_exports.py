@@ -78,3 +78,34 @@ def test_the_bureau_downloads_the_workbook_and_the_report_others_get_403(client_
     for username in ("org-a", "zhangguizhuang", "auditor"):
         assert client_as(username).get(reverse("export-rollout-xlsx")).status_code == 403
         assert client_as(username).get(reverse("export-rollout-pdf")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("name", "username", "present", "absent"),
+    [
+        ("station-list", "org-b", "丰年村街道社会工作服务站", "张贵庄街道社会工作服务站"),
+        ("finding-list", "zhangguizhuang", "张贵庄", "金桥街道"),
+        ("report-list", "org-b", "丰年村街道社会工作服务站", "张贵庄街道社会工作服务站"),
+        ("worker-list", "org-a", "张贵庄街道社会工作服务站", "丰年村街道社会工作服务站"),
+        ("volunteer-list", "org-b", "丰年村街道社会工作服务站", "张贵庄街道社会工作服务站"),
+        ("service-record-list", "zhangguizhuang", "张贵庄街道社会工作服务站", "丰年村街道社会工作服务站"),
+    ],
+)
+def test_every_list_exports_what_it_shows_within_scope(client_as, name, username, present, absent):
+    import io
+
+    response = client_as(username).get(reverse(name) + "?export=xlsx")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
+    text = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None)
+    assert present in text and absent not in text
+    assert sheet.freeze_panes == "A3"
+
+
+def test_a_list_export_keeps_the_filters(client_as):
+    import io
+
+    response = client_as("bureau").get(reverse("station-list") + "?year=2023&export=xlsx")
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
+    years = {row[2].value for row in sheet.iter_rows(min_row=3)}
+    assert years == {2023}
