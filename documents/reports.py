@@ -58,3 +58,101 @@ def rollout_pdf(stations, today: datetime.date | None = None) -> bytes:
         "serious": [f for f in found if f.severity == "error"],
     }
     return render_pdf("documents/rollout.html", context)
+
+
+def evaluation_pdf(evaluation) -> bytes:
+    """The evaluation form for signature (R-EVAL-1, R-EVAL-2): scores, total, grade and both sign-offs."""
+    scores = list(evaluation.scores.all())
+    return render_pdf(
+        "documents/evaluation.html",
+        {
+            "title": f"{evaluation.contract_year.station.name}{evaluation.get_kind_display()}表",
+            "evaluation": evaluation,
+            "station": evaluation.contract_year.station,
+            "scores": scores,
+            "max_total": sum((s.max_score for s in scores), start=0),
+        },
+    )
+
+
+def annual_plan_pdf(plan, today: datetime.date | None = None) -> bytes:
+    """The annual implementation plan as sent to the municipal bureau (R-PLAN-3), with the plan's progress."""
+    from accounts.policy import PLAN_TITLE
+    from stations.models import Station
+
+    today = today or timezone.localdate()
+    plan_years = plan_against_reality(Station.objects.filter(street__district=plan.district), today)
+
+    def lines(text: str) -> list[str]:
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    return render_pdf(
+        "documents/annual_plan.html",
+        {
+            "title": plan.title,
+            "plan": plan,
+            "plan_title": PLAN_TITLE,
+            "goals": lines(plan.goals),
+            "measures": lines(plan.measures),
+            "timeline": lines(plan.timeline),
+            "plan_years": plan_years,
+            "chart": charts.plan_vs_built([(y.year, y.planned, y.built) for y in plan_years]),
+            "today": today,
+        },
+    )
+
+
+def dossier_pdf(station, user, today: datetime.date | None = None) -> bytes:
+    """One station on paper: its conditions, cycles and contract years, resident workers, briefs and findings."""
+    from django.db.models import Count, Q
+
+    from contracts.models import ContractYear
+    from reports.models import Report
+    from staffing.models import Posting
+    from staffing.selectors import in_force, qualification_rows
+    from stations.models import SiteConditionLog, Station
+    from stations.services import CHECK_FIELDS
+
+    today = today or timezone.localdate()
+    one = Station.objects.filter(pk=station.pk)
+    row = station_rows(one, today).get()
+    log = SiteConditionLog.objects.filter(station=station).order_by("-logged_on").first()
+    postings = list(
+        Posting.objects.visible_to(user).filter(cycle__station=station).select_related("worker", "cycle")
+    )
+    briefs = Report.objects.filter(contract_year__station=station, kind=Report.Kind.MONTHLY).aggregate(
+        due=Count("pk"),
+        received=Count("pk", filter=Q(submitted_at__isnull=False)),
+        overdue=Count("pk", filter=Q(submitted_at__isnull=True, due_date__lt=today)),
+    )
+    briefs["late"] = sum(
+        1
+        for due, submitted in Report.objects.filter(
+            contract_year__station=station, kind=Report.Kind.MONTHLY, submitted_at__isnull=False
+        ).values_list("due_date", "submitted_at")
+        if timezone.localtime(submitted).date() > due
+    )
+    return render_pdf(
+        "documents/dossier.html",
+        {
+            "title": f"{station.name}档案",
+            "station": station,
+            "row": row,
+            "status_label": StationStatus.LABELS[row.status],
+            "log": log,
+            "log_items": [
+                (str(SiteConditionLog._meta.get_field(name).verbose_name), getattr(log, name))
+                for name in CHECK_FIELDS
+            ]
+            if log
+            else [],
+            "years": ContractYear.objects.filter(station=station)
+            .select_related("cycle__contractor")
+            .prefetch_related("evaluations")
+            .order_by("start_date"),
+            "workers": qualification_rows(in_force(postings, today), today),
+            "briefs": briefs,
+            "found": [f for f in findings(one, today) if f.severity in ("error", "warn")],
+            "today": today,
+        },
+    )

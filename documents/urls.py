@@ -5,6 +5,9 @@ from documents import import_views, views
 urlpatterns = [
     path("rollout.xlsx", views.rollout_xlsx, name="export-rollout-xlsx"),
     path("rollout.pdf", views.rollout_pdf_view, name="export-rollout-pdf"),
+    path("evaluations/<int:pk>.pdf", views.evaluation_pdf_view, name="export-evaluation-pdf"),
+    path("plans/<int:pk>.pdf", views.annual_plan_pdf_view, name="export-annual-plan-pdf"),
+    path("stations/<int:pk>/dossier.pdf", views.dossier_pdf_view, name="export-dossier-pdf"),
     path("ocds.json", views.ocds_json, name="export-ocds"),
     path("imports/<str:kind>/", import_views.import_page, name="import"),
     path("imports/<str:kind>/confirm/", import_views.import_confirm, name="import-confirm"),

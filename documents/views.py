@@ -7,14 +7,15 @@ from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.access import role_required
+from accounts.access import role_required, visible_or_404
 from accounts.models import Role
 from documents.ocds import release_package
-from documents.reports import rollout_pdf
+from documents.reports import annual_plan_pdf, dossier_pdf, evaluation_pdf, rollout_pdf
 from documents.rollout import rollout_sheets
 from documents.workbook import write_workbook
 from stations.models import Station
 
+PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -61,3 +62,37 @@ def list_export(request, title: str, columns, rows) -> FileResponse:
     note = f"{title}（导出时间{timezone.localtime():%Y-%m-%d %H:%M}，{request.user.get_full_name() or request.user.username}）"
     write_workbook([Sheet(title, columns, rows, note=note)], buffer)
     return attachment(buffer.getvalue(), f"{title}-{timezone.localdate():%Y%m%d}.xlsx", XLSX)
+
+
+@require_GET
+@role_required(Role.BUREAU, Role.STREET, Role.MUNICIPAL)
+def evaluation_pdf_view(request, pk: int) -> HttpResponse:
+    from evaluations.models import Evaluation
+
+    evaluation = visible_or_404(
+        Evaluation.objects.select_related(
+            "contract_year__station__street__district",
+            "contract_year__cycle__contractor",
+            "street_signed_by",
+            "bureau_signed_by",
+        ),
+        request.user,
+        pk=pk,
+    )
+    return attachment(evaluation_pdf(evaluation), f"评估表-{evaluation.contract_year.station.name}.pdf", PDF)
+
+
+@require_GET
+@role_required(Role.BUREAU, Role.MUNICIPAL)
+def annual_plan_pdf_view(request, pk: int) -> HttpResponse:
+    from stations.models import AnnualPlan
+
+    plan = visible_or_404(AnnualPlan.objects.select_related("district"), request.user, pk=pk)
+    return attachment(annual_plan_pdf(plan), f"{plan.year}年度实施计划.pdf", PDF)
+
+
+@require_GET
+@role_required(Role.BUREAU, Role.STREET, Role.MUNICIPAL)
+def dossier_pdf_view(request, pk: int) -> HttpResponse:
+    station = visible_or_404(Station.objects.select_related("street__district"), request.user, pk=pk)
+    return attachment(dossier_pdf(station, request.user), f"{station.name}档案.pdf", PDF)

@@ -172,6 +172,17 @@ TABLE = {
     "import": (lambda ids: {"kind": "roster"}, expect({"org-a", "org-b"}), "get"),
     "import-template": (lambda ids: {"kind": "roster"}, expect({"org-a", "org-b"}), "get"),
     "import-confirm": (lambda ids: {"kind": "roster"}, dict.fromkeys(ALL, 405), "get"),
+    "export-evaluation-pdf": (
+        lambda ids: {"pk": ids["evaluation"]},
+        expect({"bureau", "municipal", "zhangguizhuang"}, {"fengniancun"}),
+        "get",
+    ),
+    "export-annual-plan-pdf": (lambda ids: {"pk": ids["plan"]}, expect({"bureau"}, {"municipal"}), "get"),  # a draft
+    "export-dossier-pdf": (
+        lambda ids: {"pk": ids["station"]},
+        expect({"bureau", "municipal", "zhangguizhuang"}, {"fengniancun"}),
+        "get",
+    ),
     # Public by design: the volunteer's own link, signed; tested in tests/portal/test_staff.py.
     "volunteer-self-report": None,
     # The framework's own pages, tested elsewhere (tests/test_pages.py): login, logout, language, health.

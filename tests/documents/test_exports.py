@@ -10,7 +10,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from evaluations.models import Evaluation
 from stations.annex import STREETS
+from stations.models import AnnualPlan, Station
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("story_day")]
 
@@ -109,3 +111,36 @@ def test_a_list_export_keeps_the_filters(client_as):
     sheet = load_workbook(io.BytesIO(response.getvalue())).active
     years = {row[2].value for row in sheet.iter_rows(min_row=3)}
     assert years == {2023}
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed (make system-deps)")
+@pytest.mark.parametrize(
+    ("name", "lookup", "expected"),
+    [
+        (
+            "export-dossier-pdf",
+            lambda: Station.objects.get(street__name="张贵庄街道").pk,
+            "张贵庄街道社会工作服务站档案",
+        ),
+        (
+            "export-evaluation-pdf",
+            lambda: (
+                Evaluation.objects.filter(contract_year__station__street__name="华明街道", kind="final")
+                .order_by("-contract_year__start_date")
+                .first()
+                .pk
+            ),
+            "区民政局",
+        ),
+        ("export-annual-plan-pdf", lambda: AnnualPlan.objects.get(year=2027).pk, "目标任务"),
+    ],
+)
+def test_documents_for_signature_and_filing_are_chinese_pdfs(client_as, tmp_path, name, lookup, expected):
+    response = client_as("bureau").get(reverse(name, args=[lookup()]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    out = tmp_path / "doc.pdf"
+    out.write_bytes(response.getvalue())
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert expected in text
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
+    assert "Noto-Sans-SC" in fonts
