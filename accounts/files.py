@@ -39,10 +39,16 @@ def file_download(request: HttpRequest, kind: str, pk: int) -> FileResponse:
     if kind not in KINDS:
         raise Http404("没有这类文件。")
     stored = visible_or_404(apps.get_model(KINDS[kind]), request.user, pk=pk)
+    from audit.log import record
+    from audit.models import AuditEvent
+
     try:
         handle = verified_open(stored)
     except (TamperedFile, FileNotFoundError):
+        record(AuditEvent.Action.DOWNLOAD, request=request, obj=stored, summary="校验值不符或文件丢失",
+               outcome=AuditEvent.Outcome.FAILURE)  # fmt: skip
         raise Http404("文件已损坏或丢失（校验值不符），请联系系统管理员。") from None
+    record(AuditEvent.Action.DOWNLOAD, request=request, obj=stored, summary=stored.original_name)
     response = FileResponse(
         handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type
     )

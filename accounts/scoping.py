@@ -20,6 +20,7 @@ class ScopedQuerySet(models.QuerySet):
             Role.STREET: self.for_street,
             Role.CONTRACTOR: self.for_contractor,
             Role.MUNICIPAL: self.for_municipal,
+            Role.AUDITOR: self.for_auditor,
         }.get(user.role)
         return narrow(user) if narrow else self.none()
 
@@ -35,6 +36,9 @@ class ScopedQuerySet(models.QuerySet):
 
     def for_municipal(self, user) -> "ScopedQuerySet":
         return self.none()
+
+    def for_auditor(self, user) -> "ScopedQuerySet":
+        return self.none()  # the auditor reads the audit log only
 
 
 class ChildScopedQuerySet(ScopedQuerySet):

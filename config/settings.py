@@ -49,7 +49,6 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "django_filters",
-    "import_export",
     "simple_history",
     "axes",
     "rules.apps.AutodiscoverRulesConfig",
@@ -62,6 +61,7 @@ INSTALLED_APPS = [
     "evaluations",
     "reports",
     "documents",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "audit.middleware.RefusedAccessMiddleware",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -130,6 +131,10 @@ AUTHENTICATION_BACKENDS = [
 if ENVIRONMENT == "test":
     # Hashing cost is not what the tests test; a fast hasher keeps the suite quick.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The audit log's database triggers (append-only, 183 days). Tests flush tables between runs, so the test profile
+# leaves them out of the migration; tests/security installs them inside a test to check them.
+AUDIT_DATABASE_GUARD = ENVIRONMENT != "test"
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 183, minimum=183)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},

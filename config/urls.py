@@ -17,6 +17,7 @@ urlpatterns = [
     path("staffing/", include("staffing.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("exports/", include("documents.urls")),
+    path("audit/", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

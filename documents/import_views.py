@@ -98,6 +98,15 @@ def import_confirm(request, kind: str):
     if not result.ok:
         messages.error(request, "导入未成功，未保存任何数据：" + "；".join(str(e) for e in result.errors[:5]))
         return redirect("import", kind=kind)
+    from audit.log import record
+    from audit.models import AuditEvent
+
+    record(
+        AuditEvent.Action.IMPORT,
+        request=request,
+        object_type=kind,
+        summary=f"{importer.title}：{result.saved}行",
+    )
     messages.success(request, f"已导入{result.saved}行。")
     return redirect(importer.done_url)
 

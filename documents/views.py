@@ -19,7 +19,18 @@ PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def attachment(content: bytes, filename: str, content_type: str) -> FileResponse:
+def attachment(content: bytes, filename: str, content_type: str, request=None) -> FileResponse:
+    """A generated document as a download; with the request, the export goes into the audit log."""
+    if request is not None:
+        from audit.log import record
+        from audit.models import AuditEvent
+
+        record(
+            AuditEvent.Action.EXPORT,
+            request=request,
+            object_type=filename[:100],
+            summary=request.get_full_path(),
+        )
     response = FileResponse(
         io.BytesIO(content), as_attachment=True, filename=filename, content_type=content_type
     )
@@ -32,14 +43,18 @@ def attachment(content: bytes, filename: str, content_type: str) -> FileResponse
 def rollout_xlsx(request) -> HttpResponse:
     buffer = io.BytesIO()
     write_workbook(rollout_sheets(Station.objects.visible_to(request.user)), buffer)
-    return attachment(buffer.getvalue(), f"社工站建设进展-{timezone.localdate():%Y%m%d}.xlsx", XLSX)
+    return attachment(
+        buffer.getvalue(), f"社工站建设进展-{timezone.localdate():%Y%m%d}.xlsx", XLSX, request=request
+    )
 
 
 @require_GET
 @role_required(Role.BUREAU, Role.MUNICIPAL)
 def rollout_pdf_view(request) -> HttpResponse:
     content = rollout_pdf(Station.objects.visible_to(request.user))
-    return attachment(content, f"社工站建设进展-{timezone.localdate():%Y%m%d}.pdf", "application/pdf")
+    return attachment(
+        content, f"社工站建设进展-{timezone.localdate():%Y%m%d}.pdf", "application/pdf", request=request
+    )
 
 
 @require_GET
@@ -47,7 +62,9 @@ def rollout_pdf_view(request) -> HttpResponse:
 def ocds_json(request) -> HttpResponse:
     package = release_package(Station.objects.visible_to(request.user))
     content = json.dumps(package, ensure_ascii=False, indent=2).encode()
-    return attachment(content, f"ocds-{timezone.localdate():%Y%m%d}.json", "application/json")
+    return attachment(
+        content, f"ocds-{timezone.localdate():%Y%m%d}.json", "application/json", request=request
+    )
 
 
 def wants_export(request) -> bool:
@@ -61,7 +78,7 @@ def list_export(request, title: str, columns, rows) -> FileResponse:
     buffer = io.BytesIO()
     note = f"{title}（导出时间{timezone.localtime():%Y-%m-%d %H:%M}，{request.user.get_full_name() or request.user.username}）"
     write_workbook([Sheet(title, columns, rows, note=note)], buffer)
-    return attachment(buffer.getvalue(), f"{title}-{timezone.localdate():%Y%m%d}.xlsx", XLSX)
+    return attachment(buffer.getvalue(), f"{title}-{timezone.localdate():%Y%m%d}.xlsx", XLSX, request=request)
 
 
 @require_GET
@@ -79,7 +96,12 @@ def evaluation_pdf_view(request, pk: int) -> HttpResponse:
         request.user,
         pk=pk,
     )
-    return attachment(evaluation_pdf(evaluation), f"评估表-{evaluation.contract_year.station.name}.pdf", PDF)
+    return attachment(
+        evaluation_pdf(evaluation),
+        f"评估表-{evaluation.contract_year.station.name}.pdf",
+        PDF,
+        request=request,
+    )
 
 
 @require_GET
@@ -88,11 +110,11 @@ def annual_plan_pdf_view(request, pk: int) -> HttpResponse:
     from stations.models import AnnualPlan
 
     plan = visible_or_404(AnnualPlan.objects.select_related("district"), request.user, pk=pk)
-    return attachment(annual_plan_pdf(plan), f"{plan.year}年度实施计划.pdf", PDF)
+    return attachment(annual_plan_pdf(plan), f"{plan.year}年度实施计划.pdf", PDF, request=request)
 
 
 @require_GET
 @role_required(Role.BUREAU, Role.STREET, Role.MUNICIPAL)
 def dossier_pdf_view(request, pk: int) -> HttpResponse:
     station = visible_or_404(Station.objects.select_related("street__district"), request.user, pk=pk)
-    return attachment(dossier_pdf(station, request.user), f"{station.name}档案.pdf", PDF)
+    return attachment(dossier_pdf(station, request.user), f"{station.name}档案.pdf", PDF, request=request)

@@ -177,12 +177,17 @@ TABLE = {
         expect({"bureau", "municipal", "zhangguizhuang"}, {"fengniancun"}),
         "get",
     ),
-    "export-annual-plan-pdf": (lambda ids: {"pk": ids["plan"]}, expect({"bureau"}, {"municipal"}), "get"),  # a draft
+    "export-annual-plan-pdf": (
+        lambda ids: {"pk": ids["plan"]},
+        expect({"bureau"}, {"municipal"}),
+        "get",
+    ),  # a draft
     "export-dossier-pdf": (
         lambda ids: {"pk": ids["station"]},
         expect({"bureau", "municipal", "zhangguizhuang"}, {"fengniancun"}),
         "get",
     ),
+    "audit-log": (lambda ids: {}, expect({"auditor"}), "get"),
     # Public by design: the volunteer's own link, signed; tested in tests/portal/test_staff.py.
     "volunteer-self-report": None,
     # The framework's own pages, tested elsewhere (tests/test_pages.py): login, logout, language, health.
