@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("系统管理")
+
+    def ready(self):
+        from accounts import sessions  # noqa: F401 - connects the session receivers

@@ -37,9 +37,14 @@ class User(AbstractUser):
 
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
     phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+    # Raised when the user logs out or the account is disabled: every session opened before is dead.
+    session_epoch = models.PositiveIntegerField(_("会话代次"), default=0, editable=False)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True, editable=False)
 
     objects = UserManager()
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecords(
+        excluded_fields=["password", "last_login", "session_epoch", "password_changed_at"]
+    )
 
     class Meta:
         verbose_name = _("用户")
@@ -59,6 +64,15 @@ class User(AbstractUser):
     def get_full_name(self) -> str:
         # Chinese names are written family name first, without a space.
         return f"{self.last_name}{self.first_name}".strip()
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    def end_all_sessions(self) -> None:
+        """Every session of this user, on every browser, ends at its next request."""
+        type(self).objects.filter(pk=self.pk).update(session_epoch=models.F("session_epoch") + 1)
+        self.refresh_from_db(fields=["session_epoch"])
 
     @property
     def may_use_admin_site(self) -> bool:

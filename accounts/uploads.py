@@ -35,6 +35,21 @@ TYPE_NAMES = {
 }
 
 
+# An Office file is a zip: refuse one that would unpack to far more than it weighs (a zip bomb), before anything
+# (a preview, an indexer, a virus scanner) unpacks it.
+ZIP_BOMB = "zip-bomb"
+MAX_UNPACKED = 200 * MB
+MAX_RATIO = 100
+
+
+def is_zip_bomb(members) -> bool:
+    unpacked = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members) or 1
+    return (
+        unpacked > MAX_UNPACKED or (unpacked > MB and unpacked / packed > MAX_RATIO) or len(members) > 10_000
+    )
+
+
 @dataclass(frozen=True)
 class CheckedUpload:
     content_type: str
@@ -61,11 +76,14 @@ def sniff(head: bytes, upload) -> str | None:
         upload.seek(0)
         try:
             with zipfile.ZipFile(upload) as archive:
-                names = set(archive.namelist())
+                members = archive.infolist()
+                names = {m.filename for m in members}
         except zipfile.BadZipFile:
             return None
         finally:
             upload.seek(0)
+        if is_zip_bomb(members):
+            return ZIP_BOMB
         if "[Content_Types].xml" in names and any(n.startswith("word/") for n in names):
             return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
@@ -74,9 +92,13 @@ def sniff(head: bytes, upload) -> str | None:
 
 
 def check_upload(
-    upload, *, allowed: set[str], limit: int = DEFAULT_LIMIT, field: str = "file"
+    upload, *, allowed: set[str], limit: int | None = None, field: str = "file"
 ) -> CheckedUpload:
-    """Refuse an empty file, one over the limit, or one whose bytes are not an allowed type (in Chinese)."""
+    """Refuse an empty file, one over the limit (setting UPLOAD_MAX_MB, 20 MB), or one whose bytes are not an
+    allowed type — in Chinese."""
+    from django.conf import settings
+
+    limit = limit or getattr(settings, "UPLOAD_MAX_MB", DEFAULT_LIMIT // MB) * MB
     name = upload.name or "文件"
     if upload.size == 0:
         raise ValidationError({field: f"“{name}”是空文件。"})
@@ -86,6 +108,8 @@ def check_upload(
     head = upload.read(16)
     upload.seek(0)
     content_type = sniff(head, upload)
+    if content_type == ZIP_BOMB:
+        raise ValidationError({field: f"“{name}”解压后异常庞大（疑似压缩炸弹），已拒绝。"})
     if content_type not in allowed:
         kinds = "、".join(sorted({TYPE_NAMES[t] for t in allowed}))
         raise ValidationError({field: f"“{name}”的文件内容不是允许的类型（{kinds}）。"})

@@ -10,4 +10,13 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="accounts/password_change.html",
+            success_url="/",
+            extra_context={"title": "修改密码"},
+        ),
+        name="password-change",
+    ),
 ]

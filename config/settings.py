@@ -75,6 +75,7 @@ MIDDLEWARE = [
     # Every page needs a signed-in user unless its view says otherwise (login, /healthz).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.sessions.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -140,6 +141,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -167,11 +169,25 @@ STATIC_ROOT = VAR_DIR / "static"
 WHITENOISE_USE_FINDERS = not PRODUCTION  # development and tests serve static/ without collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files live outside the web root and are served only through permission-checked views.
+# Personal identifiers (ID and phone numbers) are encrypted at rest with these Fernet keys: the first encrypts,
+# every one decrypts (rotation). Required in production; development and tests derive one from the secret key.
+# Make one with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+FIELD_ENCRYPTION_KEYS = [k.strip() for k in env_str("DJANGO_FIELD_KEYS", "").split(",") if k.strip()]
+if not FIELD_ENCRYPTION_KEYS:
+    if PRODUCTION:
+        raise ImproperlyConfigured("DJANGO_FIELD_KEYS must be set in production (the key of personal data).")
+    import base64
+    import hashlib
+
+    _derived = hashlib.sha256(("field-encryption:" + SECRET_KEY).encode()).digest()
+    FIELD_ENCRYPTION_KEYS = [base64.urlsafe_b64encode(_derived).decode()]
+
 # Open contracting (OCDS): the ocid prefix registered for the district with the OCDS helpdesk, and where the
 # district publishes its release packages.
 OCDS_PREFIX = env_str("OCDS_PREFIX", "ocds-sgz120")
 OCDS_PUBLISH_BASE = env_str("OCDS_PUBLISH_BASE", "https://mzj.dongli.example.gov.cn")
 
+UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 20, minimum=1)  # each uploaded file
 UPLOAD_ROOT = Path(env_str("DJANGO_UPLOAD_ROOT", str(VAR_DIR / "uploads")))
 STORAGES = {
     "default": {
@@ -231,7 +247,12 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 12 * 60 * 60  # absolute limit of a session: 12 hours
+# Idle logout after 30 minutes (the cookie's age, renewed by every request); an absolute limit of 12 hours after
+# login (accounts.sessions); a password older than 90 days must be changed first.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1)
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90, minimum=1)
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=PRODUCTION)

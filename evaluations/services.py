@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.concurrency import check_version
 from accounts.models import Role
 from accounts.permissions import require_role, require_visible
 from accounts.policy import refusal
@@ -32,13 +33,16 @@ def evaluation_record(
     actor,
     evaluator: str = "",
     summary: str = "",
+    seen_version: str | None = None,
 ) -> Evaluation:
     """R-EVAL-1: the bureau records a mid-term or year-end evaluation with its scoring sheet and grade."""
     require_role(actor, Role.BUREAU)
     require_visible(actor, contract_year)
     if grade not in Evaluation.Grade.values:
         raise refusal("R-EVAL-2", "请选择评估等次（优秀、良好、合格或不合格）。", field="grade")
-    evaluation = Evaluation.objects.filter(contract_year=contract_year, kind=kind).first()
+    evaluation = Evaluation.objects.select_for_update().filter(contract_year=contract_year, kind=kind).first()
+    if evaluation is not None:
+        check_version(evaluation, seen_version)  # another officer saved it since this form was drawn
     if evaluation is not None and (evaluation.street_signed_at or evaluation.bureau_signed_at):
         raise refusal("R-EVAL-2", "评估已有签字，不能再修改评分和等次。")
     due = (

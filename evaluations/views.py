@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required, visible_or_404
+from accounts.concurrency import VersionField, version_of
 from accounts.forms_util import apply_errors, date_input
 from accounts.models import Role
 from contracts.forms import ContractMoneyFields
@@ -62,6 +63,7 @@ def evaluation_sign_view(request, pk: int):
 
 
 class EvaluationForm(forms.Form):
+    version = VersionField()
     held_on = forms.DateField(label="评估日期", initial=timezone.localdate, widget=date_input())
     evaluator = forms.CharField(label="评估机构", initial="区级社会工作指导中心", max_length=100)
     grade = forms.ChoiceField(label="评估等次", choices=Evaluation.Grade.choices)
@@ -93,7 +95,8 @@ def evaluation_new(request, pk: int, kind: str):
     )
     if kind not in Evaluation.Kind.values:
         raise PermissionDenied("未知的评估类别。")
-    form = EvaluationForm(request.POST or None)
+    existing = Evaluation.objects.filter(contract_year=year, kind=kind).first()
+    form = EvaluationForm(request.POST or None, initial={"version": version_of(existing) if existing else ""})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -105,6 +108,7 @@ def evaluation_new(request, pk: int, kind: str):
                 scores=form.scores(),
                 evaluator=data["evaluator"],
                 summary=data["summary"],
+                seen_version=data["version"],
                 actor=request.user,
             )
         except (ValidationError, PermissionDenied) as error:

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.crypto import EncryptedCharField
 from accounts.models import StoredFile
 from accounts.scoping import ChildScopedQuerySet
 from contracts.models import ContractYear
@@ -323,7 +324,7 @@ class ServiceRecord(models.Model):
     participants = models.PositiveIntegerField(_("服务人次"))
     # For a case (个案) only: who was served. The full ID number is never shown on screen.
     client_name = models.CharField(_("服务对象"), max_length=50, blank=True)
-    client_id_number = models.CharField(_("服务对象身份证号"), max_length=18, blank=True)
+    client_id_number = EncryptedCharField(_("服务对象身份证号"), max_length=18, blank=True)
     description = models.TextField(_("服务内容"), blank=True)
 
     objects = ServiceRecordQuerySet.as_manager()

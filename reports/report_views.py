@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import role_required, visible_or_404
+from accounts.concurrency import VersionField, version_of
 from accounts.forms_util import apply_errors, date_input, multiple_file_field
 from accounts.models import Role
 from accounts.pages import paginate
@@ -21,6 +22,7 @@ AREAS, KINDS = ServiceArea.choices, ServiceKind.choices
 
 
 class ReportForm(forms.ModelForm):
+    version = VersionField()
     attachments = multiple_file_field(
         label="附件", required=False, help_text="PDF、Word、Excel或图片，可多选，每个不超过20MB。"
     )
@@ -185,7 +187,13 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET" and request.GET.get("fill") == "records":
         current = services.figures_from_records(report) or current
         messages.info(request, "已按本月服务记录填入服务数据，请核对后保存。")
-    form = ReportForm(request.POST or None, request.FILES or None, instance=report, figures=current)
+    form = ReportForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=report,
+        figures=current,
+        initial={"version": version_of(report)},
+    )
     if request.method == "POST" and editable and form.is_valid():
         content = {k: v for k, v in form.cleaned_data.items() if k in ReportForm.Meta.fields}
         try:
@@ -193,6 +201,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 report=report,
                 figures=form.figures(),
                 attachments=form.cleaned_data["attachments"],
+                seen_version=form.cleaned_data["version"],
                 actor=request.user,
                 **content,
             )

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.concurrency import check_version
 from accounts.dates import first_of_month
 from accounts.models import Role
 from accounts.permissions import require_role, require_visible
@@ -110,7 +111,13 @@ def report_review(*, report: Report, decision: str, actor, comment: str = "") ->
 
 @transaction.atomic
 def report_update(
-    *, report: Report, actor, figures: dict[tuple[str, str], tuple[int, int]], attachments=(), **content
+    *,
+    report: Report,
+    actor,
+    figures: dict[tuple[str, str], tuple[int, int]],
+    attachments=(),
+    seen_version: str | None = None,
+    **content,
 ) -> Report:
     """The contractor edits a draft or returned report: its text, its figures by area and kind, new attachments.
 
@@ -122,6 +129,7 @@ def report_update(
     require_role(actor, Role.CONTRACTOR)
     require_visible(actor, report)
     report = Report.objects.select_for_update().get(pk=report.pk)
+    check_version(report, seen_version)  # two people editing the same report: the second save is refused
     if report.status not in (Report.Status.DRAFT, Report.Status.RETURNED):
         raise refusal("R-REP-3", f"报告状态为“{report.get_status_display()}”，不能修改。")
     checked = [

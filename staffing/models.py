@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.crypto import EncryptedCharField, digest
 from accounts.scoping import ChildScopedQuerySet, ScopedQuerySet
 from contracts.models import Contractor, ProjectCycle
 from stations.models import District, Station
@@ -35,8 +36,10 @@ class SocialWorker(models.Model):
     )
     name = models.CharField(_("姓名"), max_length=50)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
-    id_number = models.CharField(_("身份证号"), max_length=18)
-    phone = models.CharField(_("手机号码"), max_length=20)
+    # Encrypted at rest; the digest keeps one record per person and organisation without the plain number.
+    id_number = EncryptedCharField(_("身份证号"), max_length=18)
+    id_digest = models.CharField(_("身份证号摘要"), max_length=64, editable=False, default="")
+    phone = EncryptedCharField(_("手机号码"), max_length=20)
     education = models.CharField(_("学历"), max_length=20, blank=True)
     major = models.CharField(_("所学专业"), max_length=50, blank=True)
     employed_on = models.DateField(_("入职日期"))
@@ -51,7 +54,7 @@ class SocialWorker(models.Model):
         ordering = ["contractor", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["contractor", "id_number"],
+                fields=["contractor", "id_digest"],
                 name="%(app_label)s_%(class)s_one_record_per_person",
                 violation_error_message="该机构已登记过此身份证号的社工。",
             ),
@@ -64,6 +67,13 @@ class SocialWorker(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.id_digest = digest(self.id_number or "")
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.id_digest = digest(self.id_number or "")
 
 
 class WorkerChildQuerySet(ChildScopedQuerySet):
@@ -262,7 +272,7 @@ class Volunteer(models.Model):
         Station, verbose_name=_("社工站"), on_delete=models.PROTECT, related_name="volunteers"
     )
     name = models.CharField(_("姓名"), max_length=50)
-    phone = models.CharField(_("联系电话"), max_length=20)
+    phone = EncryptedCharField(_("联系电话"), max_length=20)
     team = models.CharField(_("志愿服务队"), max_length=80, blank=True)
     skills = models.CharField(_("特长"), max_length=200, blank=True)
     registered_on = models.DateField(_("注册日期"))

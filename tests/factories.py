@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from accounts.models import Role, User
 from contracts.models import Contractor, ContractYear, Procurement, ProjectCycle
@@ -18,6 +19,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     role = Role.BUREAU
+    password_changed_at = factory.LazyFunction(timezone.now)  # a fresh password: no forced change
 
 
 class DistrictFactory(factory.django.DjangoModelFactory):

@@ -3,6 +3,7 @@
 import datetime
 from decimal import Decimal
 
+from accounts.crypto import digest
 from contracts.models import BudgetLine, ContractYear, FundingAllocation, Procurement, ProjectCycle
 from reports.models import Report, ServiceRecord
 from staffing.models import (
@@ -84,6 +85,7 @@ def synthetic_stations(count: int, district=None) -> None:
             name=f"合成社工{n}",
             gender="F",
             id_number=f"9{offset + n:017d}",
+            id_digest=digest(f"9{offset + n:017d}"),
             phone="1",
             employed_on=D(2025, 6, 1),
         )

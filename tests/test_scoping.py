@@ -201,7 +201,17 @@ def other_district(db):
 
 
 def test_every_scoped_model_has_a_row_in_the_table():
-    assert {label(m) for m in scoped_models()} == set(PATHS)
+    assert {label(m) for m in scoped_models()} == set(PATHS) | {"audit.AuditEvent"}
+
+
+@pytest.mark.django_db
+def test_the_audit_log_is_read_by_the_auditor_alone(demo_users):
+    from audit.models import AuditEvent
+
+    AuditEvent.objects.create(action="login", username="bureau")
+    assert AuditEvent.objects.visible_to(demo_users["auditor"]).count() == AuditEvent.objects.count()
+    for username in ("bureau", "admin", "municipal", "zhangguizhuang", "org-a"):
+        assert not AuditEvent.objects.visible_to(demo_users[username]).exists()
 
 
 @pytest.mark.django_db

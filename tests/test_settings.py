@@ -12,7 +12,14 @@ GOOD_SECRET = "k" * 20 + "-a-long-random-production-secret-0123456789"
 
 
 def load(monkeypatch, **env):
-    for name in ("DJANGO_ENV", "DJANGO_DEBUG", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"):
+    for name in (
+        "DJANGO_ENV",
+        "DJANGO_DEBUG",
+        "DJANGO_SECRET_KEY",
+        "DJANGO_ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "DJANGO_FIELD_KEYS",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -73,13 +80,46 @@ def test_production_refuses_no_allowed_hosts(monkeypatch):
         load(monkeypatch, DJANGO_ENV="production", DJANGO_SECRET_KEY=GOOD_SECRET)
 
 
-def test_production_with_safe_values_loads(monkeypatch):
-    loaded = load(
-        monkeypatch,
-        DJANGO_ENV="production",
-        DJANGO_SECRET_KEY=GOOD_SECRET,
-        DJANGO_ALLOWED_HOSTS="portal.example.cn",
+FIELD_KEY = "q1Vj3tsZ6mJ9x0b3a5tJrQvF2d8rX6m1cE4l0o9uWk8="
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "DJANGO_SECRET_KEY": GOOD_SECRET,
+    "DJANGO_ALLOWED_HOSTS": "portal.example.cn",
+    "DJANGO_FIELD_KEYS": FIELD_KEY,
+}
+
+
+def test_production_refuses_no_key_for_personal_data(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_FIELD_KEYS"):
+        load(monkeypatch, **{**PRODUCTION, "DJANGO_FIELD_KEYS": ""})
+
+
+def test_check_deploy_passes_with_production_variables(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **{
+            k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+        },  # set for the browser tests
+        **PRODUCTION,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/deploy.sqlite3",
+        "DJANGO_VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=Path(SETTINGS_FILE).parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_with_safe_values_loads(monkeypatch):
+    loaded = load(monkeypatch, **PRODUCTION)
     assert loaded["DEBUG"] is False
     assert loaded["SESSION_COOKIE_SECURE"] is True
 

@@ -42,13 +42,14 @@ def forwards(apps, schema_editor):
 
     if not getattr(settings, "AUDIT_DATABASE_GUARD", True):
         return  # the test settings leave the guard out: tests flush tables between runs (it is tested on its own)
-    install(schema_editor)
+    install(schema_editor.connection)
 
 
-def install(schema_editor):
-    statements = POSTGRES if schema_editor.connection.vendor == "postgresql" else SQLITE
-    for sql in statements:
-        schema_editor.execute(sql)
+def install(connection):
+    statements = POSTGRES if connection.vendor == "postgresql" else SQLITE
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
 
 
 def backwards(apps, schema_editor):

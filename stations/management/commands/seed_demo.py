@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from accounts.crypto import digest
 from accounts.dates import add_years, months_between
 from accounts.models import Role, User
 from contracts.models import (
@@ -406,8 +407,9 @@ class Command(BaseCommand):
         number = id_number(rng, born, female)
         worker, _ = SocialWorker.objects.get_or_create(
             contractor=org,
-            id_number=number,
+            id_digest=digest(number),  # the number itself is encrypted: found by its digest
             defaults={
+                "id_number": number,
                 "name": family + given,
                 "gender": "F" if female else "M",
                 "phone": f"13{rng.randrange(0, 10)}{rng.randrange(10000000, 99999999)}",
