@@ -143,7 +143,12 @@ def save_stored_file(model, upload, checked: CheckedUpload, *, actor, saved: lis
         uploaded_by=actor,
         **fields,
     )
-    record.file.save(upload.name, upload, save=False)
+    try:
+        record.file.save(upload.name, upload, save=False)
+    except OSError as error:  # disk full, permissions, an unreachable object store
+        raise ValidationError(
+            f"文件未能保存（存储空间不足或不可写：{error.strerror or error}），本次提交未保存任何内容，请联系系统管理员。"
+        ) from None
     saved.append(record.file)
     record.full_clean()
     record.save()

@@ -365,3 +365,29 @@ class ServiceRecordPhoto(StoredFile):
     class Meta:
         verbose_name = _("服务照片")
         verbose_name_plural = _("服务照片")
+
+
+class ReminderSent(models.Model):
+    """A reminder mail that reached the mail server: one per person per day. Written only after the server took
+    the mail, so that a failed send is tried again by the next run."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("收件人"), on_delete=models.CASCADE, related_name="+"
+    )
+    sent_on = models.DateField(_("提醒日期"))
+    sent_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+    subject = models.CharField(_("主题"), max_length=200)
+
+    class Meta:
+        verbose_name = _("已发送提醒")
+        verbose_name_plural = _("已发送提醒")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "sent_on"],
+                name="%(app_label)s_%(class)s_once_a_day",
+                violation_error_message="该收件人当天已发送过提醒。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.sent_on:%Y-%m-%d}"
