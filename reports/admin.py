@@ -2,8 +2,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.admin_base import PortalInline, PortalModelAdmin, ReadOnlyAdmin, ReadOnlyInline
+from accounts.models import Role
 from reports import services
 from reports.models import (
+    ReminderSent,
     Report,
     ReportAttachment,
     ReportFigure,
@@ -74,3 +76,13 @@ class ServiceRecordAdmin(PortalModelAdmin):
     list_select_related = ["station"]
     exclude = ["client_id_number"]
     inlines = [ServiceRecordPhotoInline]
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(ReadOnlyAdmin):
+    """Which reminder mails reached the mail server (send_reminders): for the administrator operating the mail."""
+
+    admin_roles = frozenset({Role.ADMIN})
+    list_display = ["sent_on", "user", "subject", "sent_at"]
+    list_filter = ["sent_on"]
+    date_hierarchy = "sent_on"
