@@ -17,7 +17,12 @@ from openpyxl.styles import Font, PatternFill
 from documents.imports import IMPORTERS, MAX_IMPORT_BYTES, ImportRefused
 from documents.views import XLSX, attachment
 
-PENDING = settings.UPLOAD_ROOT / "imports"
+
+def pending_dir():
+    """Files waiting for their import's confirmation: beside the uploads, outside the web root."""
+    return settings.UPLOAD_ROOT / "imports"
+
+
 SESSION_KEY = "pending_imports"
 
 
@@ -60,8 +65,8 @@ def import_page(request, kind: str):
         result = _run(importer, content, request.user, commit=False)
         if result.ok:
             token = secrets.token_urlsafe(16)
-            PENDING.mkdir(parents=True, exist_ok=True)
-            (PENDING / token).write_bytes(content)
+            pending_dir().mkdir(parents=True, exist_ok=True)
+            (pending_dir() / token).write_bytes(content)
             pending = request.session.get(SESSION_KEY, {})
             pending[token] = kind
             request.session[SESSION_KEY] = pending
@@ -86,7 +91,7 @@ def import_confirm(request, kind: str):
     pending = request.session.get(SESSION_KEY, {})
     if pending.get(token) != kind or not token.replace("-", "").replace("_", "").isalnum():
         raise Http404("没有待确认的导入，请重新上传。")
-    path = PENDING / token
+    path = pending_dir() / token
     try:
         content = path.read_bytes()
     except FileNotFoundError:

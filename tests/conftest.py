@@ -33,6 +33,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("seed_demo", stdout=io.StringIO())
 
 
+def seed_demo_once() -> None:
+    """For a transactional test: the demo story, loaded again if an earlier transactional test flushed it."""
+    if not User.objects.filter(username="bureau").exists():
+        call_command("seed_demo", stdout=io.StringIO())
+
+
 @pytest.fixture
 def demo_users(db) -> dict[str, User]:
     return {user.username: user for user in User.objects.filter(username__in=DEMO_USERNAMES)}
@@ -68,4 +74,5 @@ def uploads_in_tmp(settings, tmp_path):
         "OPTIONS": {"location": str(tmp_path / "uploads"), "base_url": None},
     }
     settings.STORAGES = storages
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
     return tmp_path / "uploads"
