@@ -3,6 +3,7 @@ Excel serial numbers, ID numbers stored as numbers, yes/no written as 是/否/�
 or raises CellError with a reason in Chinese."""
 
 import datetime
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -52,6 +53,8 @@ def date(value) -> datetime.date | None:
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise CellError("日期单元格的内容不是数字也不是日期。")
         if 20000 <= value <= 80000:  # Excel serial numbers of 1954–2119
             return from_excel(value).date()
         value = str(int(value))
@@ -110,9 +113,12 @@ def decimal(value) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
-        return Decimal(text(value).replace(",", ""))
+        number = Decimal(text(value).replace(",", ""))
     except InvalidOperation:
         raise CellError(f"“{text(value)}”不是数字。") from None
+    if not number.is_finite():
+        raise CellError(f"“{text(value)}”不是数字。")
+    return number
 
 
 def header_key(value) -> str:
