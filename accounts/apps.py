@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("系统管理")
 
     def ready(self):
-        from accounts import sessions  # noqa: F401 - connects the session receivers
+        from accounts import checks, sessions  # noqa: F401 - connects the receivers, registers the checks

@@ -57,6 +57,11 @@ class SessionLimitsMiddleware:
             request.user = AnonymousUser()
             messages.info(request, "登录已过期，请重新登录。")
             return redirect(f"{reverse('login')}?next={request.path}")
+        from accounts.two_factor import second_factor_redirect
+
+        second = second_factor_redirect(request)
+        if second is not None:
+            return second
         max_age = datetime.timedelta(days=settings.PASSWORD_MAX_AGE_DAYS)
         changed = user.password_changed_at
         if (changed is None or timezone.now() - changed > max_age) and request.path not in (

@@ -1,9 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from accounts import two_factor
 from accounts.forms import LoginForm
 
 urlpatterns = [
+    path("two-factor/setup/", two_factor.setup, name="two-factor-setup"),
+    path("two-factor/verify/", two_factor.verify, name="two-factor-verify"),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=LoginForm),

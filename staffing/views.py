@@ -227,6 +227,19 @@ def worker_detail(request, pk: int):
         .order_by("-start_date")
     )
     deadline = next(iter(qualification_rows(in_force(postings, today), today)), None)
+    # The full ID number and phone: to the owning organisation and the bureau only, on request, audited.
+    may_reveal = request.user.role in (Role.CONTRACTOR, Role.BUREAU)
+    reveal = may_reveal and request.GET.get("reveal") == "1"
+    if reveal:
+        from audit.log import record
+        from audit.models import AuditEvent
+
+        record(
+            AuditEvent.Action.UNMASK,
+            request=request,
+            obj=worker,
+            summary=f"查看{worker.name}的完整身份证号和手机号码",
+        )
     return render(
         request,
         "staffing/worker_detail.html",
@@ -238,6 +251,8 @@ def worker_detail(request, pk: int):
             "trainings": worker.training_records.select_related("training").order_by("-training__held_on"),
             "supervisions": worker.supervisions.select_related("station").order_by("-held_on"),
             "may_edit": request.user.role in (Role.CONTRACTOR, Role.BUREAU),
+            "may_reveal": may_reveal,
+            "reveal": reveal,
             "today": today,
         },
     )

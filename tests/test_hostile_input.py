@@ -37,6 +37,7 @@ HOSTILE = st.one_of(
     st.text(max_size=200),
 )
 
+
 @pytest.fixture
 def ids(db):
     return demo_ids()

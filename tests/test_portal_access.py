@@ -191,6 +191,8 @@ TABLE = {
     # Public by design: the volunteer's own link, signed; tested in tests/portal/test_staff.py.
     "volunteer-self-report": None,
     "password-change": (lambda ids: {}, expect(ALL), "get"),
+    "two-factor-setup": (lambda ids: {}, expect(ALL), "get"),
+    "two-factor-verify": (lambda ids: {}, expect(ALL), "get"),
     # The framework's own pages, tested elsewhere (tests/test_pages.py): login, logout, language, health.
     "login": None,
     "logout": None,

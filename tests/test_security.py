@@ -323,3 +323,64 @@ def test_two_officers_recording_one_evaluation_the_second_is_refused(client_as):
     refused = client.post(url, {**data, "version": version, "summary": "乙"})
     assert "本次未保存" in refused.content.decode()
     assert Evaluation.objects.get(contract_year=year, kind="midterm").summary == "甲"
+
+
+# --- two-factor login ----------------------------------------------------------------------------------------------
+
+
+def totp_now(device) -> str:
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():06d}"
+
+
+def test_two_factor_is_required_for_the_bureau_under_production_settings(client, settings, demo_users):
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.OTP_REQUIRED_ROLES = {"bureau", "admin", "auditor"}
+    client.post(reverse("login"), {"username": "bureau", "password": "dongli-demo-2021"})
+    response = client.get(reverse("station-list"))
+    assert response.status_code == 302 and response["Location"] == reverse("two-factor-setup")
+    client.get(reverse("two-factor-setup"))
+    device = TOTPDevice.objects.get(user=demo_users["bureau"], confirmed=False)
+    assert client.post(reverse("two-factor-setup"), {"token": "000000"}).status_code == 200
+    device.refresh_from_db()
+    device.throttle_reset()  # a wrong code slows the next attempts down (throttling); the clock is frozen here
+    assert client.post(reverse("two-factor-setup"), {"token": totp_now(device)}).status_code == 302
+    assert client.get(reverse("station-list")).status_code == 200
+
+    other = Client()
+    other.post(reverse("login"), {"username": "bureau", "password": "dongli-demo-2021"})
+    assert other.get(reverse("station-list"))["Location"] == reverse("two-factor-verify")
+    assert other.get(reverse("two-factor-setup"))["Location"] == reverse(
+        "two-factor-verify"
+    )  # no second phone
+    assert "验证码不正确" in other.post(reverse("two-factor-verify"), {"token": "123456"}).content.decode()
+    device.refresh_from_db()
+    device.last_t = -1  # the same code may not be used twice; this is another login a moment later
+    device.save()
+    device.throttle_reset()
+    assert other.post(reverse("two-factor-verify"), {"token": totp_now(device)}).status_code == 302
+    assert other.get(reverse("station-list")).status_code == 200
+    # A street officer is not required to use it.
+    street = Client()
+    street.post(reverse("login"), LOGIN)
+    assert signed_in(street)
+
+
+def test_two_factor_is_optional_in_the_demo(client):
+    client.post(reverse("login"), {"username": "bureau", "password": "dongli-demo-2021"})
+    assert client.get(reverse("station-list")).status_code == 200
+
+
+def test_the_full_id_number_is_shown_only_on_request_to_owner_and_bureau_and_audited(client_as):
+    worker = SocialWorker.objects.filter(contractor__staff__username="org-a", postings__isnull=False).first()
+    url = reverse("worker-detail", args=[worker.pk])
+    assert worker.id_number not in client_as("org-a").get(url).content.decode()
+    assert worker.id_number in client_as("org-a").get(url + "?reveal=1").content.decode()
+    assert AuditEvent.objects.filter(action="unmask", username="org-a", object_id=str(worker.pk)).exists()
+    assert worker.id_number in client_as("bureau").get(url + "?reveal=1").content.decode()
+    street = client_as("zhangguizhuang").get(url + "?reveal=1")
+    assert street.status_code in (200, 404) and worker.id_number not in street.content.decode()

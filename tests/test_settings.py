@@ -130,3 +130,13 @@ def test_chinese_first_and_shanghai_time():
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert settings.USE_TZ is True
     assert settings.DEFAULT_AUTO_FIELD == "django.db.models.BigAutoField"
+
+
+@pytest.mark.django_db
+def test_production_refuses_demo_accounts(settings):
+    from accounts.checks import no_demo_accounts
+
+    settings.PRODUCTION = True
+    assert [e.id for e in no_demo_accounts(None)] == ["accounts.E001"]  # the demo story is loaded in tests
+    settings.PRODUCTION = False
+    assert no_demo_accounts(None) == []
