@@ -205,6 +205,38 @@ STORAGES = {
         ),
     },
 }
+# The compliance engine's results are cached per data fingerprint, day and scope (reports/findings_cache.py). The
+# cache is Redis when REDIS_URL is set (shared by every worker), else each process's memory. Off in tests, which
+# roll back data between tests (a dedicated test switches it on).
+FINDINGS_CACHE_SECONDS = 0 if ENVIRONMENT == "test" else env_int("FINDINGS_CACHE_SECONDS", 600, minimum=0)
+_redis = env_str("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis}
+        if _redis
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}
+    )
+}
+
+# Uploads in S3-compatible object storage (MinIO, OSS/COS with S3 API, Ceph) when a bucket is named: nothing is kept
+# on an app server's disk, so several app servers can share the files. Private objects, never public URLs: files are
+# still served only through the permission-checked download view.
+S3_BUCKET = env_str("DJANGO_S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("DJANGO_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("DJANGO_S3_REGION", "") or None,
+            "access_key": env_str("DJANGO_S3_ACCESS_KEY", "") or None,
+            "secret_key": env_str("DJANGO_S3_SECRET_KEY", "") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "location": "uploads",
+        },
+    }
 # The bundled Chinese font (Noto Sans SC, OFL) for PDFs; `make fonts` puts it here.
 FONT_DIR = Path(env_str("DJANGO_FONT_DIR", str(BASE_DIR / "assets" / "fonts")))
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.findings import CHECKS, UPCOMING, DueItem, Finding
 from accounts.parameters import parameters_cached
 from accounts.policy import RULES, Severity
+from reports.findings_cache import cached
 
 RULE_MODULES = ["stations.rules", "contracts.rules", "staffing.rules", "evaluations.rules", "reports.rules"]
 for module in RULE_MODULES:
@@ -28,11 +29,15 @@ def _rule_order(rule_id: str) -> int:
 def findings(stations, today: datetime.date | None = None) -> list[Finding]:
     """Every finding for the given stations on a day (today in Asia/Shanghai by default), most severe first."""
     today = today or timezone.localdate()
-    with parameters_cached():
-        found = [finding for check in CHECKS.values() for finding in check(stations, today)]
-    return sorted(
-        found, key=lambda f: (SEVERITY_ORDER[f.severity], _rule_order(f.rule_id), f.station, f.subject)
-    )
+
+    def compute():
+        with parameters_cached():
+            found = [finding for check in CHECKS.values() for finding in check(stations, today)]
+        return sorted(
+            found, key=lambda f: (SEVERITY_ORDER[f.severity], _rule_order(f.rule_id), f.station, f.subject)
+        )
+
+    return cached("findings", stations, today, compute)
 
 
 def due_items(
@@ -41,6 +46,10 @@ def due_items(
     """What is owed within `days` from today and not yet done."""
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=days)
-    with parameters_cached():
-        items = [item for upcoming in UPCOMING.values() for item in upcoming(stations, today, horizon)]
-    return sorted(items, key=lambda item: (item.due, item.station, item.subject))
+
+    def compute():
+        with parameters_cached():
+            items = [item for upcoming in UPCOMING.values() for item in upcoming(stations, today, horizon)]
+        return sorted(items, key=lambda item: (item.due, item.station, item.subject))
+
+    return cached(f"due{days}", stations, today, compute)

@@ -24,7 +24,7 @@ from contracts.models import (
     ProjectCycle,
 )
 from evaluations.models import Evaluation, EvaluationScore, Renewal
-from reports.models import Report, ReportFigure, ReportReview, ServiceRecord
+from reports.models import ReminderSent, Report, ReportFigure, ReportReview, ServiceRecord
 from staffing.models import (
     Posting,
     Qualification,
@@ -41,6 +41,12 @@ from tests.factories import ContractYearFactory, PostingFactory, ProjectCycleFac
 
 D = datetime.date
 NOW = timezone.now()
+
+
+def _user():
+    from tests.factories import UserFactory
+
+    return UserFactory(username="reminded")
 
 
 @pytest.fixture
@@ -256,6 +262,12 @@ BAD_ROWS = {
         contract_year=w["year"], source="elderly", amount=Decimal("-1")
     ),
     # staffing
+    "reports_remindersent_once_a_day": lambda w: [
+        ReminderSent.objects.create(
+            user=w["worker"].contractor.staff.first() or _user(), sent_on=D(2025, 1, 6), subject=s
+        )
+        for s in ("a", "b")
+    ],
     "staffing_socialworker_one_record_per_person": lambda w: SocialWorker.objects.create(
         contractor=w["worker"].contractor,
         name="同一人",

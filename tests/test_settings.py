@@ -19,6 +19,8 @@ def load(monkeypatch, **env):
         "DJANGO_ALLOWED_HOSTS",
         "DATABASE_URL",
         "DJANGO_FIELD_KEYS",
+        "DJANGO_S3_BUCKET",
+        "DJANGO_S3_ENDPOINT_URL",
     ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
@@ -140,3 +142,18 @@ def test_production_refuses_demo_accounts(settings):
     assert [e.id for e in no_demo_accounts(None)] == ["accounts.E001"]  # the demo story is loaded in tests
     settings.PRODUCTION = False
     assert no_demo_accounts(None) == []
+
+
+def test_uploads_go_to_s3_compatible_storage_when_a_bucket_is_named(monkeypatch):
+    loaded = load(
+        monkeypatch,
+        DJANGO_S3_BUCKET="dongli-portal",
+        DJANGO_S3_ENDPOINT_URL="http://minio.internal:9000",
+    )
+    default = loaded["STORAGES"]["default"]
+    assert default["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert (
+        default["OPTIONS"]["bucket_name"] == "dongli-portal"
+        and default["OPTIONS"]["default_acl"] == "private"
+    )
+    assert load(monkeypatch)["STORAGES"]["default"]["BACKEND"].endswith("FileSystemStorage")

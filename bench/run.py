@@ -1,0 +1,184 @@
+"""Measure the portal at N stations, each figure beside a floor measured in the same run.
+
+    python bench/run.py --stations N [--database postgres://postgres@127.0.0.1:5432/bench_scale] [--repeat 20]
+
+It builds a fresh database (SQLite under var/bench/ unless --database), loads the demo story (11 stations) and
+measures every page's query count there; then generate_scale adds one district of N stations and the same pages
+are measured for that district's bureau. Floors: a view that reads one row (pages), the Django admin's change list
+of the same stations (the station list's peer), openpyxl write-only with the same rows (the workbook). The last line
+is `RESULT key=value ...`. Not a test: the figures depend on the machine.
+"""
+
+import argparse
+import io
+import os
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup_database(url: str | None) -> None:
+    if url:
+        name = urllib.parse.urlparse(url).path.lstrip("/")
+        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+        os.environ["DATABASE_URL"] = url
+    else:
+        path = ROOT / "var" / "bench" / "bench.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.update(DJANGO_ENV="development", DJANGO_DEBUG="0", DJANGO_SETTINGS_MODULE="config.settings")
+    os.environ.setdefault("FINDINGS_CACHE_SECONDS", "0")  # measure the work, not the cache
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[18] if len(values) >= 20 else max(values)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--stations", type=int, default=1000)
+    parser.add_argument("--database")
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    setup_database(args.database)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+    from documents.reports import rollout_pdf
+    from documents.rollout import rollout_sheets
+    from documents.workbook import write_workbook
+    from reports.compliance import findings
+    from stations.models import District, Station
+    from stations.scale import generate
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", stdout=io.StringIO())
+
+    def pages(bureau, station, contractor):
+        return {
+            "dashboard": (bureau, "/"),
+            "list": (bureau, "/stations/"),
+            "list_filtered": (bureau, "/stations/?status=operating&year=2022"),
+            "detail": (bureau, f"/stations/{station.pk}/"),
+            "contractor_home": (contractor, "/"),
+            "admin_list": (bureau, "/admin/stations/station/"),
+            "floor": (bureau, "/healthz"),
+        }
+
+    clients = {}
+
+    def client_for(user):
+        if user.pk not in clients:
+            client = Client()
+            client.force_login(user)
+            clients[user.pk] = client
+        return clients[user.pk]
+
+    def queries(user, path) -> int:
+        client = client_for(user)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        if response.status_code != 200:
+            raise SystemExit(f"{path} answered {response.status_code}")
+        return len(captured)
+
+    def timing(user, path) -> float:
+        client = client_for(user)
+        client.get(path)
+        samples = []
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            client.get(path)
+            samples.append((time.perf_counter() - started) * 1000)
+            reset_queries()
+        return p95(samples)
+
+    demo_bureau, org = User.objects.get(username="bureau"), User.objects.get(username="org-a")
+    demo_station = Station.objects.get(street__name="张贵庄街道")
+    small = {
+        name: queries(user, path) for name, (user, path) in pages(demo_bureau, demo_station, org).items()
+    }
+    started = time.perf_counter()
+    pdf_11 = time.perf_counter()
+    rollout_pdf(Station.objects.visible_to(demo_bureau))
+    pdf_11 = time.perf_counter() - pdf_11
+
+    started = time.perf_counter()
+    generate(1, args.stations, seed=1)
+    generate_s = time.perf_counter() - started
+    district = District.objects.filter(code__startswith="9").latest("pk")
+    bureau = district.staff.get()
+    stations = Station.objects.visible_to(bureau)
+    station = stations.first()
+    contractor = User.objects.create(username="bench-org", role="contractor")
+    contractor.contractor_orgs.add(station.cycles.first().contractor)
+    big = {name: queries(user, path) for name, (user, path) in pages(bureau, station, contractor).items()}
+    times = {name: timing(user, path) for name, (user, path) in pages(bureau, station, contractor).items()}
+
+    started = time.perf_counter()
+    engine = len(findings(stations))
+    engine_s = time.perf_counter() - started
+
+    tracemalloc.start()
+    started = time.perf_counter()
+    write_workbook(rollout_sheets(stations), io.BytesIO())
+    export_s = time.perf_counter() - started
+    export_peak = tracemalloc.get_traced_memory()[1] / 1e6
+    tracemalloc.stop()
+
+    from openpyxl import Workbook
+
+    started = time.perf_counter()
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("floor")
+    for row in stations.values_list("name", "street__name", "street__planned_year").iterator(2000):
+        sheet.append(list(row) * 3)
+    book.save(io.BytesIO())
+    floor_s = time.perf_counter() - started
+
+    started = time.perf_counter()
+    rollout_pdf(Station.objects.filter(pk__in=list(stations.values_list("pk", flat=True)[:250])))
+    pdf_250 = time.perf_counter() - started
+
+    print(
+        f"N = {args.stations} stations in one district, {connection.vendor}, {os.cpu_count()} cores; "
+        f"generate_scale {generate_s:.1f} s"
+    )
+    print(f"{'page':<18}{'queries@11':>12}{'queries@N':>12}{'p95 ms':>10}{'vs floor':>10}")
+    for name in times:
+        print(
+            f"{name:<18}{small[name]:>12}{big[name]:>12}{times[name]:>10.1f}{times[name] / times['floor']:>10.1f}"
+        )
+    print(f"compliance engine over N: {engine_s:.2f} s ({engine} findings)")
+    print(f"rollout workbook: {export_s:.2f} s, floor {floor_s:.2f} s, peak {export_peak:.0f} MB")
+    print(f"rollout PDF: 11 stations {pdf_11:.2f} s, 250 stations {pdf_250:.2f} s")
+    same = all(small[name] == big[name] for name in small if name not in ("admin_list", "floor"))
+    print(
+        f"RESULT stations={args.stations} queries_11={sum(small.values())} queries_N={sum(big.values())} "
+        f"queries_equal={same} dashboard_p95_ms={times['dashboard']:.1f} "
+        f"dashboard_vs_floor={times['dashboard'] / times['floor']:.1f} list_p95_ms={times['list']:.1f} "
+        f"list_vs_admin={times['list'] / times['admin_list']:.2f} export_s={export_s:.2f} "
+        f"export_vs_floor={export_s / floor_s:.1f} export_peak_mb={export_peak:.0f} pdf_250_s={pdf_250:.2f} "
+        f"engine_s={engine_s:.2f} generate_s={generate_s:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
