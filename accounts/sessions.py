@@ -14,13 +14,17 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
-LOGIN_AT, EPOCH = "portal_login_at", "portal_session_epoch"
+LOGIN_AT, EPOCH, SEEN = "portal_login_at", "portal_session_epoch", "portal_seen"
+RENEW_EVERY = datetime.timedelta(minutes=1)
 
 
 @receiver(user_logged_in)
 def stamp_session(sender, request, user, **kwargs):
-    request.session[LOGIN_AT] = timezone.now().isoformat()
+    from accounts.two_factor import needs_second_factor
+
+    request.session[LOGIN_AT] = request.session[SEEN] = timezone.now().isoformat()
     request.session[EPOCH] = user.session_epoch
+    needs_second_factor(user, request.session)  # remembered for the session: no device lookups on every page
 
 
 @receiver(user_logged_out)
@@ -57,6 +61,11 @@ class SessionLimitsMiddleware:
             request.user = AnonymousUser()
             messages.info(request, "登录已过期，请重新登录。")
             return redirect(f"{reverse('login')}?next={request.path}")
+        # Activity renews the idle timer; writing the session once a minute is enough (not on every request).
+        now = timezone.now()
+        seen = session.get(SEEN)
+        if seen is None or now - datetime.datetime.fromisoformat(seen) >= RENEW_EVERY:
+            session[SEEN] = now.isoformat()
         from accounts.two_factor import second_factor_redirect
 
         second = second_factor_redirect(request)

@@ -14,14 +14,23 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 OPEN_PATHS = ("two-factor-setup", "two-factor-verify", "logout", "password-change")
 
 
-def needs_second_factor(user) -> bool:
-    return user.role in settings.OTP_REQUIRED_ROLES or any(devices_for_user(user, confirmed=True))
+def needs_second_factor(user, session=None) -> bool:
+    """Required by role, or chosen by the user (a confirmed device). The latter is remembered in the session for the
+    ordinary case of no device, so that a page does not look for devices on every request."""
+    if user.role in settings.OTP_REQUIRED_ROLES:
+        return True
+    if session is not None and session.get("portal_no_otp_device"):
+        return False
+    has_device = any(devices_for_user(user, confirmed=True))
+    if session is not None and not has_device:
+        session["portal_no_otp_device"] = True
+    return has_device
 
 
 def second_factor_redirect(request):
     """Where a signed-in user without a verified second factor must go first, or None."""
     user = request.user
-    if getattr(user, "is_verified", lambda: True)() or not needs_second_factor(user):
+    if getattr(user, "is_verified", lambda: True)() or not needs_second_factor(user, request.session):
         return None
     if request.path in {reverse(n) for n in OPEN_PATHS}:
         return None
@@ -48,6 +57,7 @@ def setup(request):
         if device.verify_token(form.cleaned_data["token"].strip()):
             device.confirmed = True
             device.save()
+            request.session.pop("portal_no_otp_device", None)
             otp_login(request, device)
             messages.success(request, "两步验证已启用：今后每次登录都需要输入验证码。")
             return redirect("home")

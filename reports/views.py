@@ -268,7 +268,7 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Report.objects.visible_to(user)
         .filter(contract_year__station=station)
         .select_related("contract_year")
-        .order_by("-due_date")[:60]
+        .order_by("-due_date")[:24]  # the last two years here; the report list has them all
     )
     postings = list(
         Posting.objects.visible_to(user)
