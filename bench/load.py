@@ -99,8 +99,11 @@ def scenario(base: str, username: str, until: float, timings, errors, lock):
         path = random.choice(pages)
         started = time.perf_counter()
         status, html = user.request(path)
+        home = {"bureau": "区民政局总览", "municipal": "市民政局总览"}.get(username) or (
+            "承接主体首页" if username.startswith("org-") else "街道首页"
+        )
         label = {
-            "/": "首页/总览",
+            "/": home,
             "/stations/": "社工站列表",
             "/findings/": "整改问题",
             "/reports/": "报告列表",

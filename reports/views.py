@@ -8,7 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from accounts.access import role_required, visible_or_404
@@ -23,6 +25,7 @@ from evaluations.models import Evaluation
 from reports import charts, selectors
 from reports import services as report_services
 from reports.compliance import due_items, findings
+from reports.findings_cache import cached
 from reports.models import Report, ReportFigure, ReportReview
 from reports.selectors import StationStatus
 from staffing.models import Posting
@@ -49,8 +52,21 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def bureau_dashboard(request: HttpRequest) -> HttpResponse:
+    """The rollout dashboard. Its body is the same for everyone of the same scope on the same data and day, so it
+    is rendered once per data fingerprint (reports/findings_cache.py) and served from the cache until data changes."""
     today = timezone.localdate()
     stations = Station.objects.visible_to(request.user)
+
+    def render_body() -> str:
+        return render_to_string(
+            "reports/dashboard_body.html", _dashboard_context(request, stations, today), request=request
+        )
+
+    body = cached("dashboard", stations, today, render_body)
+    return render(request, "reports/dashboard.html", {"body": mark_safe(body)})  # noqa: S308 - our own rendering
+
+
+def _dashboard_context(request, stations, today) -> dict:
     found = findings(stations, today)
     due = due_items(stations, today, days=31)
     plan_years = selectors.plan_against_reality(stations, today)
@@ -79,7 +95,7 @@ def bureau_dashboard(request: HttpRequest) -> HttpResponse:
         "service_totals": district_totals,
         "plan": getattr(district, "plan", None) if district else None,
     }
-    return render(request, "reports/dashboard.html", context)
+    return context
 
 
 def contractor_home(request: HttpRequest) -> HttpResponse:

@@ -58,3 +58,19 @@ def test_scopes_do_not_share_results(cache_on, demo_users):
     a = {f.station for f in findings(Station.objects.visible_to(demo_users["org-a"]))}
     b = {f.station for f in findings(Station.objects.visible_to(demo_users["org-b"]))}
     assert a and b and not (a & b)
+
+
+def test_the_cached_dashboard_changes_when_data_changes(cache_on, client_as, demo_users):
+    import datetime
+
+    from contracts.models import ContractYear
+
+    client = client_as("bureau")
+    first = client.get("/").content.decode()
+    assert client.get("/").content.decode() == first  # served from the cache
+    year = ContractYear.objects.get(station__street__name="新立街道", start_date=datetime.date(2026, 7, 1))
+    brief = services.report_draft(
+        contract_year=year, kind="monthly", period=datetime.date(2026, 10, 1), actor=demo_users["org-a"]
+    )
+    services.report_submit(report=brief, actor=demo_users["org-a"])
+    assert client.get("/").content.decode() != first
