@@ -87,7 +87,9 @@ def report_form(html: str) -> dict:
     return fields
 
 
-def scenario(base: str, username: str, until: float, timings, errors, lock):
+def scenario(
+    base: str, username: str, until: float, timings, errors, lock, think: tuple[float, float] = (1.0, 3.0)
+):
     user = User(base, username)
     started = time.perf_counter()
     status = user.login()
@@ -96,6 +98,9 @@ def scenario(base: str, username: str, until: float, timings, errors, lock):
     if username.startswith("org-"):
         pages += ["/staffing/workers/", "/staffing/volunteers/", "/service-records/"]
     while time.time() < until:
+        time.sleep(
+            random.uniform(*think)
+        )  # a person reads the page before the next click (locust's wait_time)
         path = random.choice(pages)
         started = time.perf_counter()
         status, html = user.request(path)
@@ -137,6 +142,7 @@ def main():
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--think", default="1-3", help="seconds between a user's clicks, min-max (0-0: none)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/bench_load")
     args = parser.parse_args()
@@ -179,12 +185,13 @@ def main():
                 break
             except OSError:
                 time.sleep(0.2)
+        think = tuple(float(x) for x in args.think.split("-"))
         accounts = ["bureau", "zhangguizhuang", "fengniancun", "org-a", "org-b", "municipal"]
         timings, errors, lock = defaultdict(list), defaultdict(int), threading.Lock()
         until = time.time() + args.seconds
         threads = [
             threading.Thread(
-                target=scenario, args=(base, accounts[i % len(accounts)], until, timings, errors, lock)
+                target=scenario, args=(base, accounts[i % len(accounts)], until, timings, errors, lock, think)
             )
             for i in range(args.users)
         ]
@@ -199,7 +206,8 @@ def main():
     total = sum(len(v) for v in timings.values())
     failed = sum(errors.values())
     print(
-        f"{args.users} users, {args.seconds} s, gunicorn -w {args.workers}, PostgreSQL, {os.cpu_count()} cores"
+        f"{args.users} users, {args.seconds} s, think {args.think} s, gunicorn -w {args.workers}, PostgreSQL, "
+        f"{os.cpu_count()} cores"
     )
     print(f"{'page':<16}{'requests':>10}{'errors':>8}{'p50 ms':>10}{'p95 ms':>10}")
     for label, values in sorted(timings.items()):

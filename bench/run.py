@@ -128,7 +128,7 @@ def main():
     stations = Station.objects.visible_to(bureau)
     station = stations.first()
     contractor = User.objects.create(username="bench-org", role="contractor")
-    contractor.contractor_orgs.add(station.cycles.first().contractor)
+    station.cycles.first().contractor.staff.add(contractor)
     big = {name: queries(user, path) for name, (user, path) in pages(bureau, station, contractor).items()}
     times = {name: timing(user, path) for name, (user, path) in pages(bureau, station, contractor).items()}
 
