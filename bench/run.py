@@ -53,6 +53,7 @@ def main():
     setup_database(args.database)
 
     import django
+    from django.utils import timezone
 
     django.setup()
     from django.core.management import call_command
@@ -127,7 +128,9 @@ def main():
     bureau = district.staff.get()
     stations = Station.objects.visible_to(bureau)
     station = stations.first()
-    contractor = User.objects.create(username="bench-org", role="contractor")
+    contractor = User.objects.create(
+        username="bench-org", role="contractor", password_changed_at=timezone.now()
+    )
     station.cycles.first().contractor.staff.add(contractor)
     big = {name: queries(user, path) for name, (user, path) in pages(bureau, station, contractor).items()}
     times = {name: timing(user, path) for name, (user, path) in pages(bureau, station, contractor).items()}
