@@ -53,6 +53,10 @@ def business_record_changed(sender, instance, history_instance, history_user=Non
     from simple_history.models import HistoricalRecords
 
     request = getattr(HistoricalRecords.context, "request", None)  # set by HistoryRequestMiddleware
+    if history_instance.history_type == "~":
+        previous = history_instance.prev_record
+        if previous is not None and not history_instance.diff_against(previous).changes:
+            return  # a save that changed nothing tracked (a login's last_login): not a business change
     record(
         HISTORY_ACTIONS.get(history_instance.history_type, AuditEvent.Action.UPDATE),
         request=request,

@@ -77,6 +77,7 @@ def audit_log(request):
             "page": paginate(request, events, default=50),
             "actions": AuditEvent.Action.choices,
             "outcomes": AuditEvent.Outcome.choices,
+            "roles": dict(Role.choices),
             "query": filter_query(request),
             "page_sizes": PAGE_SIZES,
         },
