@@ -122,8 +122,10 @@ def contract_year_renew(
     """Renew into the next contract year of the cycle after a passing, signed evaluation (R-CYCLE-2)."""
     require_role(actor, Role.BUREAU)
     require_visible(actor, contract_year)
+    # Two officers deciding at once: the second waits for the first, then sees its decision.
+    ContractYear.objects.select_for_update().filter(pk=contract_year.pk).first()
     if Renewal.objects.filter(contract_year=contract_year).exists():
-        raise refusal("R-CYCLE-2", f"{contract_year.label}已有续签决定。")
+        raise refusal("R-CYCLE-2", f"{contract_year.label}已有续签决定（可能是同事刚刚作出的），请刷新页面查看。")
     evaluation = _signed_final_evaluation(contract_year)
     if evaluation.grade not in Evaluation.PASSING_GRADES:
         raise refusal(
@@ -158,8 +160,10 @@ def cycle_end_after_evaluation(*, contract_year: ContractYear, actor, note: str 
     year may also close a cycle that has run its course. The station's next contractor is then procured."""
     require_role(actor, Role.BUREAU)
     require_visible(actor, contract_year)
+    # Two officers deciding at once: the second waits for the first, then sees its decision.
+    ContractYear.objects.select_for_update().filter(pk=contract_year.pk).first()
     if Renewal.objects.filter(contract_year=contract_year).exists():
-        raise refusal("R-CYCLE-2", f"{contract_year.label}已有续签决定。")
+        raise refusal("R-CYCLE-2", f"{contract_year.label}已有续签决定（可能是同事刚刚作出的），请刷新页面查看。")
     evaluation = _signed_final_evaluation(contract_year)
     failed = evaluation.grade == Evaluation.Grade.FAIL
     Renewal.objects.create(

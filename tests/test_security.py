@@ -384,3 +384,28 @@ def test_the_full_id_number_is_shown_only_on_request_to_owner_and_bureau_and_aud
     assert worker.id_number in client_as("bureau").get(url + "?reveal=1").content.decode()
     street = client_as("zhangguizhuang").get(url + "?reveal=1")
     assert street.status_code in (200, 404) and worker.id_number not in street.content.decode()
+
+
+def test_two_officers_deciding_one_renewal_the_second_is_refused(client_as):
+    from decimal import Decimal
+
+    from contracts.models import ContractYear
+    from tests.policy.conftest import budget, funding
+
+    year = ContractYear.objects.get(station__street__name="华明街道", start_date=datetime.date(2025, 7, 1))
+    evaluation = year.evaluations.get(kind="final")
+    client_as("bureau").post(reverse("evaluation-sign", args=[evaluation.pk]))
+    amount = Decimal("250000.00")
+    data = {
+        "decision": "renew",
+        "amount": str(amount),
+        "signed_on": "2026-11-28",
+        **{f"line_{k}": str(v) for k, v in budget(amount).items()},
+        **{f"source_{k}": str(v) for k, v in funding(amount).items()},
+    }
+    url = reverse("contract-year-decide", args=[year.pk])
+    first, second = client_as("bureau"), client_as("bureau")
+    assert first.post(url, data).status_code == 302
+    refused = second.post(url, data)
+    assert refused.status_code == 200 and "已有续签决定" in refused.content.decode()
+    assert ContractYear.objects.filter(cycle=year.cycle).count() == 2
