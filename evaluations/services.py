@@ -125,7 +125,9 @@ def contract_year_renew(
     # Two officers deciding at once: the second waits for the first, then sees its decision.
     ContractYear.objects.select_for_update().filter(pk=contract_year.pk).first()
     if Renewal.objects.filter(contract_year=contract_year).exists():
-        raise refusal("R-CYCLE-2", f"{contract_year.label}已有续签决定（可能是同事刚刚作出的），请刷新页面查看。")
+        raise refusal(
+            "R-CYCLE-2", f"{contract_year.label}已有续签决定（可能是同事刚刚作出的），请刷新页面查看。"
+        )
     evaluation = _signed_final_evaluation(contract_year)
     if evaluation.grade not in Evaluation.PASSING_GRADES:
         raise refusal(
@@ -163,7 +165,9 @@ def cycle_end_after_evaluation(*, contract_year: ContractYear, actor, note: str 
     # Two officers deciding at once: the second waits for the first, then sees its decision.
     ContractYear.objects.select_for_update().filter(pk=contract_year.pk).first()
     if Renewal.objects.filter(contract_year=contract_year).exists():
-        raise refusal("R-CYCLE-2", f"{contract_year.label}已有续签决定（可能是同事刚刚作出的），请刷新页面查看。")
+        raise refusal(
+            "R-CYCLE-2", f"{contract_year.label}已有续签决定（可能是同事刚刚作出的），请刷新页面查看。"
+        )
     evaluation = _signed_final_evaluation(contract_year)
     failed = evaluation.grade == Evaluation.Grade.FAIL
     Renewal.objects.create(
