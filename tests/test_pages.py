@@ -1,7 +1,7 @@
 """The portal's public surface so far: login in Chinese, everything else behind it, the admin for admin and bureau."""
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 PUBLIC = {"/accounts/login/", "/admin/login/", "/healthz"}
 
@@ -150,3 +150,22 @@ def test_bureau_admin_change_page_of_a_record_outside_its_district_is_not_found(
     assert (
         client_as("bureau").get(f"/admin/stations/station/{other.pk}/change/", follow=True).status_code == 200
     )
+
+
+@pytest.mark.django_db
+def test_the_frame_and_the_labels_switch_to_english(client_as):
+    client = client_as("bureau")
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/stations/"})
+    assert response.status_code == 302
+    page = client.get("/stations/").content.decode()
+    assert 'lang="en"' in page
+    for english in (
+        "Social Work Station Portal",
+        "Findings",
+        "Annual implementation plans",
+        "Export to Excel",
+        "Log out",
+    ):
+        assert english in page, english
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    assert "整改问题" in client.get("/stations/").content.decode()
