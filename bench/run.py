@@ -40,6 +40,17 @@ def setup_database(url: str | None) -> None:
     os.environ.setdefault("FINDINGS_CACHE_SECONDS", "0")  # measure the work, not the cache
 
 
+def plain_value(value):
+    """What the floor writes: the value itself, with lazy labels as text and datetimes without a zone."""
+    from django.utils.functional import Promise
+
+    if isinstance(value, Promise):
+        return str(value)
+    if getattr(value, "tzinfo", None) is not None:
+        return value.replace(tzinfo=None)
+    return value
+
+
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[18] if len(values) >= 20 else max(values)
 
@@ -149,7 +160,6 @@ def main():
     tracemalloc.stop()
 
     # The floor: the same rows of every sheet, already in memory, written plainly with openpyxl write-only.
-    from django.utils.functional import Promise
     from openpyxl import Workbook
 
     sheets = [(sheet.title, [list(row) for row in sheet.rows]) for sheet in rollout_sheets(stations)]
@@ -158,7 +168,7 @@ def main():
     for title, rows in sheets:
         plain = book.create_sheet(title)
         for row in rows:
-            plain.append([str(v) if isinstance(v, Promise) else v for v in row])
+            plain.append([plain_value(v) for v in row])
     book.save(io.BytesIO())
     floor_s = time.perf_counter() - started
 
