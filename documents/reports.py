@@ -108,6 +108,7 @@ def dossier_pdf(station, user, today: datetime.date | None = None) -> bytes:
 
     from contracts.models import ContractYear
     from reports.models import Report
+    from reports.services import submitted_late
     from staffing.models import Posting
     from staffing.selectors import in_force, qualification_rows
     from stations.models import SiteConditionLog, Station
@@ -130,7 +131,7 @@ def dossier_pdf(station, user, today: datetime.date | None = None) -> bytes:
         for due, submitted in Report.objects.filter(
             contract_year__station=station, kind=Report.Kind.MONTHLY, submitted_at__isnull=False
         ).values_list("due_date", "submitted_at")
-        if timezone.localtime(submitted).date() > due
+        if submitted_late(due, submitted)
     )
     return render_pdf(
         "documents/dossier.html",

@@ -17,6 +17,7 @@ from evaluations.models import Evaluation
 from reports.compliance import findings
 from reports.models import Report
 from reports.selectors import StationStatus, plan_against_reality, station_rows
+from reports.services import submitted_late
 from staffing.rules import resident_postings
 from staffing.selectors import qualification_rows
 
@@ -191,7 +192,7 @@ def reports_sheet(stations, today) -> Sheet:
         .values_list("period", "due_date", "submitted_at")
         .iterator(CHUNK)
     ):
-        if timezone.localtime(submitted_at).date() > due_date:
+        if submitted_late(due_date, submitted_at):
             late[period.replace(day=1)] += 1
     return Sheet(
         "月度简报",
@@ -271,7 +272,11 @@ def evaluations_sheet(stations, today) -> Sheet:
 
 
 def findings_sheet(stations, today) -> Sheet:
-    found = findings(stations, today)
+    return findings_rows_sheet(findings(stations, today), note=f"合规检查结果，截至{today:%Y-%m-%d}")
+
+
+def findings_rows_sheet(found, note: str = "") -> Sheet:
+    """Findings as a sheet: the workbook's findings sheet and the findings page's export."""
     return Sheet(
         "整改问题",
         [
@@ -295,7 +300,7 @@ def findings_sheet(stations, today) -> Sheet:
             ]
             for f in found
         ),
-        note=f"合规检查结果，截至{today:%Y-%m-%d}",
+        note=note,
     )
 
 

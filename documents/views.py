@@ -71,13 +71,17 @@ def wants_export(request) -> bool:
     return request.GET.get("export") == "xlsx"
 
 
-def list_export(request, title: str, columns, rows) -> FileResponse:
-    """A list page's rows, as filtered on screen and within the user's scope, as a workbook."""
+def list_export(request, title: str, columns=None, rows=None, sheet=None) -> FileResponse:
+    """A list page's rows, as filtered on screen and within the user's scope, as a workbook (columns and rows, or
+    a ready Sheet)."""
     from documents.workbook import Sheet
 
     buffer = io.BytesIO()
     note = f"{title}（导出时间{timezone.localtime():%Y-%m-%d %H:%M}，{request.user.get_full_name() or request.user.username}）"
-    write_workbook([Sheet(title, columns, rows, note=note)], buffer)
+    if sheet is None:
+        sheet = Sheet(title, columns, rows)
+    sheet.note = note
+    write_workbook([sheet], buffer)
     return attachment(buffer.getvalue(), f"{title}-{timezone.localdate():%Y%m%d}.xlsx", XLSX, request=request)
 
 

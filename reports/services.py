@@ -74,11 +74,16 @@ def report_submit(*, report: Report, actor) -> Report:
     return report
 
 
+def submitted_late(due_date: datetime.date, submitted_at: datetime.datetime) -> bool:
+    """Submitted after its due date, counted in Asia/Shanghai days."""
+    return timezone.localtime(submitted_at).date() > due_date
+
+
 def is_late(report: Report) -> bool:
     """Submitted after its due date (or not yet submitted and past it), in Asia/Shanghai days."""
     if report.submitted_at is None:
         return timezone.localdate() > report.due_date
-    return timezone.localtime(report.submitted_at).date() > report.due_date
+    return submitted_late(report.due_date, report.submitted_at)
 
 
 @transaction.atomic

@@ -17,8 +17,9 @@ from accounts.access import role_required, visible_or_404
 from accounts.forms_util import apply_errors
 from accounts.models import Role
 from accounts.pages import PAGE_SIZES, paginate
-from accounts.policy import PLAN_TITLE, RULES, Severity
+from accounts.policy import PLAN_TITLE, RULES
 from contracts.models import Contractor, ContractYear, Procurement, ProjectCycle
+from documents.rollout import findings_rows_sheet
 from documents.views import list_export, wants_export
 from documents.workbook import Column
 from evaluations.models import Evaluation
@@ -391,23 +392,7 @@ def finding_list(request: HttpRequest) -> HttpResponse:
     if severity:
         found = [f for f in found if f.severity == severity]
     if wants_export(request):
-        return list_export(
-            request,
-            "整改问题",
-            [
-                Column("规则", 12),
-                Column("程度", 8),
-                Column("社工站", 30),
-                Column("事项", 16),
-                Column("说明", 50),
-                Column("期限", 12, "date"),
-                Column("政策依据", 60),
-            ],
-            (
-                [f.rule_id, str(Severity(f.severity).label), f.station, f.subject, f.message, f.due, f.clause]
-                for f in found
-            ),
-        )
+        return list_export(request, "整改问题", sheet=findings_rows_sheet(found))
     return render(
         request,
         "reports/findings.html",

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from accounts.access import role_required, visible_or_404
 from accounts.forms_util import apply_errors, form_page
 from accounts.models import Role
-from accounts.pages import PAGE_SIZES, paginate
+from accounts.pages import PAGE_SIZES, filter_query, paginate
 from contracts.models import Contractor, ProjectCycle
 from documents.views import list_export, wants_export
 from documents.workbook import Column
@@ -133,8 +133,6 @@ def worker_list(request):
         if request.user.role in (Role.CONTRACTOR, Role.BUREAU)
         else []
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "staffing/worker_list.html",
@@ -143,7 +141,7 @@ def worker_list(request):
             "rows": rows,
             "stations": _station_choices(request.user),
             "cycles": cycles,
-            "query": query.urlencode(),
+            "query": filter_query(request),
             "page_sizes": PAGE_SIZES,
         },
     )
