@@ -169,3 +169,10 @@ def test_the_frame_and_the_labels_switch_to_english(client_as):
         assert english in page, english
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     assert "整改问题" in client.get("/stations/").content.decode()
+
+
+@pytest.mark.django_db
+def test_chinese_whatever_the_browser_prefers_until_the_user_switches(client_as):
+    client = client_as("bureau")
+    page = client.get("/stations/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in page and "整改问题" in page
