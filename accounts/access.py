@@ -4,6 +4,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 
 def role_required(*roles):
@@ -11,7 +12,7 @@ def role_required(*roles):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.user.role not in roles:
-                raise PermissionDenied("当前账号的角色不能使用此功能。")
+                raise PermissionDenied(_("当前账号的角色不能使用此功能。"))
             return view(request, *args, **kwargs)
 
         wrapper.allowed_roles = roles
@@ -26,4 +27,4 @@ def visible_or_404(model_or_queryset, user, **lookup):
     try:
         return queryset.visible_to(user).get(**lookup)
     except queryset.model.DoesNotExist:
-        raise Http404("没有找到该记录，或该记录不在您的管理范围内。") from None
+        raise Http404(_("没有找到该记录，或该记录不在您的管理范围内。")) from None

@@ -3,6 +3,9 @@
 from django.conf import settings
 from django.core.checks import Error, register
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
+
+from accounts.text import listing
 
 
 @register("security", deploy=True)
@@ -24,8 +27,8 @@ def no_demo_accounts(app_configs, **kwargs):
         return []
     return [
         Error(
-            f"生产环境中存在演示账号：{'、'.join(found)}。",
-            hint="停用或删除这些账号；每位工作人员使用本人的账号（不得共用账号）。",
+            _("生产环境中存在演示账号：{found}。").format(found=listing(found)),
+            hint=_("停用或删除这些账号；每位工作人员使用本人的账号（不得共用账号）。"),
             id="accounts.E001",
         )
     ]

@@ -6,6 +6,7 @@ A form carries the version of the record it was drawn from — the id of the rec
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 def version_of(record) -> str:
@@ -35,10 +36,11 @@ def check_version(record, seen: str | None) -> None:
     if latest and str(latest[0]) != seen:
         from django.utils import timezone
 
-        who = f"{latest[1]}{latest[2]}" or latest[3] or "他人"
+        who = f"{latest[1]}{latest[2]}" or latest[3] or _("他人")
         raise ValidationError(
-            f"在您编辑期间，{who}已于{timezone.localtime(latest[4]):%H:%M}修改了这条记录。"
-            "为避免覆盖对方的修改，本次未保存：请刷新页面，在最新内容上重新修改。",
+            _(
+                "在您编辑期间，{who}已于{localtime:%H:%M}修改了这条记录。为避免覆盖对方的修改，本次未保存：请刷新页面，在最新内容上重新修改。"
+            ).format(who=who, localtime=timezone.localtime(latest[4])),
             code="stale",
         )
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.db import models
 from django.db.models.lookups import Exact
+from django.utils.translation import gettext as _
 
 TOKEN_PREFIX = "gAAAAA"  # noqa: S105 - every Fernet token starts so (version byte 0x80 and a timestamp)
 
@@ -41,7 +42,9 @@ def decrypt(token: str) -> str:
     try:
         return fernet().decrypt(token.encode()).decode()
     except InvalidToken:
-        raise ImproperlyConfigured("无法解密个人信息：DJANGO_FIELD_KEYS 中没有加密时使用的密钥。") from None
+        raise ImproperlyConfigured(
+            _("无法解密个人信息：DJANGO_FIELD_KEYS 中没有加密时使用的密钥。")
+        ) from None
 
 
 def digest(value: str) -> str:
@@ -91,7 +94,9 @@ class EncryptedCharField(models.TextField):
         if self.plain_max_length and value and len(value) > self.plain_max_length:
             from django.core.exceptions import ValidationError
 
-            raise ValidationError(f"最多{self.plain_max_length}个字符。")
+            raise ValidationError(
+                _("最多{plain_max_length}个字符。").format(plain_max_length=self.plain_max_length)
+            )
 
     def get_lookup(self, lookup_name):
         if lookup_name == "exact":
@@ -106,5 +111,5 @@ class EmptyOnlyExact(Exact):
 
     def get_prep_lookup(self):
         if self.rhs not in ("", None):
-            raise FieldError("加密字段不能按值查询，请使用其摘要字段。")
+            raise FieldError(_("加密字段不能按值查询，请使用其摘要字段。"))
         return self.rhs

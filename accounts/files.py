@@ -5,6 +5,7 @@ import hashlib
 
 from django.apps import apps
 from django.http import FileResponse, Http404, HttpRequest
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.access import role_required, visible_or_404
@@ -37,7 +38,7 @@ def verified_open(stored):
 @role_required(Role.CONTRACTOR, Role.BUREAU, Role.STREET)
 def file_download(request: HttpRequest, kind: str, pk: int) -> FileResponse:
     if kind not in KINDS:
-        raise Http404("没有这类文件。")
+        raise Http404(_("没有这类文件。"))
     stored = visible_or_404(apps.get_model(KINDS[kind]), request.user, pk=pk)
     from audit.log import record
     from audit.models import AuditEvent
@@ -47,7 +48,7 @@ def file_download(request: HttpRequest, kind: str, pk: int) -> FileResponse:
     except (TamperedFile, FileNotFoundError):
         record(AuditEvent.Action.DOWNLOAD, request=request, obj=stored, summary="校验值不符或文件丢失",
                outcome=AuditEvent.Outcome.FAILURE)  # fmt: skip
-        raise Http404("文件已损坏或丢失（校验值不符），请联系系统管理员。") from None
+        raise Http404(_("文件已损坏或丢失（校验值不符），请联系系统管理员。")) from None
     record(AuditEvent.Action.DOWNLOAD, request=request, obj=stored, summary=stored.original_name)
     response = FileResponse(
         handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type

@@ -1,6 +1,7 @@
 """Showing a service's refusal on a form: the rule ID and clause under the field, or on top."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy
 
 
 def apply_errors(form, error: ValidationError | PermissionDenied) -> None:
@@ -45,7 +46,7 @@ def form_page(
     done,
     title: str,
     intro: str = "",
-    submit_label: str = "保存",
+    submit_label: str = gettext_lazy("保存"),
     station=None,
     cancel_url: str = "",
     template: str = "form_page.html",

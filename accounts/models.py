@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -53,7 +54,9 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values),
                 name="%(app_label)s_%(class)s_role_valid",
-                violation_error_message="角色必须是区民政局、街道办事处、承接主体、市民政局、安全审计员或系统管理员之一。",
+                violation_error_message=_(
+                    "角色必须是区民政局、街道办事处、承接主体、市民政局、安全审计员或系统管理员之一。"
+                ),
             ),
         ]
 
@@ -137,22 +140,24 @@ class PolicyParameter(models.Model):
             models.UniqueConstraint(
                 fields=["key", "valid_from"],
                 name="%(app_label)s_%(class)s_one_value_per_day",
-                violation_error_message="同一参数在同一生效日期只能有一个值。",
+                violation_error_message=_("同一参数在同一生效日期只能有一个值。"),
             ),
             models.CheckConstraint(
                 condition=models.Q(value__gt=0),
                 name="%(app_label)s_%(class)s_value_positive",
-                violation_error_message="参数值必须大于0。",
+                violation_error_message=_("参数值必须大于0。"),
             ),
             models.CheckConstraint(
                 condition=models.Q(key__in=ParameterKey.values),
                 name="%(app_label)s_%(class)s_key_known",
-                violation_error_message="未知的政策参数。",
+                violation_error_message=_("未知的政策参数。"),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_key_display()} = {self.value}（自{self.valid_from:%Y-%m-%d}起）"
+        return gettext("{key} = {value}（自{valid_from:%Y-%m-%d}起）").format(
+            key=self.get_key_display(), value=self.value, valid_from=self.valid_from
+        )
 
     @property
     def rule_id(self) -> str:

@@ -3,14 +3,18 @@
 import string
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.text import listing
 
 
 class CharacterClassesValidator:
     CLASSES = (
-        ("大写字母", lambda c: c.isascii() and c.isupper()),
-        ("小写字母", lambda c: c.isascii() and c.islower()),
-        ("数字", str.isdigit),
-        ("符号", lambda c: c in string.punctuation or not c.isalnum()),
+        (gettext_lazy("大写字母"), lambda c: c.isascii() and c.isupper()),
+        (gettext_lazy("小写字母"), lambda c: c.isascii() and c.islower()),
+        (gettext_lazy("数字"), str.isdigit),
+        (gettext_lazy("符号"), lambda c: c in string.punctuation or not c.isalnum()),
     )
 
     def __init__(self, min_classes: int = 3):
@@ -20,9 +24,13 @@ class CharacterClassesValidator:
         used = [name for name, test in self.CLASSES if any(test(c) for c in password)]
         if len(used) < self.min_classes:
             raise ValidationError(
-                f"密码须包含大写字母、小写字母、数字、符号中的至少{self.min_classes}类（现有：{'、'.join(used) or '无'}）。",
+                _(
+                    "密码须包含大写字母、小写字母、数字、符号中的至少{min_classes}类（现有：{value}）。"
+                ).format(min_classes=self.min_classes, value=listing(used) or _("无")),
                 code="password_too_simple",
             )
 
     def get_help_text(self):
-        return f"密码须包含大写字母、小写字母、数字、符号中的至少{self.min_classes}类。"
+        return _("密码须包含大写字母、小写字母、数字、符号中的至少{min_classes}类。").format(
+            min_classes=self.min_classes
+        )

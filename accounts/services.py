@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import PARAMETER_DEFAULTS, ParameterKey, PolicyParameter, Role
 from accounts.permissions import require_role
@@ -18,13 +19,13 @@ def parameter_change(
     """Set a parameter's value from `valid_from` on; earlier days keep the value then in force."""
     require_role(actor, Role.BUREAU, Role.ADMIN)
     if key not in ParameterKey.values:
-        raise ValidationError(f"未知的政策参数：{key}", code="unknown")
+        raise ValidationError(_("未知的政策参数：{key}").format(key=key), code="unknown")
     if value is None or Decimal(value) <= 0:
-        raise ValidationError({"value": "参数值必须大于0。"})
+        raise ValidationError({"value": _("参数值必须大于0。")})
     if not note.strip():
-        raise ValidationError({"note": "请填写调整说明（依据的文件或会议）。"})
+        raise ValidationError({"note": _("请填写调整说明（依据的文件或会议）。")})
     rule_id = PARAMETER_DEFAULTS[key][1]
-    parameter, _ = PolicyParameter.objects.update_or_create(
+    parameter, _created = PolicyParameter.objects.update_or_create(
         key=key,
         valid_from=valid_from,
         defaults={

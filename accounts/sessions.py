@@ -13,6 +13,7 @@ from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 LOGIN_AT, EPOCH, SEEN = "portal_login_at", "portal_session_epoch", "portal_seen"
 RENEW_EVERY = datetime.timedelta(minutes=1)
@@ -59,7 +60,7 @@ class SessionLimitsMiddleware:
         if session.get(EPOCH) != user.session_epoch or started is None or timezone.now() - started > limit:
             session.flush()  # this session only; a logout would end the user's other sessions too
             request.user = AnonymousUser()
-            messages.info(request, "登录已过期，请重新登录。")
+            messages.info(request, _("登录已过期，请重新登录。"))
             return redirect(f"{reverse('login')}?next={request.path}")
         # Activity renews the idle timer; writing the session once a minute is enough (not on every request).
         now = timezone.now()
@@ -77,6 +78,11 @@ class SessionLimitsMiddleware:
             reverse("password-change"),
             reverse("logout"),
         ):
-            messages.warning(request, f"密码已超过{settings.PASSWORD_MAX_AGE_DAYS}天未修改，请先修改密码。")
+            messages.warning(
+                request,
+                _("密码已超过{PASSWORD_MAX_AGE_DAYS}天未修改，请先修改密码。").format(
+                    PASSWORD_MAX_AGE_DAYS=settings.PASSWORD_MAX_AGE_DAYS
+                ),
+            )
             return redirect("password-change")
         return None

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -40,7 +42,7 @@ def second_factor_redirect(request):
 
 class TokenForm(forms.Form):
     token = forms.RegexField(
-        label="验证码", regex=r"^\s*\d{6}\s*$", error_messages={"invalid": "请输入手机验证器显示的6位数字。"},
+        label=gettext_lazy("验证码"), regex=r"^\s*\d{6}\s*$", error_messages={"invalid": gettext_lazy("请输入手机验证器显示的6位数字。")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )  # fmt: skip
 
@@ -51,7 +53,7 @@ def setup(request):
         return redirect("two-factor-verify")  # a second phone only after the first one's code
     device = TOTPDevice.objects.filter(
         user=request.user, confirmed=False
-    ).first() or TOTPDevice.objects.create(user=request.user, name="手机验证器", confirmed=False)
+    ).first() or TOTPDevice.objects.create(user=request.user, name=_("手机验证器"), confirmed=False)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"].strip()):
@@ -59,9 +61,9 @@ def setup(request):
             device.save()
             request.session.pop("portal_no_otp_device", None)
             otp_login(request, device)
-            messages.success(request, "两步验证已启用：今后每次登录都需要输入验证码。")
+            messages.success(request, _("两步验证已启用：今后每次登录都需要输入验证码。"))
             return redirect("home")
-        form.add_error("token", "验证码不正确，请确认手机时间准确后重试。")
+        form.add_error("token", _("验证码不正确，请确认手机时间准确后重试。"))
     secret = _base32(device.bin_key)
     return render(
         request,
@@ -82,7 +84,7 @@ def verify(request):
             if device.verify_token(token):
                 otp_login(request, device)
                 return redirect(request.GET.get("next") or "home")
-        form.add_error("token", "验证码不正确或已过期。")
+        form.add_error("token", _("验证码不正确或已过期。"))
     return render(request, "accounts/two_factor_verify.html", {"form": form})
 
 

@@ -9,6 +9,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.text import listing
 
 MB = 1024 * 1024
 DEFAULT_LIMIT = 20 * MB
@@ -23,15 +27,15 @@ DOCUMENTS = {
 } | IMAGES
 
 TYPE_NAMES = {
-    "image/jpeg": "JPEG图片",
-    "image/png": "PNG图片",
-    "image/gif": "GIF图片",
-    "image/webp": "WebP图片",
+    "image/jpeg": gettext_lazy("JPEG图片"),
+    "image/png": gettext_lazy("PNG图片"),
+    "image/gif": gettext_lazy("GIF图片"),
+    "image/webp": gettext_lazy("WebP图片"),
     "application/pdf": "PDF",
-    "application/msword": "Word文档",
-    "application/vnd.ms-excel": "Excel表格",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word文档",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel表格",
+    "application/msword": gettext_lazy("Word文档"),
+    "application/vnd.ms-excel": gettext_lazy("Excel表格"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": gettext_lazy("Word文档"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": gettext_lazy("Excel表格"),
 }
 
 
@@ -99,20 +103,30 @@ def check_upload(
     from django.conf import settings
 
     limit = limit or getattr(settings, "UPLOAD_MAX_MB", DEFAULT_LIMIT // MB) * MB
-    name = upload.name or "文件"
+    name = upload.name or _("文件")
     if upload.size == 0:
-        raise ValidationError({field: f"“{name}”是空文件。"})
+        raise ValidationError({field: _("“{name}”是空文件。").format(name=name)})
     if upload.size > limit:
-        raise ValidationError({field: f"“{name}”大小为{upload.size / MB:.1f}MB，超过{limit // MB}MB的上限。"})
+        raise ValidationError(
+            {
+                field: _("“{name}”大小为{value:.1f}MB，超过{value2}MB的上限。").format(
+                    name=name, value=upload.size / MB, value2=limit // MB
+                )
+            }
+        )
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
     content_type = sniff(head, upload)
     if content_type == ZIP_BOMB:
-        raise ValidationError({field: f"“{name}”解压后异常庞大（疑似压缩炸弹），已拒绝。"})
+        raise ValidationError(
+            {field: _("“{name}”解压后异常庞大（疑似压缩炸弹），已拒绝。").format(name=name)}
+        )
     if content_type not in allowed:
-        kinds = "、".join(sorted({TYPE_NAMES[t] for t in allowed}))
-        raise ValidationError({field: f"“{name}”的文件内容不是允许的类型（{kinds}）。"})
+        kinds = listing(sorted({TYPE_NAMES[t] for t in allowed}))
+        raise ValidationError(
+            {field: _("“{name}”的文件内容不是允许的类型（{kinds}）。").format(name=name, kinds=kinds)}
+        )
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -147,7 +161,9 @@ def save_stored_file(model, upload, checked: CheckedUpload, *, actor, saved: lis
         record.file.save(upload.name, upload, save=False)
     except OSError as error:  # disk full, permissions, an unreachable object store
         raise ValidationError(
-            f"文件未能保存（存储空间不足或不可写：{error.strerror or error}），本次提交未保存任何内容，请联系系统管理员。"
+            _(
+                "文件未能保存（存储空间不足或不可写：{value}），本次提交未保存任何内容，请联系系统管理员。"
+            ).format(value=error.strerror or error)
         ) from None
     saved.append(record.file)
     record.full_clean()

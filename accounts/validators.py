@@ -3,6 +3,7 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
@@ -22,9 +23,9 @@ def clean_id_number(value: str) -> str:
     """An 18-character resident ID number whose last character is its GB 11643 check digit."""
     number = normalise_digits(value).upper()
     if not re.fullmatch(r"\d{17}[\dX]", number):
-        raise ValidationError("身份证号应为18位，前17位为数字，最后一位为数字或X。", code="id_number")
+        raise ValidationError(_("身份证号应为18位，前17位为数字，最后一位为数字或X。"), code="id_number")
     if id_check_digit(number[:17]) != number[17]:
-        raise ValidationError("身份证号校验位不正确，请核对。", code="id_number")
+        raise ValidationError(_("身份证号校验位不正确，请核对。"), code="id_number")
     return number
 
 
@@ -33,4 +34,4 @@ def clean_phone(value: str) -> str:
     phone = normalise_digits(value).replace("－", "-")
     if re.fullmatch(r"1\d{10}", phone) or re.fullmatch(r"0\d{2,3}-?\d{7,8}", phone):
         return phone
-    raise ValidationError("请填写11位手机号码，或带区号的固定电话（如022-24391234）。", code="phone")
+    raise ValidationError(_("请填写11位手机号码，或带区号的固定电话（如022-24391234）。"), code="phone")

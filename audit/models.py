@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import ScopedQuerySet
@@ -23,10 +24,10 @@ class AuditQuerySet(ScopedQuerySet):
         return self.all()
 
     def update(self, **kwargs):
-        raise AppendOnly("审计日志不可修改。")
+        raise AppendOnly(gettext("审计日志不可修改。"))
 
     def delete(self):
-        raise AppendOnly("审计日志不可删除。")
+        raise AppendOnly(gettext("审计日志不可删除。"))
 
 
 class AuditEvent(models.Model):
@@ -81,8 +82,8 @@ class AuditEvent(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
-            raise AppendOnly("审计日志不可修改。")
+            raise AppendOnly(gettext("审计日志不可修改。"))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise AppendOnly("审计日志不可删除。")
+        raise AppendOnly(gettext("审计日志不可删除。"))

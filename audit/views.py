@@ -4,6 +4,7 @@ import datetime
 
 from django.db.models import Q
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.access import role_required
@@ -43,17 +44,17 @@ def audit_log(request):
     if wants_export(request):
         return list_export(
             request,
-            "审计日志",
+            _("审计日志"),
             [
-                Column("时间", 18, "datetime"),
-                Column("用户名", 14),
-                Column("角色", 10),
-                Column("来源地址", 16),
-                Column("操作", 12),
-                Column("对象类型", 24),
-                Column("对象编号", 10),
-                Column("内容", 60),
-                Column("结果", 8),
+                Column(_("时间"), 18, "datetime"),
+                Column(_("用户名"), 14),
+                Column(_("角色"), 10),
+                Column(_("来源地址"), 16),
+                Column(_("操作"), 12),
+                Column(_("对象类型"), 24),
+                Column(_("对象编号"), 10),
+                Column(_("内容"), 60),
+                Column(_("结果"), 8),
             ],
             (
                 [

@@ -1,6 +1,8 @@
 """Form pieces shared by the admin and the portal: a contract year's money."""
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from contracts.models import BudgetLine, FundingAllocation
 
@@ -21,11 +23,18 @@ def _money_fields() -> dict[str, forms.Field]:
     fields: dict[str, forms.Field] = {}
     for value, label in BudgetLine.Line.choices:
         fields[f"line_{value}"] = forms.DecimalField(
-            label=f"经费科目：{label}", min_value=0, decimal_places=2, max_digits=12
+            label=format_lazy(gettext_lazy("经费科目：{label}"), label=label),
+            min_value=0,
+            decimal_places=2,
+            max_digits=12,
         )
     for value, label in FundingAllocation.Source.choices:
         fields[f"source_{value}"] = forms.DecimalField(
-            label=f"资金来源：{label}", min_value=0, decimal_places=2, max_digits=12, required=False
+            label=format_lazy(gettext_lazy("资金来源：{label}"), label=label),
+            min_value=0,
+            decimal_places=2,
+            max_digits=12,
+            required=False,
         )
     return fields
 

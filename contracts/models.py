@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -97,7 +98,7 @@ class EligibilityEvidence(models.Model):
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("verified_on")),
                 name="%(app_label)s_%(class)s_valid_after_verified",
-                violation_error_message="有效期不能早于核验日期。",
+                violation_error_message=_("有效期不能早于核验日期。"),
             ),
         ]
 
@@ -169,17 +170,17 @@ class Procurement(models.Model):
             models.CheckConstraint(
                 condition=Q(budget_amount__gt=0),
                 name="%(app_label)s_%(class)s_budget_positive",
-                violation_error_message="预算金额必须大于0。",
+                violation_error_message=_("预算金额必须大于0。"),
             ),
             models.CheckConstraint(
                 condition=~Q(status="awarded") | Q(awarded_to__isnull=False, award_date__isnull=False),
                 name="%(app_label)s_%(class)s_awarded_has_winner",
-                violation_error_message="已确定承接主体的采购必须填写中标承接主体和中标日期。",
+                violation_error_message=_("已确定承接主体的采购必须填写中标承接主体和中标日期。"),
             ),
             models.CheckConstraint(
                 condition=Q(award_date__isnull=True) | Q(award_date__gte=F("notice_date")),
                 name="%(app_label)s_%(class)s_award_after_notice",
-                violation_error_message="中标日期不能早于公告日期。",
+                violation_error_message=_("中标日期不能早于公告日期。"),
             ),
         ]
 
@@ -232,17 +233,17 @@ class ProjectCycle(models.Model):
             models.CheckConstraint(
                 condition=Q(planned_end_date__gt=F("start_date")),
                 name="%(app_label)s_%(class)s_planned_end_after_start",
-                violation_error_message="周期计划结束日期必须晚于开始日期。",
+                violation_error_message=_("周期计划结束日期必须晚于开始日期。"),
             ),
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date"), end_date__lte=F("planned_end_date")),
                 name="%(app_label)s_%(class)s_end_within_plan",
-                violation_error_message="周期实际结束日期必须在开始日期与计划结束日期之间。",
+                violation_error_message=_("周期实际结束日期必须在开始日期与计划结束日期之间。"),
             ),
             models.CheckConstraint(
                 condition=Q(end_date=F("planned_end_date")) | ~Q(end_reason=""),
                 name="%(app_label)s_%(class)s_early_end_has_reason",
-                violation_error_message="项目周期提前结束时必须说明结束原因。",
+                violation_error_message=_("项目周期提前结束时必须说明结束原因。"),
             ),
         ]
 
@@ -297,37 +298,43 @@ class ContractYear(models.Model):
             models.UniqueConstraint(
                 fields=["station", "start_date"],
                 name="%(app_label)s_%(class)s_one_per_station_period",
-                violation_error_message="同一社工站同一期间只能签订一份合同。",
+                violation_error_message=_("同一社工站同一期间只能签订一份合同。"),
             ),
             models.UniqueConstraint(
                 fields=["cycle", "year_no"],
                 name="%(app_label)s_%(class)s_one_per_cycle_year",
-                violation_error_message="项目周期内每一年只能签订一份合同。",
+                violation_error_message=_("项目周期内每一年只能签订一份合同。"),
             ),
             # R-CYCLE-1: a cycle of three years, one contract a year, so a cycle has years 1 to 3.
             models.CheckConstraint(
                 condition=Q(year_no__gte=1, year_no__lte=3),
                 name="%(app_label)s_%(class)s_year_no_within_cycle",
-                violation_error_message="R-CYCLE-1：项目期限以三年为一个周期，周期内最多签订三个合同年度。",
+                violation_error_message=_(
+                    "R-CYCLE-1：项目期限以三年为一个周期，周期内最多签订三个合同年度。"
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(amount__gt=0),
                 name="%(app_label)s_%(class)s_amount_positive",
-                violation_error_message="合同金额必须大于0。",
+                violation_error_message=_("合同金额必须大于0。"),
             ),
             models.CheckConstraint(
                 condition=Q(end_date__gt=F("start_date")),
                 name="%(app_label)s_%(class)s_end_after_start",
-                violation_error_message="合同结束日期必须晚于开始日期。",
+                violation_error_message=_("合同结束日期必须晚于开始日期。"),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.station} {self.start_date:%Y}—{self.end_date:%Y}年度"
+        return gettext("{station} {start_date:%Y}—{end_date:%Y}年度").format(
+            station=self.station, start_date=self.start_date, end_date=self.end_date
+        )
 
     @property
     def label(self) -> str:
-        return f"{self.start_date:%Y}—{self.end_date:%Y}年度"
+        return gettext("{start_date:%Y}—{end_date:%Y}年度").format(
+            start_date=self.start_date, end_date=self.end_date
+        )
 
 
 class ContractYearChildQuerySet(ChildScopedQuerySet):
@@ -361,12 +368,12 @@ class BudgetLine(models.Model):
             models.UniqueConstraint(
                 fields=["contract_year", "line"],
                 name="%(app_label)s_%(class)s_one_per_line",
-                violation_error_message="同一合同年度的每个经费科目只能填写一次。",
+                violation_error_message=_("同一合同年度的每个经费科目只能填写一次。"),
             ),
             models.CheckConstraint(
                 condition=Q(amount__gte=0),
                 name="%(app_label)s_%(class)s_amount_not_negative",
-                violation_error_message="经费科目金额不能为负数。",
+                violation_error_message=_("经费科目金额不能为负数。"),
             ),
         ]
 
@@ -404,12 +411,12 @@ class FundingAllocation(models.Model):
             models.UniqueConstraint(
                 fields=["contract_year", "source"],
                 name="%(app_label)s_%(class)s_one_per_source",
-                violation_error_message="同一合同年度的每个资金来源只能填写一次。",
+                violation_error_message=_("同一合同年度的每个资金来源只能填写一次。"),
             ),
             models.CheckConstraint(
                 condition=Q(amount__gte=0),
                 name="%(app_label)s_%(class)s_amount_not_negative",
-                violation_error_message="资金来源金额不能为负数。",
+                violation_error_message=_("资金来源金额不能为负数。"),
             ),
         ]
 

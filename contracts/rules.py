@@ -7,11 +7,13 @@ from itertools import pairwise
 
 from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from accounts.findings import Finding, Responsible, register
 from accounts.models import ParameterKey
 from accounts.parameters import timeline
 from accounts.policy import Severity
+from accounts.text import phrase, sentences
 from contracts.models import BudgetLine, ContractYear, FundingAllocation, ProjectCycle
 from contracts.services import eligibility_missing
 
@@ -42,9 +44,9 @@ def amount_against_standard(stations, today: datetime.date):
     for year in current_years(stations, today).select_related("station", "cycle"):
         standard = cap.on(year.signed_on)
         if year.amount > standard:
-            severity, text = Severity.ERROR, "超过"
+            severity, text = Severity.ERROR, _("超过")
         elif year.amount < standard:
-            severity, text = Severity.WARN, "低于"
+            severity, text = Severity.WARN, _("低于")
         else:
             continue
         yield Finding(
@@ -52,8 +54,10 @@ def amount_against_standard(stations, today: datetime.date):
             severity=severity,
             station_id=year.station_id,
             station=year.station.name,
-            subject=f"{year.label}合同金额",
-            message=f"合同金额¥{year.amount:,.2f}{text}年度资金标准¥{standard:,.2f}（力争达到25万元）。",
+            subject=_("{label}合同金额").format(label=year.label),
+            message=_("合同金额¥{amount:,.2f}{text}年度资金标准¥{standard:,.2f}（力争达到25万元）。").format(
+                amount=year.amount, text=text, standard=standard
+            ),
             responsible=Responsible.BUREAU,
         )
 
@@ -68,8 +72,8 @@ def money_adds_up(stations, today: datetime.date):
     )
     for year in years:
         for rule_id, total, what in (
-            ("R-FUND-2", year.budget_total, "五类经费科目"),
-            ("R-FUND-3", year.funding_total, "资金来源"),
+            ("R-FUND-2", year.budget_total, _("五类经费科目")),
+            ("R-FUND-3", year.funding_total, _("资金来源")),
         ):
             if total != year.amount:
                 yield Finding(
@@ -77,8 +81,10 @@ def money_adds_up(stations, today: datetime.date):
                     severity=Severity.ERROR,
                     station_id=year.station_id,
                     station=year.station.name,
-                    subject=f"{year.label}{what}",
-                    message=f"{what}合计¥{total:,.2f}，与合同金额¥{year.amount:,.2f}不一致。",
+                    subject=phrase(year.label, what),
+                    message=_("{what}合计¥{total:,.2f}，与合同金额¥{amount:,.2f}不一致。").format(
+                        what=what, total=total, amount=year.amount
+                    ),
                     responsible=Responsible.BUREAU,
                 )
 
@@ -96,20 +102,28 @@ def cycles_hold_their_years(stations, today: datetime.date):
         years = by_cycle[cycle.pk]
         problems = []
         if len(years) > limit.int_on(cycle.start_date):
-            problems.append(f"签订了{len(years)}个合同年度，超过{limit.int_on(cycle.start_date)}年一个周期")
+            problems.append(
+                _("签订了{n_years}个合同年度，超过{int_on}年一个周期").format(
+                    n_years=len(years), int_on=limit.int_on(cycle.start_date)
+                )
+            )
         if years[0].start_date != cycle.start_date:
-            problems.append("首个合同年度未从周期开始日起算")
+            problems.append(_("首个合同年度未从周期开始日起算"))
         for earlier, later in pairwise(years):
             if later.start_date != earlier.end_date + datetime.timedelta(days=1):
-                problems.append(f"{earlier.label}与{later.label}之间不连续")
+                problems.append(
+                    _("{label}与{label2}之间不连续").format(label=earlier.label, label2=later.label)
+                )
         for problem in problems:
             yield Finding(
                 rule_id="R-CYCLE-1",
                 severity=Severity.ERROR,
                 station_id=cycle.station_id,
                 station=cycle.station.name,
-                subject="项目周期",
-                message=f"{cycle.start_date:%Y}—{cycle.planned_end_date:%Y}周期{problem}。",
+                subject=_("项目周期"),
+                message=_("{start_date:%Y}—{planned_end_date:%Y}周期{problem}。").format(
+                    start_date=cycle.start_date, planned_end_date=cycle.planned_end_date, problem=problem
+                ),
                 responsible=Responsible.BUREAU,
             )
 
@@ -133,8 +147,10 @@ def holders_eligible_and_procured(stations, today: datetime.date):
                 severity=Severity.ERROR,
                 station_id=cycle.station_id,
                 station=cycle.station.name,
-                subject="承接条件",
-                message=f"{cycle.contractor.name}缺少有效的承接条件证明：{'；'.join(missing)}。",
+                subject=_("承接条件"),
+                message=_("{name}缺少有效的承接条件证明：{missing}。").format(
+                    name=cycle.contractor.name, missing=sentences(missing)
+                ),
                 responsible=Responsible.BUREAU,
                 contractor_id=cycle.contractor_id,
             )
@@ -144,7 +160,9 @@ def holders_eligible_and_procured(stations, today: datetime.date):
                 severity=Severity.TRACK,
                 station_id=cycle.station_id,
                 station=cycle.station.name,
-                subject="服务协议",
-                message=f"采购项目{cycle.procurement.project_no}未登记服务协议签订日期。",
+                subject=_("服务协议"),
+                message=_("采购项目{project_no}未登记服务协议签订日期。").format(
+                    project_no=cycle.procurement.project_no
+                ),
                 responsible=Responsible.BUREAU,
             )

@@ -9,12 +9,14 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.dates import add_years
 from accounts.models import ParameterKey, Role
 from accounts.parameters import int_parameter, parameter
 from accounts.permissions import require_role, require_visible
 from accounts.policy import refusal
+from accounts.text import listing, sentences
 from contracts.models import (
     BudgetLine,
     Contractor,
@@ -47,7 +49,7 @@ def contractor_register(*, actor, **fields) -> Contractor:
     require_role(actor, Role.BUREAU)
     fields["credit_code"] = fields.get("credit_code", "").strip().upper()
     if len(fields["credit_code"]) != 18:
-        raise ValidationError({"credit_code": "统一社会信用代码应为18位。"})
+        raise ValidationError({"credit_code": _("统一社会信用代码应为18位。")})
     contractor = Contractor(**fields)
     contractor.full_clean()
     contractor.save()
@@ -68,7 +70,7 @@ def eligibility_verify(
     """R-PROC-2: the bureau records the evidence of one condition and the day it verified it."""
     require_role(actor, Role.BUREAU)
     if not evidence.strip():
-        raise refusal("R-PROC-2", "请填写证明材料。", field="evidence")
+        raise refusal("R-PROC-2", _("请填写证明材料。"), field="evidence")
     record = EligibilityEvidence(
         contractor=contractor,
         condition=condition,
@@ -86,7 +88,7 @@ def eligibility_verify(
 def _may_buy(actor, station: Station, purchaser: str) -> None:
     """R-PROC-1: the purchaser is the district bureau, or the station's own street office."""
     if purchaser not in Procurement.Purchaser.values:
-        raise refusal("R-PROC-1", "购买主体只能是区民政局或街道办事处。", field="purchaser")
+        raise refusal("R-PROC-1", _("购买主体只能是区民政局或街道办事处。"), field="purchaser")
     if actor.role == Role.BUREAU:
         require_visible(actor, station)
         return
@@ -94,7 +96,7 @@ def _may_buy(actor, station: Station, purchaser: str) -> None:
         require_visible(actor, station)
         return
     raise refusal(
-        "R-PROC-1", "只有区民政局或本街道办事处（以街道为购买主体时）可以组织采购。", field="purchaser"
+        "R-PROC-1", _("只有区民政局或本街道办事处（以街道为购买主体时）可以组织采购。"), field="purchaser"
     )
 
 
@@ -115,7 +117,7 @@ def procurement_start(
     require_role(actor, Role.BUREAU, Role.STREET)
     _may_buy(actor, station, purchaser)
     if Procurement.objects.filter(station=station, status=Procurement.Status.OPEN).exists():
-        raise refusal("R-PROC-3", "该社工站已有正在进行的采购，请先确定结果或取消后再发起。")
+        raise refusal("R-PROC-3", _("该社工站已有正在进行的采购，请先确定结果或取消后再发起。"))
     procurement = Procurement(
         station=station,
         purchaser=purchaser,
@@ -149,16 +151,23 @@ def procurement_award(
     procurement = Procurement.objects.select_for_update().get(pk=procurement.pk)
     _may_buy(actor, procurement.station, procurement.purchaser)
     if procurement.status != Procurement.Status.OPEN:
-        raise refusal("R-PROC-3", f"该采购状态为“{procurement.get_status_display()}”，不能再确定承接主体。")
+        raise refusal(
+            "R-PROC-3",
+            _("该采购状态为“{status}”，不能再确定承接主体。").format(status=procurement.get_status_display()),
+        )
     if award_date < procurement.notice_date:
-        raise refusal("R-PROC-3", "中标日期不能早于采购公告日期。", field="award_date")
+        raise refusal("R-PROC-3", _("中标日期不能早于采购公告日期。"), field="award_date")
     missing = eligibility_missing(contractor, award_date)
     if missing:
         raise refusal(
-            "R-PROC-2", f"{contractor.name}缺少经核验的承接条件：{'；'.join(missing)}。", field="contractor"
+            "R-PROC-2",
+            _("{name}缺少经核验的承接条件：{missing}。").format(
+                name=contractor.name, missing=sentences(missing)
+            ),
+            field="contractor",
         )
     if cycle_start < award_date:
-        raise refusal("R-PROC-3", "项目周期不能早于中标日期开始。", field="cycle_start")
+        raise refusal("R-PROC-3", _("项目周期不能早于中标日期开始。"), field="cycle_start")
     years = int_parameter(ParameterKey.CYCLE_YEARS, cycle_start)
     planned_end = add_years(cycle_start, years) - datetime.timedelta(days=1)
     overlapping = ProjectCycle.objects.filter(
@@ -167,8 +176,9 @@ def procurement_award(
     if overlapping is not None:
         raise refusal(
             "R-CYCLE-1",
-            f"该社工站{overlapping.start_date:%Y-%m-%d}至{overlapping.end_date:%Y-%m-%d}的项目周期尚未结束，"
-            "新周期不能与之重叠。",
+            _(
+                "该社工站{start_date:%Y-%m-%d}至{end_date:%Y-%m-%d}的项目周期尚未结束，新周期不能与之重叠。"
+            ).format(start_date=overlapping.start_date, end_date=overlapping.end_date),
             field="cycle_start",
         )
     procurement.status = Procurement.Status.AWARDED
@@ -193,32 +203,42 @@ def procurement_award(
 def _check_money(amount: Decimal, signed_on: datetime.date, budget_lines: dict, funding: dict) -> None:
     cap = parameter(ParameterKey.ANNUAL_AMOUNT_CAP, signed_on)
     if amount is None or amount <= 0:
-        raise ValidationError({"amount": "合同金额必须大于0。"})
+        raise ValidationError({"amount": _("合同金额必须大于0。")})
     if amount > cap:
-        raise refusal("R-FUND-1", f"合同金额¥{amount:,.2f}超过年度资金标准¥{cap:,.2f}。", field="amount")
+        raise refusal(
+            "R-FUND-1",
+            _("合同金额¥{amount:,.2f}超过年度资金标准¥{cap:,.2f}。").format(amount=amount, cap=cap),
+            field="amount",
+        )
     if set(budget_lines) != set(BudgetLine.Line.values):
         absent = [str(label) for value, label in BudgetLine.Line.choices if value not in budget_lines]
         raise refusal(
-            "R-FUND-2", f"请填写全部五类经费科目，缺少：{'、'.join(absent)}。", field="budget_lines"
+            "R-FUND-2",
+            _("请填写全部五类经费科目，缺少：{absent}。").format(absent=listing(absent)),
+            field="budget_lines",
         )
     if any(value is None or value < 0 for value in budget_lines.values()):
-        raise refusal("R-FUND-2", "经费科目金额不能为负数。", field="budget_lines")
+        raise refusal("R-FUND-2", _("经费科目金额不能为负数。"), field="budget_lines")
     budget_total = sum(budget_lines.values(), Decimal("0"))
     if budget_total.quantize(CENT) != Decimal(amount).quantize(CENT):
         raise refusal(
             "R-FUND-2",
-            f"五类经费科目合计¥{budget_total:,.2f}，与合同金额¥{amount:,.2f}不一致。",
+            _("五类经费科目合计¥{budget_total:,.2f}，与合同金额¥{amount:,.2f}不一致。").format(
+                budget_total=budget_total, amount=amount
+            ),
             field="budget_lines",
         )
     if not funding or any(source not in FundingAllocation.Source.values for source in funding):
-        raise refusal("R-FUND-3", "请至少填写一项资金来源。", field="funding")
+        raise refusal("R-FUND-3", _("请至少填写一项资金来源。"), field="funding")
     if any(value is None or value < 0 for value in funding.values()):
-        raise refusal("R-FUND-3", "资金来源金额不能为负数。", field="funding")
+        raise refusal("R-FUND-3", _("资金来源金额不能为负数。"), field="funding")
     funding_total = sum(funding.values(), Decimal("0"))
     if funding_total.quantize(CENT) != Decimal(amount).quantize(CENT):
         raise refusal(
             "R-FUND-3",
-            f"资金来源合计¥{funding_total:,.2f}，与合同金额¥{amount:,.2f}不一致。",
+            _("资金来源合计¥{funding_total:,.2f}，与合同金额¥{amount:,.2f}不一致。").format(
+                funding_total=funding_total, amount=amount
+            ),
             field="funding",
         )
 
@@ -247,18 +267,26 @@ def contract_year_sign(
     year_no = previous.year_no + 1 if previous else 1
     limit = int_parameter(ParameterKey.CYCLE_YEARS, cycle.start_date)
     if year_no > limit:
-        raise refusal("R-CYCLE-1", f"该项目周期已签订{limit}个合同年度，周期届满，须重新采购确定承接主体。")
+        raise refusal(
+            "R-CYCLE-1",
+            _("该项目周期已签订{limit}个合同年度，周期届满，须重新采购确定承接主体。").format(limit=limit),
+        )
     start = previous.end_date + datetime.timedelta(days=1) if previous else cycle.start_date
     end = add_years(start, 1) - datetime.timedelta(days=1)
     if end > cycle.end_date:
-        raise refusal("R-CYCLE-1", f"项目周期已于{cycle.end_date:%Y-%m-%d}结束，不能再签订合同年度。")
+        raise refusal(
+            "R-CYCLE-1",
+            _("项目周期已于{end_date:%Y-%m-%d}结束，不能再签订合同年度。").format(end_date=cycle.end_date),
+        )
     if (
         previous is not None
         and not ContractYear.objects.filter(pk=previous.pk, renewal__decision="renew").exists()
     ):
         raise refusal(
             "R-CYCLE-2",
-            f"{previous.label}尚无续签决定：续签须以双方签字且结果为良好或合格（含优秀）的年度评估为依据。",
+            _("{label}尚无续签决定：续签须以双方签字且结果为良好或合格（含优秀）的年度评估为依据。").format(
+                label=previous.label
+            ),
         )
     _check_money(Decimal(amount), signed_on, budget_lines, funding)
     year = ContractYear(
@@ -291,7 +319,7 @@ def cycle_end(*, cycle: ProjectCycle, end_date: datetime.date, reason: str, acto
     require_visible(actor, cycle.station)
     cycle = ProjectCycle.objects.select_for_update().get(pk=cycle.pk)
     if reason not in ProjectCycle.EndReason.values:
-        raise ValidationError({"end_reason": "请选择结束原因。"})
+        raise ValidationError({"end_reason": _("请选择结束原因。")})
     last_year = cycle.years.order_by("-end_date").first()
     if (
         last_year is not None
@@ -299,7 +327,7 @@ def cycle_end(*, cycle: ProjectCycle, end_date: datetime.date, reason: str, acto
         and reason != ProjectCycle.EndReason.TERMINATED
     ):
         raise refusal(
-            "R-CYCLE-1", "已签订的合同年度尚未结束，只能以“提前终止”结束项目周期。", field="end_date"
+            "R-CYCLE-1", _("已签订的合同年度尚未结束，只能以“提前终止”结束项目周期。"), field="end_date"
         )
     cycle.end_date = end_date
     cycle.end_reason = reason

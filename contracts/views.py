@@ -7,6 +7,8 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.access import role_required, visible_or_404
@@ -30,10 +32,12 @@ class ContractYearForm(ContractMoneyFields):
     """Signing a contract year: the amount, its five budget lines and its funding sources (R-FUND-1..3)."""
 
     amount = forms.DecimalField(
-        label="合同金额（元）", min_value=Decimal("0.01"), decimal_places=2, max_digits=12
+        label=gettext_lazy("合同金额（元）"), min_value=Decimal("0.01"), decimal_places=2, max_digits=12
     )
-    signed_on = forms.DateField(label="签订日期", initial=timezone.localdate, widget=date_input())
-    agreement_no = forms.CharField(label="合同编号", required=False, max_length=50)
+    signed_on = forms.DateField(
+        label=gettext_lazy("签订日期"), initial=timezone.localdate, widget=date_input()
+    )
+    agreement_no = forms.CharField(label=gettext_lazy("合同编号"), required=False, max_length=50)
 
     field_order = ["amount", "signed_on", "agreement_no"]
 
@@ -60,7 +64,10 @@ def contract_year_sign_view(request, pk: int):
         except (ValidationError, PermissionDenied) as error:
             apply_errors(form, error)
         else:
-            messages.success(request, f"已签订{year.label}合同，金额¥{year.amount:,.2f}。")
+            messages.success(
+                request,
+                _("已签订{label}合同，金额¥{amount:,.2f}。").format(label=year.label, amount=year.amount),
+            )
             return redirect("station-detail", pk=cycle.station_id)
     cap = parameter(ParameterKey.ANNUAL_AMOUNT_CAP, timezone.localdate())
     return render(
@@ -69,10 +76,11 @@ def contract_year_sign_view(request, pk: int):
         {
             "form": form,
             "station": cycle.station,
-            "title": f"签订合同年度 · {cycle.contractor.name}",
-            "intro": f"项目周期{cycle.start_date:%Y-%m-%d}至{cycle.planned_end_date:%Y-%m-%d}。年度资金标准¥{cap:,.2f}"
-            "（R-FUND-1）；五类经费科目合计和资金来源合计须等于合同金额（R-FUND-2、R-FUND-3）。",
-            "submit_label": "签订",
+            "title": _("签订合同年度 · {name}").format(name=cycle.contractor.name),
+            "intro": _(
+                "项目周期{start_date:%Y-%m-%d}至{planned_end_date:%Y-%m-%d}。年度资金标准¥{cap:,.2f}（R-FUND-1）；五类经费科目合计和资金来源合计须等于合同金额（R-FUND-2、R-FUND-3）。"
+            ).format(start_date=cycle.start_date, planned_end_date=cycle.planned_end_date, cap=cap),
+            "submit_label": _("签订"),
         },
     )
 
@@ -90,7 +98,7 @@ def procurement_new(request, pk: int):
     station = visible_or_404(Station.objects.select_related("street"), request.user, pk=pk)
     initial = {
         "purchaser": "street" if request.user.role == Role.STREET else "bureau",
-        "title": f"{station.name}社会工作服务项目",
+        "title": _("{name}社会工作服务项目").format(name=station.name),
         "notice_date": timezone.localdate(),
     }
     form = ProcurementForm(request.POST or None, initial=initial)
@@ -104,7 +112,7 @@ def procurement_new(request, pk: int):
         except (ValidationError, PermissionDenied) as error:
             apply_errors(form, error)
         else:
-            messages.success(request, "采购已登记。")
+            messages.success(request, _("采购已登记。"))
             return redirect("station-detail", pk=station.pk)
     return render(
         request,
@@ -112,18 +120,24 @@ def procurement_new(request, pk: int):
         {
             "form": form,
             "station": station,
-            "title": "发起政府采购",
-            "intro": "购买主体为区民政局或街道办事处（三（一））；通过政府采购招投标确定承接主体（六（二））。",
-            "submit_label": "登记采购",
+            "title": _("发起政府采购"),
+            "intro": _(
+                "购买主体为区民政局或街道办事处（三（一））；通过政府采购招投标确定承接主体（六（二））。"
+            ),
+            "submit_label": _("登记采购"),
         },
     )
 
 
 class AwardForm(forms.Form):
-    contractor = forms.ModelChoiceField(label="中标承接主体", queryset=Contractor.objects.none())
-    award_date = forms.DateField(label="中标（成交）日期", widget=date_input())
-    agreement_signed_on = forms.DateField(label="服务协议签订日期", required=False, widget=date_input())
-    cycle_start = forms.DateField(label="项目周期开始日期", widget=date_input())
+    contractor = forms.ModelChoiceField(
+        label=gettext_lazy("中标承接主体"), queryset=Contractor.objects.none()
+    )
+    award_date = forms.DateField(label=gettext_lazy("中标（成交）日期"), widget=date_input())
+    agreement_signed_on = forms.DateField(
+        label=gettext_lazy("服务协议签订日期"), required=False, widget=date_input()
+    )
+    cycle_start = forms.DateField(label=gettext_lazy("项目周期开始日期"), widget=date_input())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,7 +163,9 @@ def procurement_award_view(request, pk: int):
         except (ValidationError, PermissionDenied) as error:
             apply_errors(form, error)
         else:
-            messages.success(request, f"已确定承接主体：{data['contractor'].name}，项目周期已建立。")
+            messages.success(
+                request, _("已确定承接主体：{name}，项目周期已建立。").format(name=data["contractor"].name)
+            )
             return redirect("station-detail", pk=procurement.station_id)
     today = timezone.localdate()
     contractors = Contractor.objects.visible_to(request.user).prefetch_related("evidence").order_by("name")
@@ -162,8 +178,8 @@ def procurement_award_view(request, pk: int):
             "station": procurement.station,
             "procurement": procurement,
             "eligibility": eligibility,
-            "title": f"确定承接主体：{procurement.title}",
-            "submit_label": "确定承接主体",
+            "title": _("确定承接主体：{title}").format(title=procurement.title),
+            "submit_label": _("确定承接主体"),
         },
     )
 
@@ -190,7 +206,9 @@ class EvidenceForm(forms.ModelForm):
         fields = ["condition", "evidence", "reference", "verified_on", "valid_until"]
         widgets = {"verified_on": date_input(), "valid_until": date_input()}
         help_texts = {
-            "evidence": "如：社会组织登记证书、章程；近三年财务审计报告和纳税证明；信用中国查询结果。"
+            "evidence": gettext_lazy(
+                "如：社会组织登记证书、章程；近三年财务审计报告和纳税证明；信用中国查询结果。"
+            )
         }
 
     def _post_clean(self):
@@ -224,11 +242,14 @@ def contractor_new(request):
         request,
         ContractorForm(request.POST or None),
         lambda data: contractor_register(actor=request.user, **data),
-        done=lambda c: (f"已登记{c.name}，请核验其承接条件。", reverse("contractor-detail", args=[c.pk])),
-        title="登记承接主体",
-        submit_label="登记",
+        done=lambda c: (
+            _("已登记{name}，请核验其承接条件。").format(name=c.name),
+            reverse("contractor-detail", args=[c.pk]),
+        ),
+        title=_("登记承接主体"),
+        submit_label=_("登记"),
         cancel_url=reverse("contractor-list"),
-        context={"crumbs": [("承接主体", reverse("contractor-list"))]},
+        context={"crumbs": [(_("承接主体"), reverse("contractor-list"))]},
     )
 
 
@@ -243,11 +264,11 @@ def contractor_detail(request, pk: int):
         form,
         lambda data: eligibility_verify(contractor=contractor, actor=request.user, **data),
         done=lambda e: (
-            f"已记录“{e.get_condition_display()}”的核验。",
+            _("已记录“{condition}”的核验。").format(condition=e.get_condition_display()),
             reverse("contractor-detail", args=[pk]),
         ),
         title=contractor.name,
-        submit_label="记录核验",
+        submit_label=_("记录核验"),
         template="contracts/contractor_detail.html",
         context={
             "contractor": contractor,
@@ -256,7 +277,7 @@ def contractor_detail(request, pk: int):
                 "condition", "-verified_on"
             ),
             "cycles": contractor.cycles.select_related("station").order_by("-start_date"),
-            "crumbs": [("承接主体", reverse("contractor-list"))],
+            "crumbs": [(_("承接主体"), reverse("contractor-list"))],
             "today": today,
         },
     )

@@ -7,6 +7,7 @@ import math
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
 from accounts.validators import clean_id_number, clean_phone, normalise_digits
@@ -54,7 +55,7 @@ def date(value) -> datetime.date | None:
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         if isinstance(value, float) and not math.isfinite(value):
-            raise CellError("日期单元格的内容不是数字也不是日期。")
+            raise CellError(_("日期单元格的内容不是数字也不是日期。"))
         if 20000 <= value <= 80000:  # Excel serial numbers of 1954–2119
             return from_excel(value).date()
         value = str(int(value))
@@ -66,8 +67,14 @@ def date(value) -> datetime.date | None:
             try:
                 return datetime.date(year, month, day)
             except ValueError:
-                raise CellError(f"“{cleaned}”不是有效日期（{year}年没有{month}月{day}日）。") from None
-    raise CellError(f"“{cleaned}”不是可识别的日期，请写成2021-07-01或2021年7月1日。")
+                raise CellError(
+                    _("“{cleaned}”不是有效日期（{year}年没有{month}月{day}日）。").format(
+                        cleaned=cleaned, year=year, month=month, day=day
+                    )
+                ) from None
+    raise CellError(
+        _("“{cleaned}”不是可识别的日期，请写成2021-07-01或2021年7月1日。").format(cleaned=cleaned)
+    )
 
 
 def id_number(value) -> str:
@@ -79,7 +86,9 @@ def id_number(value) -> str:
             return clean_id_number(str(int(Decimal(f"{value:.14E}"))))  # the 15 digits Excel shows
         except Exception:
             raise CellError(
-                f"身份证号被Excel存为数字（{value:.14E}），后几位已丢失；请将该列设为“文本”格式后重新录入。"
+                _(
+                    "身份证号被Excel存为数字（{value:.14E}），后几位已丢失；请将该列设为“文本”格式后重新录入。"
+                ).format(value=value)
             ) from None
     try:
         return clean_id_number(normalise_digits(text(value)))
@@ -106,7 +115,7 @@ def yes_no(value) -> bool:
         return True
     if cleaned in NO:
         return False
-    raise CellError(f"“{cleaned}”应填“是”或“否”。")
+    raise CellError(_("“{cleaned}”应填“是”或“否”。").format(cleaned=cleaned))
 
 
 def decimal(value) -> Decimal | None:
@@ -115,9 +124,9 @@ def decimal(value) -> Decimal | None:
     try:
         number = Decimal(text(value).replace(",", ""))
     except InvalidOperation:
-        raise CellError(f"“{text(value)}”不是数字。") from None
+        raise CellError(_("“{text}”不是数字。").format(text=text(value))) from None
     if not number.is_finite():
-        raise CellError(f"“{text(value)}”不是数字。")
+        raise CellError(_("“{text}”不是数字。").format(text=text(value)))
     return number
 
 

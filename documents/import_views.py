@@ -10,10 +10,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from accounts.text import sentences
 from documents.imports import IMPORTERS, MAX_IMPORT_BYTES, ImportRefused
 from documents.views import XLSX, attachment
 
@@ -28,22 +31,27 @@ SESSION_KEY = "pending_imports"
 
 def _importer(request, kind: str):
     if kind not in IMPORTERS:
-        raise Http404("没有这类导入。")
+        raise Http404(_("没有这类导入。"))
     importer = IMPORTERS[kind]()
     if request.user.role not in importer.roles:
-        raise PermissionDenied("当前账号的角色不能使用此导入。")
+        raise PermissionDenied(_("当前账号的角色不能使用此导入。"))
     return importer
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="Excel（.xlsx）或CSV文件", help_text="不超过5MB；表头可在前几行的标题之下。")
+    file = forms.FileField(
+        label=gettext_lazy("Excel（.xlsx）或CSV文件"),
+        help_text=gettext_lazy("不超过5MB；表头可在前几行的标题之下。"),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size == 0:
-            raise forms.ValidationError("文件是空的。")
+            raise forms.ValidationError(_("文件是空的。"))
         if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError(f"文件大小{upload.size / 1048576:.1f}MB，超过5MB的上限。")
+            raise forms.ValidationError(
+                _("文件大小{value:.1f}MB，超过5MB的上限。").format(value=upload.size / 1048576)
+            )
         return upload
 
 
@@ -90,18 +98,20 @@ def import_confirm(request, kind: str):
     token = request.POST.get("token", "")
     pending = request.session.get(SESSION_KEY, {})
     if pending.get(token) != kind or not token.replace("-", "").replace("_", "").isalnum():
-        raise Http404("没有待确认的导入，请重新上传。")
+        raise Http404(_("没有待确认的导入，请重新上传。"))
     path = pending_dir() / token
     try:
         content = path.read_bytes()
     except FileNotFoundError:
-        raise Http404("待确认的文件已不存在，请重新上传。") from None
+        raise Http404(_("待确认的文件已不存在，请重新上传。")) from None
     result = _run(importer, content, request.user, commit=True)
     path.unlink(missing_ok=True)
     pending.pop(token, None)
     request.session[SESSION_KEY] = pending
     if not result.ok:
-        messages.error(request, "导入未成功，未保存任何数据：" + "；".join(str(e) for e in result.errors[:5]))
+        messages.error(
+            request, _("导入未成功，未保存任何数据：") + sentences(str(e) for e in result.errors[:5])
+        )
         return redirect("import", kind=kind)
     from audit.log import record
     from audit.models import AuditEvent
@@ -112,7 +122,7 @@ def import_confirm(request, kind: str):
         object_type=kind,
         summary=f"{importer.title}：{result.saved}行",
     )
-    messages.success(request, f"已导入{result.saved}行。")
+    messages.success(request, _("已导入{saved}行。").format(saved=result.saved))
     return redirect(importer.done_url)
 
 
@@ -121,7 +131,7 @@ def import_template(request, kind: str):
     importer = _importer(request, kind)
     book = Workbook()
     sheet = book.active
-    sheet.title = importer.title.removeprefix("导入")
+    sheet.title = importer.title.removeprefix(_("导入"))
     sheet.append([f"{column.label}{'*' if column.required else ''}" for column in importer.columns])
     for cell in sheet[1]:
         cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DCE6F1")
@@ -129,12 +139,14 @@ def import_template(request, kind: str):
     for index, column in enumerate(importer.columns, start=1):
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(12, len(column.label) * 2 + 4)
     sheet.freeze_panes = "A2"
-    notes = book.create_sheet("填写说明")
+    notes = book.create_sheet(_("填写说明"))
     notes.append(
         [
-            "带*的列必填。日期可写2021-07-01、2021年7月1日或2021.7.1；身份证号列请设为“文本”格式。第2行是示例，导入前请删除。"
+            _(
+                "带*的列必填。日期可写2021-07-01、2021年7月1日或2021.7.1；身份证号列请设为“文本”格式。第2行是示例，导入前请删除。"
+            )
         ]
     )
     buffer = io.BytesIO()
     book.save(buffer)
-    return attachment(buffer.getvalue(), f"{importer.title}模板.xlsx", XLSX)
+    return attachment(buffer.getvalue(), _("{title}模板.xlsx").format(title=importer.title), XLSX)

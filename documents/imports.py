@@ -15,9 +15,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 from openpyxl import load_workbook
 
 from accounts.models import Role
+from accounts.text import listing, sentences
 from documents import cells
 from documents.cells import CellError
 
@@ -45,7 +48,7 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        where = f"第{self.row}行" if self.row else "文件"
+        where = _("第{row}行").format(row=self.row) if self.row else _("文件")
         return f"{where}“{self.column}”：{self.message}" if self.column else f"{where}：{self.message}"
 
 
@@ -62,7 +65,7 @@ class ImportResult:
 
 class ImportRefused(Exception):
     def __init__(self, errors: list[RowError]):
-        super().__init__("；".join(str(e) for e in errors))
+        super().__init__(sentences(str(e) for e in errors))
         self.errors = errors
 
 
@@ -72,7 +75,9 @@ def read_sheet(content: bytes, filename: str = "") -> list[tuple[int, list]]:
         try:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, ValueError) as error:
-            raise ImportRefused([RowError(0, "", f"无法读取该Excel文件（{error}）。")]) from None
+            raise ImportRefused(
+                [RowError(0, "", _("无法读取该Excel文件（{error}）。").format(error=error))]
+            ) from None
         sheet = book.worksheets[0]
         rows = [
             (number, list(values)) for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
@@ -80,7 +85,7 @@ def read_sheet(content: bytes, filename: str = "") -> list[tuple[int, list]]:
         book.close()
         return rows
     if content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportRefused([RowError(0, "", "不支持旧版.xls格式，请在Excel中另存为.xlsx后再导入。")])
+        raise ImportRefused([RowError(0, "", _("不支持旧版.xls格式，请在Excel中另存为.xlsx后再导入。"))])
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             decoded = content.decode(encoding)
@@ -88,9 +93,9 @@ def read_sheet(content: bytes, filename: str = "") -> list[tuple[int, list]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise ImportRefused([RowError(0, "", "文件既不是Excel（.xlsx）也不是可识别编码的CSV。")])
+        raise ImportRefused([RowError(0, "", _("文件既不是Excel（.xlsx）也不是可识别编码的CSV。"))])
     if "\x00" in decoded:
-        raise ImportRefused([RowError(0, "", "文件内容不是表格。")])
+        raise ImportRefused([RowError(0, "", _("文件内容不是表格。"))])
     return list(enumerate(csv.reader(io.StringIO(decoded)), start=1))
 
 
@@ -122,8 +127,10 @@ class Importer:
                         positions[column.key] = position
             if all(c.key in positions for c in required):
                 return index, positions
-        names = "、".join(c.label for c in required)
-        raise ImportRefused([RowError(0, "", f"找不到表头：表格应有以下列：{names}。请使用导入模板。")])
+        names = listing(c.label for c in required)
+        raise ImportRefused(
+            [RowError(0, "", _("找不到表头：表格应有以下列：{names}。请使用导入模板。").format(names=names))]
+        )
 
     def parse(self, content: bytes, filename: str = "") -> ImportResult:
         rows = read_sheet(content, filename)
@@ -138,7 +145,7 @@ class Importer:
                 raw = values[position] if position is not None and position < len(values) else None
                 if raw is None or cells.text(raw) == "":
                     if column.required:
-                        result.errors.append(RowError(number, column.label, "必填，不能为空。"))
+                        result.errors.append(RowError(number, column.label, _("必填，不能为空。")))
                     parsed[column.key] = None if column.parse in (cells.date, cells.decimal) else ""
                     continue
                 try:
@@ -147,7 +154,7 @@ class Importer:
                     result.errors.append(RowError(number, column.label, str(error)))
             result.rows.append((number, parsed))
         if not result.rows and not result.errors:
-            result.errors.append(RowError(0, "", "表格中没有数据行。"))
+            result.errors.append(RowError(0, "", _("表格中没有数据行。")))
         return result
 
     # --- running -------------------------------------------------------------------------------------------------
@@ -167,7 +174,7 @@ class Importer:
     def run(self, content: bytes, actor, *, commit: bool, filename: str = "") -> ImportResult:
         """Parse and save every row in one transaction; roll it all back on a dry run or any error."""
         if actor.role not in self.roles:
-            raise PermissionDenied("当前账号的角色不能使用此导入。")
+            raise PermissionDenied(_("当前账号的角色不能使用此导入。"))
         result = self.parse(content, filename)
         if result.errors:
             return result
@@ -195,7 +202,7 @@ def _gender(value) -> str:
         return "F"
     if cleaned in ("男", "M", "m"):
         return "M"
-    raise CellError(f"“{cleaned}”应填“男”或“女”。")
+    raise CellError(_("“{cleaned}”应填“男”或“女”。").format(cleaned=cleaned))
 
 
 def _level(value) -> str:
@@ -205,7 +212,7 @@ def _level(value) -> str:
     for level, label in Qualification.Level.choices:
         if cleaned in (str(label), level, str(label).replace("社会工作师", "社工师")):
             return level
-    raise CellError(f"“{cleaned}”应为助理社会工作师、社会工作师或高级社会工作师。")
+    raise CellError(_("“{cleaned}”应为助理社会工作师、社会工作师或高级社会工作师。").format(cleaned=cleaned))
 
 
 def _station_lookup(stations):
@@ -220,35 +227,61 @@ def _station_lookup(stations):
 def _station(values: dict, context: dict):
     station = context["stations"].get(values["station"])
     if station is None:
-        raise ValidationError({"station": f"“{values['station']}”不是您管理范围内的社工站。"})
+        raise ValidationError(
+            {"station": _("“{values}”不是您管理范围内的社工站。").format(values=values["station"])}
+        )
     return station
 
 
 class RosterImporter(Importer):
     kind = "roster"
-    title = "导入社工花名册"
+    title = gettext_lazy("导入社工花名册")
     roles = (Role.CONTRACTOR,)
-    intro = "每行一名社工；填写资质的，同时登记其社会工作专业资质（四（二），R-STAFF-2、R-STAFF-3）。"
+    intro = gettext_lazy(
+        "每行一名社工；填写资质的，同时登记其社会工作专业资质（四（二），R-STAFF-2、R-STAFF-3）。"
+    )
     done_url = "worker-list"
     columns = [
-        Column("name", "姓名", cells.name, example="王晓丽"),
-        Column("gender", "性别", _gender, example="女"),
+        Column("name", gettext_noop("姓名"), cells.name, example="王晓丽"),
+        Column("gender", gettext_noop("性别"), _gender, example="女"),
         Column(
             "id_number",
-            "身份证号",
+            gettext_noop("身份证号"),
             cells.id_number,
             aliases=("身份证号码", "公民身份号码"),
             example="120110199001011235",
         ),
-        Column("phone", "手机号码", cells.phone, aliases=("联系电话", "手机"), example="13812345678"),
-        Column("education", "学历", cells.text, required=False, example="本科"),
-        Column("major", "专业", cells.text, required=False, aliases=("所学专业",), example="社会工作"),
-        Column("employed_on", "入职日期", cells.date, example="2025-07-01"),
-        Column("level", "资质等级", _level, required=False, aliases=("专业资质",), example="助理社会工作师"),
-        Column("certificate_no", "证书编号", cells.text, required=False, example="2024120110001"),
+        Column(
+            "phone",
+            gettext_noop("手机号码"),
+            cells.phone,
+            aliases=("联系电话", "手机"),
+            example="13812345678",
+        ),
+        Column("education", gettext_noop("学历"), cells.text, required=False, example="本科"),
+        Column(
+            "major",
+            gettext_noop("专业"),
+            cells.text,
+            required=False,
+            aliases=("所学专业",),
+            example="社会工作",
+        ),
+        Column("employed_on", gettext_noop("入职日期"), cells.date, example="2025-07-01"),
+        Column(
+            "level",
+            gettext_noop("资质等级"),
+            _level,
+            required=False,
+            aliases=("专业资质",),
+            example="助理社会工作师",
+        ),
+        Column(
+            "certificate_no", gettext_noop("证书编号"), cells.text, required=False, example="2024120110001"
+        ),
         Column(
             "obtained_on",
-            "取得日期",
+            gettext_noop("取得日期"),
             cells.date,
             required=False,
             aliases=("资质取得日期",),
@@ -261,7 +294,7 @@ class RosterImporter(Importer):
 
         contractor = Contractor.objects.visible_to(actor).first()
         if contractor is None:
-            raise PermissionDenied("当前账号未关联承接主体。")
+            raise PermissionDenied(_("当前账号未关联承接主体。"))
         return {"contractor": contractor}
 
     def save(self, values, actor, context):
@@ -277,7 +310,7 @@ class RosterImporter(Importer):
         )
         if values.get("level"):
             if not values.get("certificate_no") or not values.get("obtained_on"):
-                raise ValidationError({"certificate_no": "填写资质等级的，须同时填写证书编号和取得日期。"})
+                raise ValidationError({"certificate_no": _("填写资质等级的，须同时填写证书编号和取得日期。")})
             qualification_record(
                 worker=worker,
                 level=values["level"],
@@ -289,24 +322,36 @@ class RosterImporter(Importer):
 
 class VolunteerImporter(Importer):
     kind = "volunteers"
-    title = "导入志愿者"
+    title = gettext_lazy("导入志愿者")
     roles = (Role.CONTRACTOR,)
-    intro = "做好志愿者注册（三（二），R-SVC-2）。社工站可填站名或街道名。"
+    intro = gettext_lazy("做好志愿者注册（三（二），R-SVC-2）。社工站可填站名或街道名。")
     done_url = "volunteer-list"
     columns = [
-        Column("station", "社工站", cells.text, aliases=("街道", "所属社工站"), example="张贵庄街道"),
-        Column("name", "姓名", cells.name, example="李明"),
-        Column("phone", "联系电话", cells.phone, aliases=("手机号码", "手机"), example="13912345678"),
+        Column(
+            "station",
+            gettext_noop("社工站"),
+            cells.text,
+            aliases=("街道", "所属社工站"),
+            example="张贵庄街道",
+        ),
+        Column("name", gettext_noop("姓名"), cells.name, example="李明"),
+        Column(
+            "phone",
+            gettext_noop("联系电话"),
+            cells.phone,
+            aliases=("手机号码", "手机"),
+            example="13912345678",
+        ),
         Column(
             "team",
-            "志愿服务队",
+            gettext_noop("志愿服务队"),
             cells.text,
             required=False,
             aliases=("服务队",),
             example="张贵庄社区志愿服务队",
         ),
-        Column("skills", "特长", cells.text, required=False, example="陪伴老人"),
-        Column("registered_on", "注册日期", cells.date, example="2026-03-05"),
+        Column("skills", gettext_noop("特长"), cells.text, required=False, example="陪伴老人"),
+        Column("registered_on", gettext_noop("注册日期"), cells.date, example="2026-03-05"),
     ]
 
     def context(self, actor) -> dict:
@@ -328,8 +373,8 @@ def _site_columns() -> list[Column]:
     from stations.services import CHECK_FIELDS
 
     return [
-        Column("station", "社工站", cells.text, aliases=("街道",), example="张贵庄街道"),
-        Column("logged_on", "检查日期", cells.date, example="2026-11-20"),
+        Column("station", gettext_noop("社工站"), cells.text, aliases=("街道",), example="张贵庄街道"),
+        Column("logged_on", gettext_noop("检查日期"), cells.date, example="2026-11-20"),
         *(
             Column(
                 name,
@@ -340,15 +385,15 @@ def _site_columns() -> list[Column]:
             )
             for name in CHECK_FIELDS
         ),
-        Column("notes", "备注", cells.text, required=False, example=""),
+        Column("notes", gettext_noop("备注"), cells.text, required=False, example=""),
     ]
 
 
 class SiteConditionImporter(Importer):
     kind = "site-conditions"
-    title = "导入场所设置检查"
+    title = gettext_lazy("导入场所设置检查")
     roles = (Role.STREET, Role.BUREAU)
-    intro = "每行一次检查：按实施方案四（一）至（五）逐项填写“是”或“否”（R-SITE-1至R-SITE-4）。"
+    intro = gettext_lazy("每行一次检查：按实施方案四（一）至（五）逐项填写“是”或“否”（R-SITE-1至R-SITE-4）。")
     done_url = "station-list"
 
     @property

@@ -6,6 +6,7 @@ from collections import Counter
 from django.utils import timezone
 
 from accounts.policy import RULES
+from documents.chinese import chinese_document
 from documents.pdf import render_pdf
 from documents.rollout import built_status
 from reports import charts
@@ -15,6 +16,7 @@ from staffing.rules import resident_postings
 from stations.models import District
 
 
+@chinese_document
 def rollout_pdf(stations, today: datetime.date | None = None) -> bytes:
     """The rollout report of the given stations (a user's `Station.objects.visible_to`)."""
     today = today or timezone.localdate()
@@ -60,6 +62,7 @@ def rollout_pdf(stations, today: datetime.date | None = None) -> bytes:
     return render_pdf("documents/rollout.html", context)
 
 
+@chinese_document
 def evaluation_pdf(evaluation) -> bytes:
     """The evaluation form for signature (R-EVAL-1, R-EVAL-2): scores, total, grade and both sign-offs."""
     scores = list(evaluation.scores.all())
@@ -75,6 +78,7 @@ def evaluation_pdf(evaluation) -> bytes:
     )
 
 
+@chinese_document
 def annual_plan_pdf(plan, today: datetime.date | None = None) -> bytes:
     """The annual implementation plan as sent to the municipal bureau (R-PLAN-3), with the plan's progress."""
     from accounts.policy import PLAN_TITLE
@@ -102,6 +106,7 @@ def annual_plan_pdf(plan, today: datetime.date | None = None) -> bytes:
     )
 
 
+@chinese_document
 def dossier_pdf(station, user, today: datetime.date | None = None) -> bytes:
     """One station on paper: its conditions, cycles and contract years, resident workers, briefs and findings."""
     from django.db.models import Count, Q

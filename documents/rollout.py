@@ -12,6 +12,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from contracts.models import BudgetLine, ContractYear, FundingAllocation
+from documents.chinese import chinese_document
 from documents.workbook import Column, Sheet
 from evaluations.models import Evaluation
 from reports.compliance import findings
@@ -310,6 +311,7 @@ def severity_label(value: str) -> str:
     return str(Severity(value).label)
 
 
+@chinese_document
 def rollout_sheets(stations, today: datetime.date | None = None) -> list[Sheet]:
     """The sheets of the rollout workbook for the given stations (a user's `Station.objects.visible_to`)."""
     today = today or timezone.localdate()

@@ -5,6 +5,7 @@ import json
 
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.access import role_required, visible_or_404
@@ -44,7 +45,10 @@ def rollout_xlsx(request) -> HttpResponse:
     buffer = io.BytesIO()
     write_workbook(rollout_sheets(Station.objects.visible_to(request.user)), buffer)
     return attachment(
-        buffer.getvalue(), f"社工站建设进展-{timezone.localdate():%Y%m%d}.xlsx", XLSX, request=request
+        buffer.getvalue(),
+        _("社工站建设进展-{localdate:%Y%m%d}.xlsx").format(localdate=timezone.localdate()),
+        XLSX,
+        request=request,
     )
 
 
@@ -53,7 +57,10 @@ def rollout_xlsx(request) -> HttpResponse:
 def rollout_pdf_view(request) -> HttpResponse:
     content = rollout_pdf(Station.objects.visible_to(request.user))
     return attachment(
-        content, f"社工站建设进展-{timezone.localdate():%Y%m%d}.pdf", "application/pdf", request=request
+        content,
+        _("社工站建设进展-{localdate:%Y%m%d}.pdf").format(localdate=timezone.localdate()),
+        "application/pdf",
+        request=request,
     )
 
 
@@ -77,7 +84,11 @@ def list_export(request, title: str, columns=None, rows=None, sheet=None) -> Fil
     from documents.workbook import Sheet
 
     buffer = io.BytesIO()
-    note = f"{title}（导出时间{timezone.localtime():%Y-%m-%d %H:%M}，{request.user.get_full_name() or request.user.username}）"
+    note = _("{title}（导出时间{localtime:%Y-%m-%d %H:%M}，{value}）").format(
+        title=title,
+        localtime=timezone.localtime(),
+        value=request.user.get_full_name() or request.user.username,
+    )
     if sheet is None:
         sheet = Sheet(title, columns, rows)
     sheet.note = note
@@ -102,7 +113,7 @@ def evaluation_pdf_view(request, pk: int) -> HttpResponse:
     )
     return attachment(
         evaluation_pdf(evaluation),
-        f"评估表-{evaluation.contract_year.station.name}.pdf",
+        _("评估表-{name}.pdf").format(name=evaluation.contract_year.station.name),
         PDF,
         request=request,
     )
@@ -114,11 +125,18 @@ def annual_plan_pdf_view(request, pk: int) -> HttpResponse:
     from stations.models import AnnualPlan
 
     plan = visible_or_404(AnnualPlan.objects.select_related("district"), request.user, pk=pk)
-    return attachment(annual_plan_pdf(plan), f"{plan.year}年度实施计划.pdf", PDF, request=request)
+    return attachment(
+        annual_plan_pdf(plan), _("{year}年度实施计划.pdf").format(year=plan.year), PDF, request=request
+    )
 
 
 @require_GET
 @role_required(Role.BUREAU, Role.STREET, Role.MUNICIPAL)
 def dossier_pdf_view(request, pk: int) -> HttpResponse:
     station = visible_or_404(Station.objects.select_related("street__district"), request.user, pk=pk)
-    return attachment(dossier_pdf(station, request.user), f"{station.name}档案.pdf", PDF, request=request)
+    return attachment(
+        dossier_pdf(station, request.user),
+        _("{name}档案.pdf").format(name=station.name),
+        PDF,
+        request=request,
+    )

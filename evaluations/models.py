@@ -70,31 +70,31 @@ class Evaluation(models.Model):
             models.UniqueConstraint(
                 fields=["contract_year", "kind"],
                 name="%(app_label)s_%(class)s_one_per_year_and_kind",
-                violation_error_message="同一合同年度的同类评估只能有一次。",
+                violation_error_message=_("同一合同年度的同类评估只能有一次。"),
             ),
             models.CheckConstraint(
                 condition=Q(total_score__isnull=True) | Q(total_score__gte=0, total_score__lte=100),
                 name="%(app_label)s_%(class)s_score_range",
-                violation_error_message="总分必须在0到100之间。",
+                violation_error_message=_("总分必须在0到100之间。"),
             ),
             models.CheckConstraint(
                 condition=Q(street_signed_by__isnull=True, street_signed_at__isnull=True)
                 | Q(street_signed_by__isnull=False, street_signed_at__isnull=False),
                 name="%(app_label)s_%(class)s_street_signature_complete",
-                violation_error_message="街道签字须同时记录签字人和签字时间。",
+                violation_error_message=_("街道签字须同时记录签字人和签字时间。"),
             ),
             models.CheckConstraint(
                 condition=Q(bureau_signed_by__isnull=True, bureau_signed_at__isnull=True)
                 | Q(bureau_signed_by__isnull=False, bureau_signed_at__isnull=False),
                 name="%(app_label)s_%(class)s_bureau_signature_complete",
-                violation_error_message="区民政局签字须同时记录签字人和签字时间。",
+                violation_error_message=_("区民政局签字须同时记录签字人和签字时间。"),
             ),
             # Nobody signs an evaluation that has no grade yet.
             models.CheckConstraint(
                 condition=(Q(street_signed_at__isnull=True) & Q(bureau_signed_at__isnull=True))
                 | ~Q(grade=""),
                 name="%(app_label)s_%(class)s_signed_has_grade",
-                violation_error_message="评估等次确定后才能签字。",
+                violation_error_message=_("评估等次确定后才能签字。"),
             ),
         ]
 
@@ -131,12 +131,12 @@ class EvaluationScore(models.Model):
             models.UniqueConstraint(
                 fields=["evaluation", "item"],
                 name="%(app_label)s_%(class)s_one_per_item",
-                violation_error_message="同一评估指标只能打分一次。",
+                violation_error_message=_("同一评估指标只能打分一次。"),
             ),
             models.CheckConstraint(
                 condition=Q(score__gte=0, score__lte=models.F("max_score")),
                 name="%(app_label)s_%(class)s_score_within_max",
-                violation_error_message="得分不能为负数，也不能超过该指标分值。",
+                violation_error_message=_("得分不能为负数，也不能超过该指标分值。"),
             ),
         ]
 
@@ -197,7 +197,7 @@ class Renewal(models.Model):
             models.CheckConstraint(
                 condition=Q(decision="renew") | Q(next_year__isnull=True),
                 name="%(app_label)s_%(class)s_end_has_no_next_year",
-                violation_error_message="不再续签的决定不能关联续签合同年度。",
+                violation_error_message=_("不再续签的决定不能关联续签合同年度。"),
             ),
         ]
 

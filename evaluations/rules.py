@@ -2,8 +2,11 @@
 
 import datetime
 
+from django.utils.translation import gettext as _
+
 from accounts.findings import DueItem, Finding, Responsible, register, register_upcoming
 from accounts.policy import Severity
+from accounts.text import phrase
 from contracts.models import ContractYear
 from evaluations.deadlines import final_evaluation_due, midterm_evaluation_due
 from evaluations.models import Evaluation, Renewal
@@ -35,9 +38,9 @@ def _missing_signers(evaluation: Evaluation) -> list[tuple[str, str]]:
     """Who has yet to sign: (responsible, name as the message says it)."""
     missing = []
     if evaluation.street_signed_at is None:
-        missing.append((Responsible.STREET, "街道办事处"))
+        missing.append((Responsible.STREET, _("街道办事处")))
     if evaluation.bureau_signed_at is None:
-        missing.append((Responsible.BUREAU, "区民政局"))
+        missing.append((Responsible.BUREAU, _("区民政局")))
     return missing
 
 
@@ -60,9 +63,11 @@ def evaluations_and_renewals(stations, today: datetime.date):
                 yield Finding(
                     "R-EVAL-1",
                     Severity.ERROR,
-                    subject=f"{year.label}{label}",
+                    subject=phrase(year.label, label),
                     due=due,
-                    message=f"{year.label}{label}应于{due:%Y-%m-%d}前完成，尚无评估结果。",
+                    message=_("{label}{label2}应于{due:%Y-%m-%d}前完成，尚无评估结果。").format(
+                        label=year.label, label2=label, due=due
+                    ),
                     responsible=Responsible.BUREAU,
                     **common,
                 )
@@ -71,10 +76,11 @@ def evaluations_and_renewals(stations, today: datetime.date):
                     yield Finding(
                         "R-EVAL-2",
                         Severity.ERROR,
-                        subject=f"{year.label}{label}",
+                        subject=phrase(year.label, label),
                         due=due,
-                        message=f"年度评估（{evaluation.get_grade_display()}）尚待{who}签字，"
-                        "未经双方签字的评估不能作为续签依据。",
+                        message=_(
+                            "年度评估（{grade}）尚待{who}签字，未经双方签字的评估不能作为续签依据。"
+                        ).format(grade=evaluation.get_grade_display(), who=who),
                         responsible=responsible,
                         **common,
                     )
@@ -87,8 +93,8 @@ def evaluations_and_renewals(stations, today: datetime.date):
             yield Finding(
                 "R-CYCLE-2",
                 Severity.ERROR,
-                subject=f"{year.label}续签",
-                message="年度评估不合格：不再续签，应结束项目周期并按政府购买服务程序重新确定承接主体。",
+                subject=_("{label}续签").format(label=year.label),
+                message=_("年度评估不合格：不再续签，应结束项目周期并按政府购买服务程序重新确定承接主体。"),
                 responsible=Responsible.BUREAU,
                 **common,
             )
@@ -100,8 +106,8 @@ def evaluations_and_renewals(stations, today: datetime.date):
             yield Finding(
                 "R-CYCLE-2",
                 Severity.ERROR,
-                subject=f"{year.label}续签",
-                message="年度评估不合格却已续签。",
+                subject=_("{label}续签").format(label=year.label),
+                message=_("年度评估不合格却已续签。"),
                 responsible=Responsible.BUREAU,
                 **common,
             )
@@ -109,8 +115,10 @@ def evaluations_and_renewals(stations, today: datetime.date):
             yield Finding(
                 "R-CYCLE-2",
                 Severity.TRACK,
-                subject=f"{year.label}续签",
-                message=f"年度评估结果为{final.get_grade_display()}，尚未作出续签决定。",
+                subject=_("{label}续签").format(label=year.label),
+                message=_("年度评估结果为{grade}，尚未作出续签决定。").format(
+                    grade=final.get_grade_display()
+                ),
                 responsible=Responsible.BUREAU,
                 **common,
             )
@@ -127,13 +135,13 @@ def evaluations_due(stations, today: datetime.date, horizon: datetime.date):
             if not (today <= due <= horizon):
                 continue
             evaluation = evaluations.get(kind)
-            label = f"{year.label}{Evaluation.Kind(kind).label}"
+            label = phrase(year.label, Evaluation.Kind(kind).label)
             if evaluation is None or not evaluation.grade:
                 yield DueItem(
                     "R-EVAL-1",
                     year.station_id,
                     year.station.name,
-                    f"组织{label}",
+                    _("组织{label}").format(label=label),
                     due,
                     Responsible.BUREAU,
                     year.cycle.contractor_id,
@@ -144,7 +152,7 @@ def evaluations_due(stations, today: datetime.date, horizon: datetime.date):
                         "R-EVAL-2",
                         year.station_id,
                         year.station.name,
-                        f"{label}（{who}签字）",
+                        _("{label}（{who}签字）").format(label=label, who=who),
                         due,
                         responsible,
                         year.cycle.contractor_id,

@@ -11,11 +11,13 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.concurrency import check_version
 from accounts.models import Role
 from accounts.permissions import require_role, require_visible
 from accounts.policy import refusal
+from accounts.text import listing
 from contracts.models import ContractYear, ProjectCycle
 from contracts.services import contract_year_sign, cycle_end
 from evaluations.deadlines import final_evaluation_due, midterm_evaluation_due
@@ -39,12 +41,12 @@ def evaluation_record(
     require_role(actor, Role.BUREAU)
     require_visible(actor, contract_year)
     if grade not in Evaluation.Grade.values:
-        raise refusal("R-EVAL-2", "请选择评估等次（优秀、良好、合格或不合格）。", field="grade")
+        raise refusal("R-EVAL-2", _("请选择评估等次（优秀、良好、合格或不合格）。"), field="grade")
     evaluation = Evaluation.objects.select_for_update().filter(contract_year=contract_year, kind=kind).first()
     if evaluation is not None:
         check_version(evaluation, seen_version)  # another officer saved it since this form was drawn
     if evaluation is not None and (evaluation.street_signed_at or evaluation.bureau_signed_at):
-        raise refusal("R-EVAL-2", "评估已有签字，不能再修改评分和等次。")
+        raise refusal("R-EVAL-2", _("评估已有签字，不能再修改评分和等次。"))
     due = (
         midterm_evaluation_due(contract_year.start_date)
         if kind == Evaluation.Kind.MIDTERM
@@ -74,15 +76,15 @@ def evaluation_sign(*, evaluation: Evaluation, actor) -> Evaluation:
     require_visible(actor, evaluation)
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if not evaluation.grade:
-        raise refusal("R-EVAL-2", "评估等次确定后才能签字。")
+        raise refusal("R-EVAL-2", _("评估等次确定后才能签字。"))
     now = timezone.now()
     if actor.role == Role.STREET:
         if evaluation.street_signed_at:
-            raise refusal("R-EVAL-2", "街道已签字。")
+            raise refusal("R-EVAL-2", _("街道已签字。"))
         evaluation.street_signed_by, evaluation.street_signed_at = actor, now
     else:
         if evaluation.bureau_signed_at:
-            raise refusal("R-EVAL-2", "区民政局已签字。")
+            raise refusal("R-EVAL-2", _("区民政局已签字。"))
         evaluation.bureau_signed_by, evaluation.bureau_signed_at = actor, now
     evaluation.full_clean()
     evaluation.save()
@@ -92,18 +94,23 @@ def evaluation_sign(*, evaluation: Evaluation, actor) -> Evaluation:
 def _signed_final_evaluation(contract_year: ContractYear) -> Evaluation:
     evaluation = contract_year.evaluations.filter(kind=Evaluation.Kind.FINAL).first()
     if evaluation is None or not evaluation.grade:
-        raise refusal("R-CYCLE-2", f"{contract_year.label}尚无年度评估结果，不能决定是否续签。")
+        raise refusal(
+            "R-CYCLE-2", _("{label}尚无年度评估结果，不能决定是否续签。").format(label=contract_year.label)
+        )
     if not evaluation.is_signed:
-        missing = "、".join(
+        missing = listing(
             name
             for name, signed in (
-                ("街道", evaluation.street_signed_at),
-                ("区民政局", evaluation.bureau_signed_at),
+                (_("街道"), evaluation.street_signed_at),
+                (_("区民政局"), evaluation.bureau_signed_at),
             )
             if not signed
         )
         raise refusal(
-            "R-EVAL-2", f"{contract_year.label}的年度评估尚缺{missing}签字，未签字的评估不能作为续签依据。"
+            "R-EVAL-2",
+            _("{label}的年度评估尚缺{missing}签字，未签字的评估不能作为续签依据。").format(
+                label=contract_year.label, missing=missing
+            ),
         )
     return evaluation
 
@@ -126,14 +133,18 @@ def contract_year_renew(
     ContractYear.objects.select_for_update().filter(pk=contract_year.pk).first()
     if Renewal.objects.filter(contract_year=contract_year).exists():
         raise refusal(
-            "R-CYCLE-2", f"{contract_year.label}已有续签决定（可能是同事刚刚作出的），请刷新页面查看。"
+            "R-CYCLE-2",
+            _("{label}已有续签决定（可能是同事刚刚作出的），请刷新页面查看。").format(
+                label=contract_year.label
+            ),
         )
     evaluation = _signed_final_evaluation(contract_year)
     if evaluation.grade not in Evaluation.PASSING_GRADES:
         raise refusal(
             "R-CYCLE-2",
-            f"{contract_year.label}年度评估结果为“{evaluation.get_grade_display()}”，不再续签，"
-            "须按政府购买服务程序重新确定承接主体。",
+            _("{label}年度评估结果为“{grade}”，不再续签，须按政府购买服务程序重新确定承接主体。").format(
+                label=contract_year.label, grade=evaluation.get_grade_display()
+            ),
         )
     renewal = Renewal.objects.create(
         contract_year=contract_year,
@@ -166,7 +177,10 @@ def cycle_end_after_evaluation(*, contract_year: ContractYear, actor, note: str 
     ContractYear.objects.select_for_update().filter(pk=contract_year.pk).first()
     if Renewal.objects.filter(contract_year=contract_year).exists():
         raise refusal(
-            "R-CYCLE-2", f"{contract_year.label}已有续签决定（可能是同事刚刚作出的），请刷新页面查看。"
+            "R-CYCLE-2",
+            _("{label}已有续签决定（可能是同事刚刚作出的），请刷新页面查看。").format(
+                label=contract_year.label
+            ),
         )
     evaluation = _signed_final_evaluation(contract_year)
     failed = evaluation.grade == Evaluation.Grade.FAIL
@@ -189,5 +203,5 @@ def cycle_end_after_evaluation(*, contract_year: ContractYear, actor, note: str 
         )
     )
     if contract_year.end_date > cycle.end_date:
-        raise ValidationError("该合同年度晚于项目周期结束日期。")
+        raise ValidationError(_("该合同年度晚于项目周期结束日期。"))
     return cycle_end(cycle=cycle, end_date=contract_year.end_date, reason=reason, actor=actor)

@@ -5,23 +5,26 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required, visible_or_404
 from accounts.concurrency import VersionField, version_of
 from accounts.forms_util import apply_errors, date_input
 from accounts.models import Role
+from accounts.text import listing, phrase, sentences
 from contracts.forms import ContractMoneyFields
 from contracts.models import ContractYear
 from evaluations import services
 from evaluations.models import Evaluation, Renewal
 
 SCORE_ITEMS = [
-    ("项目管理", Decimal("20")),
-    ("人员配备", Decimal("20")),
-    ("服务成效", Decimal("40")),
-    ("资金使用", Decimal("10")),
-    ("满意度", Decimal("10")),
+    (gettext_lazy("项目管理"), Decimal("20")),
+    (gettext_lazy("人员配备"), Decimal("20")),
+    (gettext_lazy("服务成效"), Decimal("40")),
+    (gettext_lazy("资金使用"), Decimal("10")),
+    (gettext_lazy("满意度"), Decimal("10")),
 ]
 
 
@@ -56,24 +59,28 @@ def evaluation_sign_view(request, pk: int):
     try:
         services.evaluation_sign(evaluation=evaluation, actor=request.user)
     except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+        messages.error(request, sentences(error.messages))
     else:
-        messages.success(request, "已签字。")
+        messages.success(request, _("已签字。"))
     return redirect("evaluation-detail", pk=evaluation.pk)
 
 
 class EvaluationForm(forms.Form):
     version = VersionField()
-    held_on = forms.DateField(label="评估日期", initial=timezone.localdate, widget=date_input())
-    evaluator = forms.CharField(label="评估机构", initial="区级社会工作指导中心", max_length=100)
-    grade = forms.ChoiceField(label="评估等次", choices=Evaluation.Grade.choices)
-    summary = forms.CharField(label="评估意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    held_on = forms.DateField(label=gettext_lazy("评估日期"), initial=timezone.localdate, widget=date_input())
+    evaluator = forms.CharField(
+        label=gettext_lazy("评估机构"), initial=gettext_lazy("区级社会工作指导中心"), max_length=100
+    )
+    grade = forms.ChoiceField(label=gettext_lazy("评估等次"), choices=Evaluation.Grade.choices)
+    summary = forms.CharField(
+        label=gettext_lazy("评估意见"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for index, (item, maximum) in enumerate(SCORE_ITEMS):
             self.fields[f"score_{index}"] = forms.DecimalField(
-                label=f"{item}（满分{maximum}）",
+                label=_("{item}（满分{maximum}）").format(item=item, maximum=maximum),
                 min_value=0,
                 max_value=maximum,
                 decimal_places=1,
@@ -94,7 +101,7 @@ def evaluation_new(request, pk: int, kind: str):
         ContractYear.objects.select_related("station__street", "cycle__contractor"), request.user, pk=pk
     )
     if kind not in Evaluation.Kind.values:
-        raise PermissionDenied("未知的评估类别。")
+        raise PermissionDenied(_("未知的评估类别。"))
     existing = Evaluation.objects.filter(contract_year=year, kind=kind).first()
     form = EvaluationForm(request.POST or None, initial={"version": version_of(existing) if existing else ""})
     if request.method == "POST" and form.is_valid():
@@ -114,7 +121,7 @@ def evaluation_new(request, pk: int, kind: str):
         except (ValidationError, PermissionDenied) as error:
             apply_errors(form, error)
         else:
-            messages.success(request, "评估结果已保存，请街道办事处和区民政局签字。")
+            messages.success(request, _("评估结果已保存，请街道办事处和区民政局签字。"))
             return redirect("evaluation-detail", pk=evaluation.pk)
     return render(
         request,
@@ -122,21 +129,31 @@ def evaluation_new(request, pk: int, kind: str):
         {
             "form": form,
             "station": year.station,
-            "title": f"{year.label}{Evaluation.Kind(kind).label}",
-            "intro": "区民政局会同街道评估（六（三））；年度评估须街道和区民政局双方签字后方可作为续签依据（R-EVAL-2）。",
-            "submit_label": "保存评估结果",
+            "title": phrase(year.label, Evaluation.Kind(kind).label),
+            "intro": _(
+                "区民政局会同街道评估（六（三））；年度评估须街道和区民政局双方签字后方可作为续签依据（R-EVAL-2）。"
+            ),
+            "submit_label": _("保存评估结果"),
         },
     )
 
 
 class DecisionForm(ContractMoneyFields):
-    decision = forms.ChoiceField(label="决定", choices=Renewal.Decision.choices, widget=forms.RadioSelect)
-    amount = forms.DecimalField(
-        label="续签合同金额（元）", required=False, min_value=Decimal("0.01"), decimal_places=2, max_digits=12
+    decision = forms.ChoiceField(
+        label=gettext_lazy("决定"), choices=Renewal.Decision.choices, widget=forms.RadioSelect
     )
-    signed_on = forms.DateField(label="续签合同签订日期", required=False, widget=date_input())
-    agreement_no = forms.CharField(label="续签合同编号", required=False)
-    note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    amount = forms.DecimalField(
+        label=gettext_lazy("续签合同金额（元）"),
+        required=False,
+        min_value=Decimal("0.01"),
+        decimal_places=2,
+        max_digits=12,
+    )
+    signed_on = forms.DateField(label=gettext_lazy("续签合同签订日期"), required=False, widget=date_input())
+    agreement_no = forms.CharField(label=gettext_lazy("续签合同编号"), required=False)
+    note = forms.CharField(
+        label=gettext_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     field_order = ["decision", "amount", "signed_on", "agreement_no"]
 
@@ -154,7 +171,9 @@ class DecisionForm(ContractMoneyFields):
                 self.fields[n].label for n in self.fields if n.startswith("line_") and data.get(n) is None
             ]
             if missing:
-                raise forms.ValidationError(f"续签须填写：{'、'.join(str(m) for m in missing)}。")
+                raise forms.ValidationError(
+                    _("续签须填写：{value}。").format(value=listing(str(m) for m in missing))
+                )
         return data
 
 
@@ -179,24 +198,32 @@ def contract_year_decide(request, pk: int):
                     agreement_no=data["agreement_no"],
                     actor=request.user,
                 )
-                messages.success(request, f"已续签{next_year.label}。")
+                messages.success(request, _("已续签{label}。").format(label=next_year.label))
             else:
                 services.cycle_end_after_evaluation(contract_year=year, actor=request.user, note=data["note"])
-                messages.success(request, "项目周期已结束，请按政府购买服务程序重新确定承接主体。")
+                messages.success(request, _("项目周期已结束，请按政府购买服务程序重新确定承接主体。"))
         except (ValidationError, PermissionDenied) as error:
             apply_errors(form, error)
         else:
             return redirect("station-detail", pk=year.station_id)
-    grade = f"年度评估：{final.get_grade_display()}" if final and final.grade else "尚无年度评估结果"
-    signed = "（街道、区民政局均已签字）" if final and final.is_signed else "（尚未双方签字）"
+    grade = (
+        _("年度评估：{grade}").format(grade=final.get_grade_display())
+        if final and final.grade
+        else _("尚无年度评估结果")
+    )
+    signed = _("（街道、区民政局均已签字）") if final and final.is_signed else _("（尚未双方签字）")
     return render(
         request,
         "form_page.html",
         {
             "form": form,
             "station": year.station,
-            "title": f"{year.label}续签或结束周期 · {year.cycle.contractor.name}",
-            "intro": f"{grade}{signed}。年度评估结果为良好或合格的续签合同，不合格的不再续签（三（五），R-CYCLE-2）。",
-            "submit_label": "提交决定",
+            "title": _("{label}续签或结束周期 · {name}").format(
+                label=year.label, name=year.cycle.contractor.name
+            ),
+            "intro": _(
+                "{grade}{signed}。年度评估结果为良好或合格的续签合同，不合格的不再续签（三（五），R-CYCLE-2）。"
+            ).format(grade=grade, signed=signed),
+            "submit_label": _("提交决定"),
         },
     )

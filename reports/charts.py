@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 GRADE_COLOURS = {
     "excellent": "#198754",
@@ -17,8 +18,9 @@ GRADE_COLOURS = {
 FONT = 'font-family="Noto Sans SC, Microsoft YaHei, sans-serif"'
 
 
-def plan_vs_built(rows: list[tuple[int, int, int]], title: str = "建设计划与建成情况") -> SafeString:
+def plan_vs_built(rows: list[tuple[int, int, int]], title: str = "") -> SafeString:
     """Grouped bars per year: planned stations and stations built (rows: year, planned, built)."""
+    title = title or _("建设计划与建成情况")
     width, height, left, bottom, top = 520, 240, 40, 40, 30
     highest = max([1] + [max(planned, built) for _, planned, built in rows])
     band = (width - left - 20) / max(1, len(rows))
@@ -37,16 +39,17 @@ def plan_vs_built(rows: list[tuple[int, int, int]], title: str = "建设计划�
             f'fill="#6c757d">{tick}</text>'
         )
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#e9ecef"/>')
+    year_label = _("{year}年度")
     for index, (year, planned, built) in enumerate(rows):
         x = left + index * band + band / 2 - bar
         for offset, value, colour, label in (
-            (0, planned, "#9ec5fe", "计划"),
-            (bar, built, "#0d6efd", "建成"),
+            (0, planned, "#9ec5fe", _("{year}年度计划{value}个")),
+            (bar, built, "#0d6efd", _("{year}年度建成{value}个")),
         ):
             h = value * scale
             parts.append(
                 f'<rect x="{x + offset:.1f}" y="{height - bottom - h:.1f}" width="{bar - 2:.1f}" height="{h:.1f}" '
-                f'fill="{colour}"><title>{year}年度{label}{value}个</title></rect>'
+                f'fill="{colour}"><title>{escape(label.format(year=year, value=value))}</title></rect>'
             )
             parts.append(
                 f'<text x="{x + offset + bar / 2 - 1:.1f}" y="{height - bottom - h - 4:.1f}" '
@@ -54,14 +57,15 @@ def plan_vs_built(rows: list[tuple[int, int, int]], title: str = "建设计划�
             )
         parts.append(
             f'<text x="{x + bar:.1f}" y="{height - bottom + 16}" text-anchor="middle" font-size="12" '
-            f"{FONT}>{year}年度</text>"
+            f"{FONT}>{escape(year_label.format(year=year))}</text>"
         )
     legend_y = 14
+    planned_label, built_label = escape(_("计划建站")), escape(_("已建成"))
     parts.append(
         f'<rect x="{width - 150}" y="{legend_y - 9}" width="10" height="10" fill="#9ec5fe"/>'
-        f'<text x="{width - 136}" y="{legend_y}" font-size="11" {FONT}>计划建站</text>'
+        f'<text x="{width - 136}" y="{legend_y}" font-size="11" {FONT}>{planned_label}</text>'
         f'<rect x="{width - 80}" y="{legend_y - 9}" width="10" height="10" fill="#0d6efd"/>'
-        f'<text x="{width - 66}" y="{legend_y}" font-size="11" {FONT}>已建成</text>'
+        f'<text x="{width - 66}" y="{legend_y}" font-size="11" {FONT}>{built_label}</text>'
     )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text inside is escaped above
@@ -93,9 +97,10 @@ def timeline(rows: list[TimelineRow], first_year: int, last_year: int, today: da
     def x_of(day: datetime.date) -> float:
         return label_width + (day - datetime.date(first_year, 1, 1)).days * scale
 
+    title = escape(_("社工站合同年度时间轴"))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="chart" '
-        f'aria-label="社工站合同年度时间轴"><title>社工站合同年度时间轴</title>'
+        f'aria-label="{title}"><title>{title}</title>'
     ]
     for year in range(first_year, last_year + 2):
         x = x_of(datetime.date(year, 1, 1))
@@ -119,22 +124,23 @@ def timeline(rows: list[TimelineRow], first_year: int, last_year: int, today: da
                     f"{escape(bar.label)}</text>"
                 )
     today_x = x_of(today)
+    today_label = escape(_("今天"))
     parts.append(
         f'<line x1="{today_x:.1f}" y1="{top - 6}" x2="{today_x:.1f}" y2="{height - 24}" stroke="#fd7e14" '
         f'stroke-dasharray="4 3"/><text x="{today_x + 3:.1f}" y="{height - 26}" font-size="10" '
-        f'fill="#fd7e14" {FONT}>今天</text>'
+        f'fill="#fd7e14" {FONT}>{today_label}</text>'
     )
     legend_x = label_width
     for grade, text in (
-        ("excellent", "优秀"),
-        ("good", "良好"),
-        ("pass", "合格"),
-        ("fail", "不合格"),
-        ("", "未评估"),
+        ("excellent", _("优秀")),
+        ("good", _("良好")),
+        ("pass", _("合格")),
+        ("fail", _("不合格")),
+        ("", _("未评估")),
     ):
         parts.append(
             f'<rect x="{legend_x}" y="{height - 16}" width="10" height="10" fill="{GRADE_COLOURS[grade]}"/>'
-            f'<text x="{legend_x + 14}" y="{height - 7}" font-size="11" {FONT}>{text}</text>'
+            f'<text x="{legend_x + 14}" y="{height - 7}" font-size="11" {FONT}>{escape(text)}</text>'
         )
         legend_x += 70
     parts.append("</svg>")

@@ -13,6 +13,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils.translation import get_language
 
 # The models the checks and the due items read (their history tables are found from them).
 WATCHED = [
@@ -64,7 +65,8 @@ def cached(kind: str, stations, today, compute):
         return compute()
     sql, params = stations.query.sql_with_params()
     scope = hashlib.sha256(f"{sql}|{params}".encode()).hexdigest()[:24]
-    key = f"findings:{kind}:{today:%Y%m%d}:{scope}:{hashlib.sha256(fingerprint().encode()).hexdigest()[:24]}"
+    # The language is part of the key: findings carry their messages already translated.
+    key = f"findings:{kind}:{get_language()}:{today:%Y%m%d}:{scope}:{hashlib.sha256(fingerprint().encode()).hexdigest()[:24]}"
     result = cache.get(key)
     if result is None:
         result = compute()

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -123,35 +124,37 @@ class Report(models.Model):
                 fields=["contract_year", "period"],
                 condition=Q(kind="monthly"),
                 name="%(app_label)s_%(class)s_one_brief_per_month",
-                violation_error_message="同一合同年度每月只能有一份月度工作简报。",
+                violation_error_message=_("同一合同年度每月只能有一份月度工作简报。"),
             ),
             models.UniqueConstraint(
                 fields=["contract_year", "kind"],
                 condition=~Q(kind="monthly"),
                 name="%(app_label)s_%(class)s_one_per_kind",
-                violation_error_message="同一合同年度的服务计划、中期报告和期末报告各只能有一份。",
+                violation_error_message=_("同一合同年度的服务计划、中期报告和期末报告各只能有一份。"),
             ),
             models.CheckConstraint(
                 condition=(Q(kind="monthly") & Q(period__isnull=False))
                 | (~Q(kind="monthly") & Q(period__isnull=True)),
                 name="%(app_label)s_%(class)s_period_only_for_briefs",
-                violation_error_message="月度工作简报必须填写报告月份，其他报告不填。",
+                violation_error_message=_("月度工作简报必须填写报告月份，其他报告不填。"),
             ),
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(submitted_at__isnull=False),
                 name="%(app_label)s_%(class)s_submitted_has_time",
-                violation_error_message="已提交的报告必须有提交时间。",
+                violation_error_message=_("已提交的报告必须有提交时间。"),
             ),
             models.CheckConstraint(
                 condition=Q(volunteer_hours__gte=0),
                 name="%(app_label)s_%(class)s_volunteer_hours_not_negative",
-                violation_error_message="志愿服务时长不能为负数。",
+                violation_error_message=_("志愿服务时长不能为负数。"),
             ),
         ]
 
     def __str__(self) -> str:
         if self.kind == self.Kind.MONTHLY and self.period:
-            return f"{self.contract_year.station} {self.period:%Y年%m月}月度工作简报"
+            return gettext("{station} {period:%Y年%m月}月度工作简报").format(
+                station=self.contract_year.station, period=self.period
+            )
         return f"{self.contract_year} {self.get_kind_display()}"
 
 
@@ -233,7 +236,7 @@ class ReportFigure(models.Model):
             models.UniqueConstraint(
                 fields=["report", "area", "kind"],
                 name="%(app_label)s_%(class)s_one_per_area_kind",
-                violation_error_message="同一报告中每个服务领域和服务形式只能填写一行。",
+                violation_error_message=_("同一报告中每个服务领域和服务形式只能填写一行。"),
             ),
         ]
 
@@ -274,7 +277,7 @@ class ReportReview(models.Model):
             models.CheckConstraint(
                 condition=Q(decision="accepted") | ~Q(comment=""),
                 name="%(app_label)s_%(class)s_return_has_comment",
-                violation_error_message="退回修改时必须填写审核意见。",
+                violation_error_message=_("退回修改时必须填写审核意见。"),
             ),
         ]
 
@@ -342,7 +345,7 @@ class ServiceRecord(models.Model):
             models.CheckConstraint(
                 condition=Q(participants__gte=1),
                 name="%(app_label)s_%(class)s_participants_positive",
-                violation_error_message="服务人次至少为1。",
+                violation_error_message=_("服务人次至少为1。"),
             ),
         ]
 
@@ -385,7 +388,7 @@ class ReminderSent(models.Model):
             models.UniqueConstraint(
                 fields=["user", "sent_on"],
                 name="%(app_label)s_%(class)s_once_a_day",
-                violation_error_message="该收件人当天已发送过提醒。",
+                violation_error_message=_("该收件人当天已发送过提醒。"),
             ),
         ]
 

@@ -5,6 +5,8 @@ from django.db.models import Count
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.access import role_required, visible_or_404
@@ -20,9 +22,9 @@ from stations.models import Station
 
 class ServiceRecordForm(forms.ModelForm):
     photos = multiple_file_field(
-        label="照片",
+        label=gettext_lazy("照片"),
         required=False,
-        help_text="JPEG、PNG、GIF或WebP，可多选，每张不超过20MB。",
+        help_text=gettext_lazy("JPEG、PNG、GIF或WebP，可多选，每张不超过20MB。"),
         attrs={"accept": "image/*"},
     )
 
@@ -32,14 +34,14 @@ class ServiceRecordForm(forms.ModelForm):
                   "client_id_number", "description"]  # fmt: skip
         widgets = {"held_on": date_input(), "description": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
-            "client_name": "仅个案填写。",
-            "client_id_number": "仅个案，可不填；页面上只显示前6位和后4位。",
-            "participants": "个案为服务对象人数，小组和社区活动为参与人次。",
+            "client_name": gettext_lazy("仅个案填写。"),
+            "client_id_number": gettext_lazy("仅个案，可不填；页面上只显示前6位和后4位。"),
+            "participants": gettext_lazy("个案为服务对象人数，小组和社区活动为参与人次。"),
         }
 
     def __init__(self, *args, stations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["station"] = forms.ModelChoiceField(label="社工站", queryset=stations)
+        self.fields["station"] = forms.ModelChoiceField(label=_("社工站"), queryset=stations)
         if len(stations) == 1:  # a queryset: counted once, then the field iterates it
             self.fields["station"].initial = stations.first().pk
 
@@ -73,16 +75,16 @@ def service_record_list(request):
     if wants_export(request):
         return list_export(
             request,
-            "服务记录",
+            _("服务记录"),
             [
-                Column("服务日期", 12, "date"),
-                Column("社工站", 30),
-                Column("服务主题", 30),
-                Column("服务形式", 10),
-                Column("服务领域", 14),
-                Column("服务方法", 14),
-                Column("服务人次", 10, "int"),
-                Column("服务对象", 10),
+                Column(_("服务日期"), 12, "date"),
+                Column(_("社工站"), 30),
+                Column(_("服务主题"), 30),
+                Column(_("服务形式"), 10),
+                Column(_("服务领域"), 14),
+                Column(_("服务方法"), 14),
+                Column(_("服务人次"), 10, "int"),
+                Column(_("服务对象"), 10),
             ],
             (
                 [
@@ -128,12 +130,17 @@ def service_record_new(request):
         request,
         form,
         lambda data: service_record_create(actor=request.user, **data),
-        done=lambda r: (f"服务记录“{r.title}”已保存。", reverse("service-record-detail", args=[r.pk])),
-        title="登记服务记录",
-        intro="记录个案、小组和社区活动：服务领域、方法和服务人次（三（二），R-SVC-1）。月度简报的服务数据可按本月记录填入。",
-        submit_label="保存",
+        done=lambda r: (
+            _("服务记录“{title}”已保存。").format(title=r.title),
+            reverse("service-record-detail", args=[r.pk]),
+        ),
+        title=_("登记服务记录"),
+        intro=_(
+            "记录个案、小组和社区活动：服务领域、方法和服务人次（三（二），R-SVC-1）。月度简报的服务数据可按本月记录填入。"
+        ),
+        submit_label=_("保存"),
         cancel_url=reverse("service-record-list"),
-        context={"crumbs": [("服务记录", reverse("service-record-list"))]},
+        context={"crumbs": [(_("服务记录"), reverse("service-record-list"))]},
     )
 
 

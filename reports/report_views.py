@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import role_required, visible_or_404
@@ -12,6 +14,7 @@ from accounts.concurrency import VersionField, version_of
 from accounts.forms_util import apply_errors, date_input, multiple_file_field
 from accounts.models import Role
 from accounts.pages import paginate
+from accounts.text import phrase, sentences
 from contracts.models import ContractYear
 from documents.views import list_export, wants_export
 from documents.workbook import Column
@@ -24,7 +27,9 @@ AREAS, KINDS = ServiceArea.choices, ServiceKind.choices
 class ReportForm(forms.ModelForm):
     version = VersionField()
     attachments = multiple_file_field(
-        label="附件", required=False, help_text="PDF、Word、Excel或图片，可多选，每个不超过20MB。"
+        label=gettext_lazy("附件"),
+        required=False,
+        help_text=gettext_lazy("PDF、Word、Excel或图片，可多选，每个不超过20MB。"),
     )
 
     class Meta:
@@ -46,8 +51,8 @@ class ReportForm(forms.ModelForm):
     def __init__(self, *args, figures=None, **kwargs):
         super().__init__(*args, **kwargs)
         figures = figures or {}
-        for area, _ in AREAS:
-            for kind, _ in KINDS:
+        for area, _label in AREAS:
+            for kind, _kind_label in KINDS:
                 sessions, people = figures.get((area, kind), (0, 0))
                 self.fields[f"fig_{area}_{kind}_sessions"] = forms.IntegerField(min_value=0, initial=sessions)
                 self.fields[f"fig_{area}_{kind}_people"] = forms.IntegerField(min_value=0, initial=people)
@@ -91,21 +96,21 @@ def report_list(request: HttpRequest) -> HttpResponse:
     if wants_export(request):
         return list_export(
             request,
-            "报告",
+            _("报告"),
             [
-                Column("社工站", 30),
-                Column("承接主体", 30),
-                Column("报告", 24),
-                Column("月份", 10),
-                Column("提交期限", 12, "date"),
-                Column("状态", 10),
-                Column("提交时间", 16, "datetime"),
+                Column(_("社工站"), 30),
+                Column(_("承接主体"), 30),
+                Column(_("报告"), 24),
+                Column(_("月份"), 10),
+                Column(_("提交期限"), 12, "date"),
+                Column(_("状态"), 10),
+                Column(_("提交时间"), 16, "datetime"),
             ],
             (
                 [
                     r.contract_year.station.name,
                     r.contract_year.cycle.contractor.name,
-                    f"{r.contract_year.label}{r.get_kind_display()}",
+                    phrase(r.contract_year.label, r.get_kind_display()),
                     f"{r.period:%Y-%m}" if r.period else "",
                     r.due_date,
                     r.get_status_display(),
@@ -137,10 +142,12 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 class NewReportForm(forms.Form):
-    contract_year = forms.ModelChoiceField(label="合同年度", queryset=ContractYear.objects.none())
-    kind = forms.ChoiceField(label="报告类别", choices=Report.Kind.choices)
+    contract_year = forms.ModelChoiceField(
+        label=gettext_lazy("合同年度"), queryset=ContractYear.objects.none()
+    )
+    kind = forms.ChoiceField(label=gettext_lazy("报告类别"), choices=Report.Kind.choices)
     period = forms.DateField(
-        label="简报月份（月度工作简报填写，取该月任一天）", required=False, widget=date_input()
+        label=gettext_lazy("简报月份（月度工作简报填写，取该月任一天）"), required=False, widget=date_input()
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -172,9 +179,9 @@ def report_new(request: HttpRequest) -> HttpResponse:
         "form_page.html",
         {
             "form": form,
-            "title": "新建报告",
-            "submit_label": "创建草稿",
-            "intro": "月度工作简报于次月5日前提交（五（三），R-REP-1）。",
+            "title": _("新建报告"),
+            "submit_label": _("创建草稿"),
+            "intro": _("月度工作简报于次月5日前提交（五（三），R-REP-1）。"),
         },
     )
 
@@ -186,7 +193,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     current = {(f.area, f.kind): (f.sessions, f.people) for f in report.figures.all()}
     if request.method == "GET" and request.GET.get("fill") == "records":
         current = services.figures_from_records(report) or current
-        messages.info(request, "已按本月服务记录填入服务数据，请核对后保存。")
+        messages.info(request, _("已按本月服务记录填入服务数据，请核对后保存。"))
     form = ReportForm(
         request.POST or None,
         request.FILES or None,
@@ -207,9 +214,9 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if request.POST.get("action") == "submit":
                 services.report_submit(report=report, actor=request.user)
-                messages.success(request, "报告已提交，区民政局和街道即可查看。")
+                messages.success(request, _("报告已提交，区民政局和街道即可查看。"))
             else:
-                messages.success(request, "草稿已保存。")
+                messages.success(request, _("草稿已保存。"))
         except (ValidationError, PermissionDenied) as error:
             apply_errors(form, error)
         else:
@@ -236,7 +243,7 @@ def report_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.report_submit(report=report, actor=request.user)
     except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+        messages.error(request, sentences(error.messages))
     else:
-        messages.success(request, "报告已提交。")
+        messages.success(request, _("报告已提交。"))
     return redirect("report-edit", pk=report.pk)

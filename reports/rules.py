@@ -3,10 +3,12 @@
 import datetime
 
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from accounts.dates import months_between
 from accounts.findings import DueItem, Finding, Responsible, register, register_upcoming
 from accounts.policy import Severity
+from accounts.text import listing, phrase
 from contracts.models import ContractYear
 from reports.models import Report, ServiceRecord
 from reports.services import report_due
@@ -47,7 +49,9 @@ def owed_reports(stations, today: datetime.date, until: datetime.date):
 
 
 def _label(kind: str, period) -> str:
-    return f"{period:%Y年%-m月}月度工作简报" if period else str(Report.Kind(kind).label)
+    return (
+        _("{period:%Y年%-m月}月度工作简报").format(period=period) if period else str(Report.Kind(kind).label)
+    )
 
 
 RULE_OF_KIND = {
@@ -65,7 +69,7 @@ def reports_overdue(stations, today: datetime.date):
         if report is not None and report.status in RECEIVED:
             continue
         rule_id, severity = RULE_OF_KIND[kind]
-        state = "尚未提交" if report is None else "仍为草稿"
+        state = _("尚未提交") if report is None else _("仍为草稿")
         yield Finding(
             rule_id,
             severity,
@@ -73,8 +77,9 @@ def reports_overdue(stations, today: datetime.date):
             year.station.name,
             subject=_label(kind, period),
             due=due,
-            message=f"{year.label}{_label(kind, period)}应于{due:%Y-%m-%d}前提交，{state}，已逾期"
-            f"{(today - due).days}天。",
+            message=_("{label}{label2}应于{due:%Y-%m-%d}前提交，{state}，已逾期{days}天。").format(
+                label=year.label, label2=_label(kind, period), due=due, state=state, days=(today - due).days
+            ),
             responsible=Responsible.CONTRACTOR,
             contractor_id=year.cycle.contractor_id,
         )
@@ -88,7 +93,7 @@ def reports_due(stations, today: datetime.date, horizon: datetime.date):
                 RULE_OF_KIND[kind][0],
                 year.station_id,
                 year.station.name,
-                f"{year.label}{_label(kind, period)}",
+                phrase(year.label, _label(kind, period)),
                 due,
                 Responsible.CONTRACTOR,
                 year.cycle.contractor_id,
@@ -112,7 +117,9 @@ def reports_in_review(stations, today: datetime.date):
             year.station_id,
             year.station.name,
             subject=str(report),
-            message=f"{_label(report.kind, report.period)}已退回修改，等待承接主体修改后重新提交。",
+            message=_("{label}已退回修改，等待承接主体修改后重新提交。").format(
+                label=_label(report.kind, report.period)
+            ),
             responsible=Responsible.CONTRACTOR,
             contractor_id=year.cycle.contractor_id,
         )
@@ -125,7 +132,9 @@ def reports_in_review(stations, today: datetime.date):
             year.station_id,
             year.station.name,
             subject=str(report),
-            message=f"{_label(report.kind, report.period)}已提交超过{REVIEW_WITHIN_DAYS}天，尚未审核。",
+            message=_("{label}已提交超过{REVIEW_WITHIN_DAYS}天，尚未审核。").format(
+                label=_label(report.kind, report.period), REVIEW_WITHIN_DAYS=REVIEW_WITHIN_DAYS
+            ),
             responsible=Responsible.BUREAU,
         )
 
@@ -140,7 +149,7 @@ def reviews_due(stations, today: datetime.date, horizon: datetime.date):
                 "R-REP-3",
                 year.station_id,
                 year.station.name,
-                f"审核{year.label}{_label(report.kind, report.period)}",
+                _("审核{label}{label2}").format(label=year.label, label2=_label(report.kind, report.period)),
                 due,
                 Responsible.BUREAU,
             )
@@ -153,8 +162,8 @@ def final_reports_sum_up(stations, today: datetime.date):
         gaps = [
             text
             for missing, text in (
-                (not report.experience_summary.strip(), "经验总结"),
-                (report.news_posts == 0, "动态推送"),
+                (not report.experience_summary.strip(), _("经验总结")),
+                (report.news_posts == 0, _("动态推送")),
             )
             if missing
         ]
@@ -166,7 +175,7 @@ def final_reports_sum_up(stations, today: datetime.date):
                 year.station_id,
                 year.station.name,
                 subject=str(report),
-                message=f"期末工作报告缺少{'、'.join(gaps)}。",
+                message=_("期末工作报告缺少{gaps}。").format(gaps=listing(gaps)),
                 responsible=Responsible.CONTRACTOR,
                 contractor_id=year.cycle.contractor_id,
             )
@@ -185,13 +194,15 @@ def services_recorded(stations, today: datetime.date):
     for station in operating_on(stations, today).only("pk", "name"):
         latest = last.get(station.pk)
         if latest is None or latest < since:
-            when = f"最近一次为{latest:%Y-%m-%d}" if latest else "尚无记录"
+            when = _("最近一次为{latest:%Y-%m-%d}").format(latest=latest) if latest else _("尚无记录")
             yield Finding(
                 "R-SVC-1",
                 Severity.TRACK,
                 station.pk,
                 station.name,
-                subject="服务记录",
-                message=f"近{SERVICE_GAP_DAYS}天没有登记个案、小组或社区活动服务记录（{when}）。",
+                subject=_("服务记录"),
+                message=_("近{SERVICE_GAP_DAYS}天没有登记个案、小组或社区活动服务记录（{when}）。").format(
+                    SERVICE_GAP_DAYS=SERVICE_GAP_DAYS, when=when
+                ),
                 responsible=Responsible.CONTRACTOR,
             )

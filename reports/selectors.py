@@ -5,6 +5,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Case, CharField, Exists, OuterRef, Subquery, Value, When
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from contracts.models import ContractYear, Procurement, ProjectCycle
 from evaluations.models import Evaluation
@@ -17,7 +19,12 @@ class StationStatus:
     PROCURING = "procuring"
     OPERATING = "operating"
     LAPSED = "lapsed"
-    LABELS = {PLANNED: "未建站", PROCURING: "采购中", OPERATING: "运行中", LAPSED: "周期结束待采购"}
+    LABELS = {
+        PLANNED: gettext_lazy("未建站"),
+        PROCURING: gettext_lazy("采购中"),
+        OPERATING: gettext_lazy("运行中"),
+        LAPSED: gettext_lazy("周期结束待采购"),
+    }
     TAGS = {PLANNED: "secondary", PROCURING: "warning", OPERATING: "success", LAPSED: "danger"}
     CHOICES = list(LABELS.items())
 
@@ -101,7 +108,7 @@ def timeline_rows(stations, today: datetime.date) -> tuple[list[TimelineRow], in
     for year in years:
         contractor = year.cycle.contractor
         grade = grades.get(year.pk, "")
-        grade_label = dict(Evaluation.Grade.choices).get(grade, "未评估")
+        grade_label = dict(Evaluation.Grade.choices).get(grade, _("未评估"))
         by_station[year.station_id].bars.append(
             TimelineBar(
                 year.start_date,

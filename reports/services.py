@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.concurrency import check_version
 from accounts.dates import first_of_month
@@ -26,7 +27,7 @@ def report_due(contract_year: ContractYear, kind: str, period: datetime.date | N
             return final_report_due(contract_year.end_date)
         case Report.Kind.SERVICE_PLAN:
             return service_plan_due(contract_year.start_date)
-    raise ValidationError({"kind": "未知的报告类别。"})
+    raise ValidationError({"kind": _("未知的报告类别。")})
 
 
 @transaction.atomic
@@ -38,10 +39,10 @@ def report_draft(
     require_visible(actor, contract_year)
     if kind == Report.Kind.MONTHLY:
         if period is None:
-            raise refusal("R-REP-1", "请选择简报所属月份。", field="period")
+            raise refusal("R-REP-1", _("请选择简报所属月份。"), field="period")
         period = first_of_month(period)
         if not (first_of_month(contract_year.start_date) <= period <= contract_year.end_date):
-            raise refusal("R-REP-1", "简报月份须在合同年度之内。", field="period")
+            raise refusal("R-REP-1", _("简报月份须在合同年度之内。"), field="period")
     else:
         period = None
     report = Report(
@@ -63,9 +64,11 @@ def report_submit(*, report: Report, actor) -> Report:
     require_visible(actor, report)
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.status not in (Report.Status.DRAFT, Report.Status.RETURNED):
-        raise refusal("R-REP-3", f"报告状态为“{report.get_status_display()}”，不能重复提交。")
+        raise refusal(
+            "R-REP-3", _("报告状态为“{status}”，不能重复提交。").format(status=report.get_status_display())
+        )
     if report.kind == Report.Kind.FINAL and not report.experience_summary.strip():
-        raise refusal("R-REP-5", "期末工作报告须包含经验总结。", field="experience_summary")
+        raise refusal("R-REP-5", _("期末工作报告须包含经验总结。"), field="experience_summary")
     report.status = Report.Status.SUBMITTED
     report.submitted_at = timezone.now()
     report.submitted_by = actor
@@ -93,11 +96,14 @@ def report_review(*, report: Report, decision: str, actor, comment: str = "") ->
     require_visible(actor, report)
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.status != Report.Status.SUBMITTED:
-        raise refusal("R-REP-3", f"只能审核已提交的报告，该报告状态为“{report.get_status_display()}”。")
+        raise refusal(
+            "R-REP-3",
+            _("只能审核已提交的报告，该报告状态为“{status}”。").format(status=report.get_status_display()),
+        )
     if decision == ReportReview.Decision.RETURNED and not comment.strip():
-        raise refusal("R-REP-3", "退回修改时请写明审核意见。", field="comment")
+        raise refusal("R-REP-3", _("退回修改时请写明审核意见。"), field="comment")
     if decision not in ReportReview.Decision.values:
-        raise ValidationError({"decision": "请选择审核结果。"})
+        raise ValidationError({"decision": _("请选择审核结果。")})
     review = ReportReview(
         report=report,
         decision=decision,
@@ -136,7 +142,9 @@ def report_update(
     report = Report.objects.select_for_update().get(pk=report.pk)
     check_version(report, seen_version)  # two people editing the same report: the second save is refused
     if report.status not in (Report.Status.DRAFT, Report.Status.RETURNED):
-        raise refusal("R-REP-3", f"报告状态为“{report.get_status_display()}”，不能修改。")
+        raise refusal(
+            "R-REP-3", _("报告状态为“{status}”，不能修改。").format(status=report.get_status_display())
+        )
     checked = [
         (upload, check_upload(upload, allowed=DOCUMENTS, field="attachments")) for upload in attachments
     ]
@@ -194,7 +202,7 @@ def service_record_create(*, station, actor, photos=(), **fields):
     require_visible(actor, station)
     held_on = fields["held_on"]
     if held_on > timezone.localdate():
-        raise ValidationError({"held_on": "服务日期不能晚于今天。"})
+        raise ValidationError({"held_on": _("服务日期不能晚于今天。")})
     contract_year = (
         ContractYear.objects.visible_to(actor)
         .filter(station=station, start_date__lte=held_on, end_date__gte=held_on)
@@ -202,11 +210,15 @@ def service_record_create(*, station, actor, photos=(), **fields):
     )
     if contract_year is None:
         raise refusal(
-            "R-SVC-1", f"{held_on:%Y-%m-%d}不在贵机构承接{station.name}的合同年度内。", field="held_on"
+            "R-SVC-1",
+            _("{held_on:%Y-%m-%d}不在贵机构承接{name}的合同年度内。").format(
+                held_on=held_on, name=station.name
+            ),
+            field="held_on",
         )
     if fields["kind"] == ServiceKind.CASE:
         if not fields.get("client_name", "").strip():
-            raise ValidationError({"client_name": "个案须填写服务对象姓名。"})
+            raise ValidationError({"client_name": _("个案须填写服务对象姓名。")})
         if fields.get("client_id_number"):
             try:
                 fields["client_id_number"] = clean_id_number(fields["client_id_number"])

@@ -11,6 +11,9 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.access import role_required, visible_or_404
@@ -163,14 +166,18 @@ def municipal_overview(request: HttpRequest) -> HttpResponse:
 
 
 class StationFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="名称", method="search")
-    year = django_filters.NumberFilter(label="计划年度", field_name="street__planned_year")
-    status = django_filters.ChoiceFilter(label="状态", choices=StationStatus.CHOICES, method="by_status")
+    q = django_filters.CharFilter(label=gettext_lazy("名称"), method="search")
+    year = django_filters.NumberFilter(label=gettext_lazy("计划年度"), field_name="street__planned_year")
+    status = django_filters.ChoiceFilter(
+        label=gettext_lazy("状态"), choices=StationStatus.CHOICES, method="by_status"
+    )
     contractor = django_filters.ModelChoiceFilter(
-        label="承接主体", queryset=Contractor.objects.none(), method="by_contractor"
+        label=gettext_lazy("承接主体"), queryset=Contractor.objects.none(), method="by_contractor"
     )
     rule = django_filters.ChoiceFilter(
-        label="整改问题", choices=[(r, f"{r} {RULES[r].title}") for r in RULES], method="by_rule"
+        label=gettext_lazy("整改问题"),
+        choices=[(r, format_lazy("{} {}", r, RULES[r].title)) for r in RULES],
+        method="by_rule",
     )
 
     def __init__(self, *args, user=None, today=None, **kwargs):
@@ -180,9 +187,9 @@ class StationFilter(django_filters.FilterSet):
         for name in ("status", "contractor", "rule"):
             field = self.form.fields[name]
             field.widget.attrs["class"] = "form-select form-select-sm"
-            field.empty_label = "全部"
+            field.empty_label = _("全部")
             if hasattr(field, "choices") and name != "contractor":
-                field.choices = [("", "全部"), *[c for c in field.choices if c[0] != ""]]
+                field.choices = [("", _("全部")), *[c for c in field.choices if c[0] != ""]]
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(street__name__icontains=value))
@@ -211,17 +218,17 @@ def station_list(request: HttpRequest) -> HttpResponse:
     if wants_export(request):
         return list_export(
             request,
-            "社工站",
+            _("社工站"),
             [
-                Column("社工站", 30),
-                Column("街道", 14),
-                Column("计划年度", 10, "int"),
-                Column("状态", 14),
-                Column("建成日期", 12, "date"),
-                Column("承接主体", 30),
-                Column("合同年度起", 12, "date"),
-                Column("合同年度止", 12, "date"),
-                Column("合同金额（元）", 14, "money"),
+                Column(_("社工站"), 30),
+                Column(_("街道"), 14),
+                Column(_("计划年度"), 10, "int"),
+                Column(_("状态"), 14),
+                Column(_("建成日期"), 12, "date"),
+                Column(_("承接主体"), 30),
+                Column(_("合同年度起"), 12, "date"),
+                Column(_("合同年度止"), 12, "date"),
+                Column(_("合同金额（元）"), 14, "money"),
             ],
             (
                 [
@@ -392,7 +399,7 @@ def finding_list(request: HttpRequest) -> HttpResponse:
     if severity:
         found = [f for f in found if f.severity == severity]
     if wants_export(request):
-        return list_export(request, "整改问题", sheet=findings_rows_sheet(found))
+        return list_export(request, _("整改问题"), sheet=findings_rows_sheet(found))
     return render(
         request,
         "reports/findings.html",
@@ -402,20 +409,20 @@ def finding_list(request: HttpRequest) -> HttpResponse:
             "rule": rule,
             "severity": severity,
             "today": today,
-            "severities": [("error", "问题"), ("warn", "风险"), ("track", "记录")],
+            "severities": [("error", _("问题")), ("warn", _("风险")), ("track", _("记录"))],
         },
     )
 
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
-        label="审核结果", choices=ReportReview.Decision.choices, widget=forms.RadioSelect
+        label=gettext_lazy("审核结果"), choices=ReportReview.Decision.choices, widget=forms.RadioSelect
     )
     comment = forms.CharField(
-        label="审核意见",
+        label=gettext_lazy("审核意见"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="退回修改时必须填写。",
+        help_text=gettext_lazy("退回修改时必须填写。"),
     )
 
 
@@ -441,7 +448,7 @@ def report_review_view(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as error:
             apply_errors(form, error)
         else:
-            messages.success(request, "审核结果已保存。")
+            messages.success(request, _("审核结果已保存。"))
             return redirect("station-detail", pk=report.contract_year.station_id)
     return render(
         request,
@@ -450,8 +457,8 @@ def report_review_view(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "report": report,
             "station": report.contract_year.station,
-            "title": f"审核：{report}",
-            "submit_label": "提交审核结果",
+            "title": _("审核：{report}").format(report=report),
+            "submit_label": _("提交审核结果"),
         },
     )
 
@@ -478,9 +485,9 @@ def record_history(request: HttpRequest, label: str, pk: int) -> HttpResponse:
     try:
         model = apps.get_model(label)
     except (LookupError, ValueError):
-        raise Http404("没有这类记录。") from None
+        raise Http404(_("没有这类记录。")) from None
     if not hasattr(model, "history") or not hasattr(model.objects, "visible_to"):
-        raise Http404("这类记录没有变更历史。")
+        raise Http404(_("这类记录没有变更历史。"))
     record = visible_or_404(model, request.user, pk=pk)
     entries = list(record.history.select_related("history_user").order_by("history_id"))
     rows = []

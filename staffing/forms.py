@@ -1,5 +1,7 @@
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.forms_util import date_input
 from staffing.models import (
@@ -16,11 +18,17 @@ from staffing.models import (
 class PostingForm(forms.Form):
     """Posting a resident social worker to the station (R-STAFF-4, R-STAFF-5)."""
 
-    worker = forms.ModelChoiceField(label="社工", queryset=SocialWorker.objects.none())
-    start_date = forms.DateField(label="到岗日期", initial=timezone.localdate, widget=date_input())
-    is_full_time = forms.BooleanField(label="专职", required=False, initial=True)
-    has_labour_contract = forms.BooleanField(label="已与本机构签订劳动合同", required=False, initial=True)
-    late_reason = forms.CharField(label="逾期派驻原因（仅区民政局登记逾期派驻时填写）", required=False)
+    worker = forms.ModelChoiceField(label=gettext_lazy("社工"), queryset=SocialWorker.objects.none())
+    start_date = forms.DateField(
+        label=gettext_lazy("到岗日期"), initial=timezone.localdate, widget=date_input()
+    )
+    is_full_time = forms.BooleanField(label=gettext_lazy("专职"), required=False, initial=True)
+    has_labour_contract = forms.BooleanField(
+        label=gettext_lazy("已与本机构签订劳动合同"), required=False, initial=True
+    )
+    late_reason = forms.CharField(
+        label=gettext_lazy("逾期派驻原因（仅区民政局登记逾期派驻时填写）"), required=False
+    )
 
     def __init__(self, *args, workers, show_late_reason: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,7 +56,7 @@ class WorkerForm(ServiceValidated, forms.ModelForm):
         model = SocialWorker
         fields = ["name", "gender", "id_number", "phone", "education", "major", "employed_on"]
         widgets = {"employed_on": date_input()}
-        help_texts = {"id_number": "18位居民身份证号码，屏幕上只显示前6位和后4位。"}
+        help_texts = {"id_number": gettext_lazy("18位居民身份证号码，屏幕上只显示前6位和后4位。")}
 
 
 class QualificationForm(ServiceValidated, forms.ModelForm):
@@ -59,11 +67,13 @@ class QualificationForm(ServiceValidated, forms.ModelForm):
 
 
 class PostingEndForm(forms.Form):
-    end_date = forms.DateField(label="离岗日期", initial=timezone.localdate, widget=date_input())
+    end_date = forms.DateField(
+        label=gettext_lazy("离岗日期"), initial=timezone.localdate, widget=date_input()
+    )
 
 
 class WorkerLeaveForm(forms.Form):
-    left_on = forms.DateField(label="离职日期", initial=timezone.localdate, widget=date_input())
+    left_on = forms.DateField(label=gettext_lazy("离职日期"), initial=timezone.localdate, widget=date_input())
 
 
 class SupervisionForm(ServiceValidated, forms.ModelForm):
@@ -75,7 +85,7 @@ class SupervisionForm(ServiceValidated, forms.ModelForm):
     def __init__(self, *args, workers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["workers"].queryset = workers
-        self.fields["supervisor"].initial = "东丽区社会工作指导中心 督导组"
+        self.fields["supervisor"].initial = _("东丽区社会工作指导中心 督导组")
 
 
 class VolunteerForm(ServiceValidated, forms.ModelForm):
@@ -86,7 +96,7 @@ class VolunteerForm(ServiceValidated, forms.ModelForm):
 
     def __init__(self, *args, stations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["station"] = forms.ModelChoiceField(label="社工站", queryset=stations)
+        self.fields["station"] = forms.ModelChoiceField(label=_("社工站"), queryset=stations)
         self.fields["registered_on"].initial = timezone.localdate
 
 
@@ -95,7 +105,7 @@ class VolunteerHoursForm(ServiceValidated, forms.ModelForm):
         model = VolunteerHours
         fields = ["served_on", "start_time", "end_time", "activity"]
         widgets = {"served_on": date_input(), "start_time": time_input(), "end_time": time_input()}
-        help_texts = {"end_time": "服务时长按开始和结束时间计算；同一志愿者的时间段不能重叠。"}
+        help_texts = {"end_time": gettext_lazy("服务时长按开始和结束时间计算；同一志愿者的时间段不能重叠。")}
 
 
 class VolunteerIncentiveForm(ServiceValidated, forms.ModelForm):

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -56,12 +57,12 @@ class SocialWorker(models.Model):
             models.UniqueConstraint(
                 fields=["contractor", "id_digest"],
                 name="%(app_label)s_%(class)s_one_record_per_person",
-                violation_error_message="该机构已登记过此身份证号的社工。",
+                violation_error_message=_("该机构已登记过此身份证号的社工。"),
             ),
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True) | Q(left_on__gte=F("employed_on")),
                 name="%(app_label)s_%(class)s_left_after_employed",
-                violation_error_message="离职日期不能早于入职日期。",
+                violation_error_message=_("离职日期不能早于入职日期。"),
             ),
         ]
 
@@ -143,7 +144,7 @@ class Posting(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="%(app_label)s_%(class)s_end_after_start",
-                violation_error_message="离岗日期不能早于到岗日期。",
+                violation_error_message=_("离岗日期不能早于到岗日期。"),
             ),
         ]
 
@@ -175,7 +176,7 @@ class Training(models.Model):
     kind = models.CharField(_("培训类别"), max_length=16, choices=Kind.choices)
     held_on = models.DateField(_("培训日期"))
     hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1)
-    provider = models.CharField(_("组织单位"), max_length=100, default="东丽区社会工作指导中心")
+    provider = models.CharField(_("组织单位"), max_length=100, default=_("东丽区社会工作指导中心"))
 
     objects = TrainingQuerySet.as_manager()
     history = HistoricalRecords()
@@ -188,7 +189,7 @@ class Training(models.Model):
             models.CheckConstraint(
                 condition=Q(hours__gt=0),
                 name="%(app_label)s_%(class)s_hours_positive",
-                violation_error_message="学时必须大于0。",
+                violation_error_message=_("学时必须大于0。"),
             ),
         ]
 
@@ -217,7 +218,7 @@ class TrainingRecord(models.Model):
             models.UniqueConstraint(
                 fields=["training", "worker"],
                 name="%(app_label)s_%(class)s_once_per_worker",
-                violation_error_message="该社工已登记参加此培训。",
+                violation_error_message=_("该社工已登记参加此培训。"),
             ),
         ]
 
@@ -257,7 +258,7 @@ class SupervisionSession(models.Model):
             models.CheckConstraint(
                 condition=Q(hours__gt=0),
                 name="%(app_label)s_%(class)s_hours_positive",
-                violation_error_message="督导时长必须大于0。",
+                violation_error_message=_("督导时长必须大于0。"),
             ),
         ]
 
@@ -345,22 +346,24 @@ class VolunteerHours(models.Model):
             models.CheckConstraint(
                 condition=Q(end_time__gt=F("start_time")),
                 name="%(app_label)s_%(class)s_end_after_start",
-                violation_error_message="结束时间必须晚于开始时间。",
+                violation_error_message=_("结束时间必须晚于开始时间。"),
             ),
             models.CheckConstraint(
                 condition=Q(hours__gt=0, hours__lte=24),
                 name="%(app_label)s_%(class)s_hours_possible",
-                violation_error_message="服务时长必须大于0且不超过24小时。",
+                violation_error_message=_("服务时长必须大于0且不超过24小时。"),
             ),
             models.CheckConstraint(
                 condition=~Q(status="verified") | Q(verified_by__isnull=False, verified_at__isnull=False),
                 name="%(app_label)s_%(class)s_verified_has_verifier",
-                violation_error_message="已核实的服务时长必须记录核实人和核实时间。",
+                violation_error_message=_("已核实的服务时长必须记录核实人和核实时间。"),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.volunteer} {self.served_on:%Y-%m-%d} {self.hours}小时"
+        return gettext("{volunteer} {served_on:%Y-%m-%d} {hours}小时").format(
+            volunteer=self.volunteer, served_on=self.served_on, hours=self.hours
+        )
 
 
 class VolunteerIncentive(models.Model):
@@ -413,7 +416,7 @@ class VolunteerInsurance(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")),
                 name="%(app_label)s_%(class)s_end_after_start",
-                violation_error_message="保险止期不能早于起期。",
+                violation_error_message=_("保险止期不能早于起期。"),
             ),
         ]
 

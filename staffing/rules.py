@@ -4,11 +4,13 @@ import datetime
 from collections import defaultdict
 
 from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.utils.translation import gettext as _
 
 from accounts.findings import DueItem, Finding, Responsible, register, register_upcoming
 from accounts.models import ParameterKey
 from accounts.parameters import timeline
 from accounts.policy import Severity
+from accounts.text import listing
 from contracts.models import ContractYear, ProjectCycle
 from staffing.deadlines import posting_deadline, qualification_deadline, qualification_warning_starts
 from staffing.models import Posting, Qualification, TrainingRecord, VolunteerHours
@@ -96,8 +98,10 @@ def resident_workers(stations, today: datetime.date):
             yield Finding(
                 "R-STAFF-1",
                 Severity.WARN,
-                subject="驻站社工人数",
-                message=f"现有驻站社工{len(team)}名，一般应为{minimum}-{maximum}名。",
+                subject=_("驻站社工人数"),
+                message=_("现有驻站社工{n_team}名，一般应为{minimum}-{maximum}名。").format(
+                    n_team=len(team), minimum=minimum, maximum=maximum
+                ),
                 responsible=Responsible.CONTRACTOR,
                 **common,
             )
@@ -105,8 +109,8 @@ def resident_workers(stations, today: datetime.date):
             yield Finding(
                 "R-STAFF-2",
                 Severity.ERROR,
-                subject="专业资质",
-                message="驻站社工中没有取得社会工作专业资质的人员（应不少于1名）。",
+                subject=_("专业资质"),
+                message=_("驻站社工中没有取得社会工作专业资质的人员（应不少于1名）。"),
                 responsible=Responsible.CONTRACTOR,
                 **common,
             )
@@ -121,7 +125,9 @@ def resident_workers(stations, today: datetime.date):
                         Severity.ERROR,
                         subject=worker.name,
                         due=deadline,
-                        message=f"{worker.name}应于{deadline:%Y-%m-%d}前取得社会工作专业资质，已逾期。",
+                        message=_("{name}应于{deadline:%Y-%m-%d}前取得社会工作专业资质，已逾期。").format(
+                            name=worker.name, deadline=deadline
+                        ),
                         responsible=Responsible.CONTRACTOR,
                         **common,
                     )
@@ -131,17 +137,18 @@ def resident_workers(stations, today: datetime.date):
                         Severity.WARN,
                         subject=worker.name,
                         due=deadline,
-                        message=f"{worker.name}须于{deadline:%Y-%m-%d}前取得社会工作专业资质，"
-                        f"还剩{(deadline - today).days}天。",
+                        message=_(
+                            "{name}须于{deadline:%Y-%m-%d}前取得社会工作专业资质，还剩{days}天。"
+                        ).format(name=worker.name, deadline=deadline, days=(deadline - today).days),
                         responsible=Responsible.CONTRACTOR,
                         **common,
                     )
             if not (posting.is_full_time and posting.has_labour_contract):
-                lacking = "、".join(
+                lacking = listing(
                     text
                     for ok, text in (
-                        (posting.is_full_time, "专职"),
-                        (posting.has_labour_contract, "劳动合同"),
+                        (posting.is_full_time, _("专职")),
+                        (posting.has_labour_contract, _("劳动合同")),
                     )
                     if not ok
                 )
@@ -149,7 +156,9 @@ def resident_workers(stations, today: datetime.date):
                     "R-STAFF-4",
                     Severity.ERROR,
                     subject=worker.name,
-                    message=f"{worker.name}不符合驻站社工条件：缺少{lacking}。",
+                    message=_("{name}不符合驻站社工条件：缺少{lacking}。").format(
+                        name=worker.name, lacking=lacking
+                    ),
                     responsible=Responsible.CONTRACTOR,
                     **common,
                 )
@@ -158,7 +167,7 @@ def resident_workers(stations, today: datetime.date):
                     "R-STAFF-6",
                     Severity.TRACK,
                     subject=worker.name,
-                    message=f"{worker.name}尚无培训合格记录。",
+                    message=_("{name}尚无培训合格记录。").format(name=worker.name),
                     responsible=Responsible.CONTRACTOR,
                     **common,
                 )
@@ -187,14 +196,22 @@ def posted_within_deadline(stations, today: datetime.date):
         if posted is None and today <= deadline:
             continue  # still within the time allowed: a due item, not a finding
         day = (posted - cycle.first_signed).days if posted else (today - cycle.first_signed).days
-        text = f"于合同签订后第{day}天派驻社工" if posted else f"合同签订已{day}天，尚未派驻社工"
+        text = (
+            _("于合同签订后第{day}天派驻社工").format(day=day)
+            if posted
+            else _("合同签订已{day}天，尚未派驻社工").format(day=day)
+        )
         yield Finding(
             "R-STAFF-5",
             Severity.ERROR,
             cycle.station_id,
             cycle.station.name,
-            subject=f"{cycle.start_date:%Y}—{cycle.planned_end_date:%Y}周期派驻",
-            message=f"合同{cycle.first_signed:%Y-%m-%d}签订，应于{deadline:%Y-%m-%d}前派驻社工，{text}。",
+            subject=_("{start_date:%Y}—{planned_end_date:%Y}周期派驻").format(
+                start_date=cycle.start_date, planned_end_date=cycle.planned_end_date
+            ),
+            message=_("合同{first_signed:%Y-%m-%d}签订，应于{deadline:%Y-%m-%d}前派驻社工，{text}。").format(
+                first_signed=cycle.first_signed, deadline=deadline, text=text
+            ),
             due=deadline,
             responsible=Responsible.CONTRACTOR,
             contractor_id=cycle.contractor_id,
@@ -210,7 +227,7 @@ def postings_due(stations, today: datetime.date, horizon: datetime.date):
                 "R-STAFF-5",
                 cycle.station_id,
                 cycle.station.name,
-                "派驻驻站社工",
+                _("派驻驻站社工"),
                 deadline,
                 Responsible.CONTRACTOR,
                 cycle.contractor_id,
@@ -241,7 +258,9 @@ def volunteer_hours_unverified(stations, today: datetime.date):
             Severity.TRACK,
             station_id,
             row["volunteer__station__name"],
-            subject="志愿服务时长",
-            message=f"有{row['entries']}条志愿服务时长待核实（最早{row['first']:%Y-%m-%d}）。",
+            subject=_("志愿服务时长"),
+            message=_("有{row}条志愿服务时长待核实（最早{row2:%Y-%m-%d}）。").format(
+                row=row["entries"], row2=row["first"]
+            ),
             responsible=Responsible.CONTRACTOR,
         )

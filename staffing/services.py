@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.permissions import require_role, require_visible
@@ -49,22 +50,30 @@ def worker_post(
     require_role(actor, Role.CONTRACTOR, Role.BUREAU)
     require_visible(actor, cycle)
     if worker.contractor_id != cycle.contractor_id:
-        raise refusal("R-STAFF-4", "只能派驻与本承接主体签订劳动合同的社工。", field="worker")
+        raise refusal("R-STAFF-4", _("只能派驻与本承接主体签订劳动合同的社工。"), field="worker")
     if not is_full_time:
-        raise refusal("R-STAFF-4", "驻站社工应为专职工作人员。", field="is_full_time")
+        raise refusal("R-STAFF-4", _("驻站社工应为专职工作人员。"), field="is_full_time")
     if not has_labour_contract:
-        raise refusal("R-STAFF-4", "驻站社工应与承接主体签订劳动合同。", field="has_labour_contract")
+        raise refusal("R-STAFF-4", _("驻站社工应与承接主体签订劳动合同。"), field="has_labour_contract")
     if worker.left_on and worker.left_on < start_date:
-        raise ValidationError({"worker": f"{worker.name}已于{worker.left_on:%Y-%m-%d}离职。"})
+        raise ValidationError(
+            {
+                "worker": _("{name}已于{left_on:%Y-%m-%d}离职。").format(
+                    name=worker.name, left_on=worker.left_on
+                )
+            }
+        )
     if not (cycle.start_date <= start_date <= cycle.end_date):
         raise refusal(
             "R-CYCLE-1",
-            f"到岗日期须在项目周期{cycle.start_date:%Y-%m-%d}至{cycle.end_date:%Y-%m-%d}之内。",
+            _("到岗日期须在项目周期{start_date:%Y-%m-%d}至{end_date:%Y-%m-%d}之内。").format(
+                start_date=cycle.start_date, end_date=cycle.end_date
+            ),
             field="start_date",
         )
     signed_on = _first_signing(cycle)
     if signed_on is None:
-        raise refusal("R-STAFF-5", "该项目周期尚未签订合同，签订合同后再派驻社工。")
+        raise refusal("R-STAFF-5", _("该项目周期尚未签订合同，签订合同后再派驻社工。"))
     is_first_posting = not cycle.postings.exists()
     deadline = posting_deadline(signed_on)
     if is_first_posting and start_date > deadline:
@@ -72,7 +81,9 @@ def worker_post(
         if not (actor.role == Role.BUREAU and late_reason.strip()):
             raise refusal(
                 "R-STAFF-5",
-                f"合同于{signed_on:%Y-%m-%d}签订，派驻期限为{deadline:%Y-%m-%d}；{start_date:%Y-%m-%d}到岗已是第{late_by}天。",
+                _(
+                    "合同于{signed_on:%Y-%m-%d}签订，派驻期限为{deadline:%Y-%m-%d}；{start_date:%Y-%m-%d}到岗已是第{late_by}天。"
+                ).format(signed_on=signed_on, deadline=deadline, start_date=start_date, late_by=late_by),
                 field="start_date",
             )
     if (
@@ -80,7 +91,13 @@ def worker_post(
         .exclude(end_date__lt=start_date)
         .exists()
     ):
-        raise ValidationError({"worker": f"{worker.name}在{start_date:%Y-%m-%d}已派驻在岗，请先办理离岗。"})
+        raise ValidationError(
+            {
+                "worker": _("{name}在{start_date:%Y-%m-%d}已派驻在岗，请先办理离岗。").format(
+                    name=worker.name, start_date=start_date
+                )
+            }
+        )
     posting = Posting(
         worker=worker,
         cycle=cycle,
@@ -91,7 +108,9 @@ def worker_post(
     posting.full_clean()
     if late_reason.strip():
         # Kept in the record's history: who let a late posting through, and why.
-        posting._change_reason = f"R-STAFF-5 逾期派驻：{late_reason.strip()}"[:100]
+        posting._change_reason = _("R-STAFF-5 逾期派驻：{late_reason}").format(
+            late_reason=late_reason.strip()
+        )[:100]
     posting.save()
     return posting
 
@@ -101,7 +120,7 @@ def posting_end(*, posting: Posting, end_date: datetime.date, actor) -> Posting:
     require_role(actor, Role.CONTRACTOR, Role.BUREAU)
     require_visible(actor, posting)
     if end_date < posting.start_date:
-        raise ValidationError({"end_date": "离岗日期不能早于到岗日期。"})
+        raise ValidationError({"end_date": _("离岗日期不能早于到岗日期。")})
     posting.end_date = end_date
     posting.full_clean()
     posting.save()
@@ -117,12 +136,12 @@ def qualification_record(
     require_visible(actor, worker)
     if level not in Qualification.Level.values:
         raise refusal(
-            "R-STAFF-2", "社会工作专业资质为助理社会工作师、社会工作师或高级社会工作师。", field="level"
+            "R-STAFF-2", _("社会工作专业资质为助理社会工作师、社会工作师或高级社会工作师。"), field="level"
         )
     if not certificate_no.strip():
-        raise refusal("R-STAFF-2", "请填写证书编号。", field="certificate_no")
+        raise refusal("R-STAFF-2", _("请填写证书编号。"), field="certificate_no")
     if obtained_on > timezone.localdate():
-        raise ValidationError({"obtained_on": "取得日期不能晚于今天。"})
+        raise ValidationError({"obtained_on": _("取得日期不能晚于今天。")})
     qualification = Qualification(
         worker=worker, level=level, certificate_no=certificate_no.strip(), obtained_on=obtained_on
     )
@@ -147,7 +166,7 @@ def worker_register(*, actor, contractor, **fields) -> SocialWorker:
     if errors:
         raise ValidationError(errors)
     if fields.get("employed_on") and fields["employed_on"] > timezone.localdate():
-        raise ValidationError({"employed_on": "入职日期不能晚于今天。"})
+        raise ValidationError({"employed_on": _("入职日期不能晚于今天。")})
     worker = SocialWorker(contractor=contractor, **fields)
     worker.full_clean()
     worker.save()
@@ -160,7 +179,7 @@ def worker_leave(*, worker: SocialWorker, left_on: datetime.date, actor) -> Soci
     require_role(actor, Role.CONTRACTOR)
     require_visible(actor, worker)
     if left_on < worker.employed_on:
-        raise ValidationError({"left_on": "离职日期不能早于入职日期。"})
+        raise ValidationError({"left_on": _("离职日期不能早于入职日期。")})
     worker.left_on = left_on
     worker.full_clean()
     worker.save()
@@ -176,7 +195,7 @@ def supervision_record(*, station, held_on, supervisor, topic, hours, workers, a
     require_role(actor, Role.CONTRACTOR, Role.BUREAU)
     require_visible(actor, station)
     if held_on > timezone.localdate():
-        raise ValidationError({"held_on": "督导日期不能晚于今天。"})
+        raise ValidationError({"held_on": _("督导日期不能晚于今天。")})
     session = SupervisionSession(
         station=station, held_on=held_on, supervisor=supervisor, topic=topic, hours=hours
     )
@@ -200,7 +219,7 @@ def volunteer_register(*, station, actor, **fields) -> Volunteer:
     except ValidationError as error:
         raise ValidationError({"phone": error.messages}) from None
     if fields.get("registered_on") and fields["registered_on"] > timezone.localdate():
-        raise ValidationError({"registered_on": "注册日期不能晚于今天。"})
+        raise ValidationError({"registered_on": _("注册日期不能晚于今天。")})
     volunteer = Volunteer(station=station, **fields)
     volunteer.full_clean()
     volunteer.save()
@@ -232,15 +251,19 @@ def volunteer_hours_record(
         pk=volunteer.pk
     )  # one entry at a time per volunteer
     if served_on > timezone.localdate():
-        raise refusal("R-SVC-2", "服务日期不能晚于今天。", field="served_on")
+        raise refusal("R-SVC-2", _("服务日期不能晚于今天。"), field="served_on")
     if served_on < volunteer.registered_on:
         raise refusal(
             "R-SVC-2",
-            f"服务日期早于该志愿者的注册日期{volunteer.registered_on:%Y-%m-%d}。",
+            _("服务日期早于该志愿者的注册日期{registered_on:%Y-%m-%d}。").format(
+                registered_on=volunteer.registered_on
+            ),
             field="served_on",
         )
     if end_time <= start_time:
-        raise refusal("R-SVC-2", "结束时间必须晚于开始时间（跨零点的服务请分两条登记）。", field="end_time")
+        raise refusal(
+            "R-SVC-2", _("结束时间必须晚于开始时间（跨零点的服务请分两条登记）。"), field="end_time"
+        )
     overlapping = (
         VolunteerHours.objects.filter(
             volunteer=volunteer, served_on=served_on, start_time__lt=end_time, end_time__gt=start_time
@@ -251,8 +274,14 @@ def volunteer_hours_record(
     if overlapping:
         raise refusal(
             "R-SVC-2",
-            f"与已登记的{overlapping.served_on:%Y-%m-%d} {overlapping.start_time:%H:%M}-"
-            f"{overlapping.end_time:%H:%M}（{overlapping.activity}）时间重叠。",
+            _(
+                "与已登记的{served_on:%Y-%m-%d} {start_time:%H:%M}-{end_time:%H:%M}（{activity}）时间重叠。"
+            ).format(
+                served_on=overlapping.served_on,
+                start_time=overlapping.start_time,
+                end_time=overlapping.end_time,
+                activity=overlapping.activity,
+            ),
             field="start_time",
         )
     entry = VolunteerHours(
@@ -278,7 +307,7 @@ def volunteer_hours_verify(*, entries, verified: bool, actor) -> int:
         pk__in=[e.pk for e in entries], status=VolunteerHours.Status.PENDING
     )
     if len(visible) != len(entries):
-        raise ValidationError("所选记录中有已核实过或不在您管理范围内的记录，请刷新后重试。")
+        raise ValidationError(_("所选记录中有已核实过或不在您管理范围内的记录，请刷新后重试。"))
     now = timezone.now()
     for entry in visible:
         entry.status = VolunteerHours.Status.VERIFIED if verified else VolunteerHours.Status.REJECTED

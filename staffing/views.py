@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.access import role_required, visible_or_404
@@ -63,11 +64,13 @@ def posting_new(request, pk: int):
         except (ValidationError, PermissionDenied) as error:
             apply_errors(form, error)
         else:
-            messages.success(request, f"{data['worker'].name}已派驻。")
+            messages.success(request, _("{name}已派驻。").format(name=data["worker"].name))
             return redirect("station-detail", pk=cycle.station_id)
     first = cycle.years.order_by("year_no").first()
     deadline = (
-        f"合同于{first.signed_on:%Y-%m-%d}签订，首批社工应于{posting_deadline(first.signed_on):%Y-%m-%d}前到岗。"
+        _("合同于{signed_on:%Y-%m-%d}签订，首批社工应于{posting_deadline:%Y-%m-%d}前到岗。").format(
+            signed_on=first.signed_on, posting_deadline=posting_deadline(first.signed_on)
+        )
         if first
         else ""
     )
@@ -77,9 +80,11 @@ def posting_new(request, pk: int):
         {
             "form": form,
             "station": cycle.station,
-            "title": f"派驻驻站社工 · {cycle.contractor.name}",
-            "intro": f"驻站社工应为签订劳动合同的专职人员（四（二））；承接主体在合同签订15天内派驻社工（六（二））。{deadline}",
-            "submit_label": "派驻",
+            "title": _("派驻驻站社工 · {name}").format(name=cycle.contractor.name),
+            "intro": _(
+                "驻站社工应为签订劳动合同的专职人员（四（二））；承接主体在合同签订15天内派驻社工（六（二））。{deadline}"
+            ).format(deadline=deadline),
+            "submit_label": _("派驻"),
         },
     )
 
@@ -176,19 +181,19 @@ def _worker_export(request, workers, today):
 
     return list_export(
         request,
-        "社工",
+        _("社工"),
         [
-            Column("姓名", 10),
-            Column("性别", 6),
-            Column("身份证号", 22),
-            Column("手机号码", 14),
-            Column("承接主体", 30),
-            Column("在岗社工站", 30),
-            Column("到岗日期", 12, "date"),
-            Column("专业资质", 16),
-            Column("资质取得期限", 12, "date"),
-            Column("剩余天数", 10, "int"),
-            Column("离职日期", 12, "date"),
+            Column(_("姓名"), 10),
+            Column(_("性别"), 6),
+            Column(_("身份证号"), 22),
+            Column(_("手机号码"), 14),
+            Column(_("承接主体"), 30),
+            Column(_("在岗社工站"), 30),
+            Column(_("到岗日期"), 12, "date"),
+            Column(_("专业资质"), 16),
+            Column(_("资质取得期限"), 12, "date"),
+            Column(_("剩余天数"), 10, "int"),
+            Column(_("离职日期"), 12, "date"),
         ],
         rows(),
     )
@@ -198,18 +203,21 @@ def _worker_export(request, workers, today):
 def worker_new(request):
     contractor = Contractor.objects.visible_to(request.user).first()
     if contractor is None:
-        raise PermissionDenied("当前账号未关联承接主体。")
+        raise PermissionDenied(_("当前账号未关联承接主体。"))
     form = WorkerForm(request.POST or None, initial={"employed_on": timezone.localdate()})
     return form_page(
         request,
         form,
         lambda data: worker_register(actor=request.user, contractor=contractor, **data),
-        done=lambda worker: (f"{worker.name}已登记。", reverse("worker-detail", args=[worker.pk])),
-        title=f"登记社工 · {contractor.name}",
-        intro="登记本机构的社会工作者。身份证号和手机号码在页面上只显示部分数字（个人信息保护）。",
-        submit_label="登记",
+        done=lambda worker: (
+            _("{name}已登记。").format(name=worker.name),
+            reverse("worker-detail", args=[worker.pk]),
+        ),
+        title=_("登记社工 · {name}").format(name=contractor.name),
+        intro=_("登记本机构的社会工作者。身份证号和手机号码在页面上只显示部分数字（个人信息保护）。"),
+        submit_label=_("登记"),
         cancel_url=reverse("worker-list"),
-        context={"crumbs": [("社工", reverse("worker-list"))]},
+        context={"crumbs": [(_("社工"), reverse("worker-list"))]},
     )
 
 
@@ -264,14 +272,17 @@ def qualification_new(request, pk: int):
         QualificationForm(request.POST or None),
         lambda data: qualification_record(worker=worker, actor=request.user, **data),
         done=lambda q: (
-            f"已登记{worker.name}的{q.get_level_display()}资质。",
+            _("已登记{name}的{level}资质。").format(name=worker.name, level=q.get_level_display()),
             reverse("worker-detail", args=[pk]),
         ),
-        title=f"登记专业资质 · {worker.name}",
-        intro="驻站社工应在承接社工站项目两个年度内全部具备社会工作专业资质（四（二），R-STAFF-3）。",
+        title=_("登记专业资质 · {name}").format(name=worker.name),
+        intro=_("驻站社工应在承接社工站项目两个年度内全部具备社会工作专业资质（四（二），R-STAFF-3）。"),
         cancel_url=reverse("worker-detail", args=[pk]),
         context={
-            "crumbs": [("社工", reverse("worker-list")), (worker.name, reverse("worker-detail", args=[pk]))]
+            "crumbs": [
+                (_("社工"), reverse("worker-list")),
+                (worker.name, reverse("worker-detail", args=[pk])),
+            ]
         },
     )
 
@@ -285,16 +296,16 @@ def posting_end_view(request, pk: int):
         PostingEndForm(request.POST or None),
         lambda data: posting_end(posting=posting, end_date=data["end_date"], actor=request.user),
         done=lambda p: (
-            f"{worker.name}已于{p.end_date:%Y-%m-%d}离岗。",
+            _("{name}已于{end_date:%Y-%m-%d}离岗。").format(name=worker.name, end_date=p.end_date),
             reverse("worker-detail", args=[worker.pk]),
         ),
-        title=f"办理离岗 · {worker.name}（{posting.cycle.station.name}）",
-        intro="离岗后请及时派驻新的驻站社工：每站一般3-5名（R-STAFF-1）。",
-        submit_label="确认离岗",
+        title=_("办理离岗 · {name}（{name2}）").format(name=worker.name, name2=posting.cycle.station.name),
+        intro=_("离岗后请及时派驻新的驻站社工：每站一般3-5名（R-STAFF-1）。"),
+        submit_label=_("确认离岗"),
         cancel_url=reverse("worker-detail", args=[worker.pk]),
         context={
             "crumbs": [
-                ("社工", reverse("worker-list")),
+                (_("社工"), reverse("worker-list")),
                 (worker.name, reverse("worker-detail", args=[worker.pk])),
             ]
         },
@@ -308,13 +319,16 @@ def worker_leave_view(request, pk: int):
         request,
         WorkerLeaveForm(request.POST or None),
         lambda data: worker_leave(worker=worker, left_on=data["left_on"], actor=request.user),
-        done=lambda w: (f"{w.name}已办理离职，其派驻同日结束。", reverse("worker-detail", args=[w.pk])),
-        title=f"办理离职 · {worker.name}",
-        submit_label="确认离职",
+        done=lambda w: (
+            _("{name}已办理离职，其派驻同日结束。").format(name=w.name),
+            reverse("worker-detail", args=[w.pk]),
+        ),
+        title=_("办理离职 · {name}").format(name=worker.name),
+        submit_label=_("确认离职"),
         cancel_url=reverse("worker-detail", args=[worker.pk]),
         context={
             "crumbs": [
-                ("社工", reverse("worker-list")),
+                (_("社工"), reverse("worker-list")),
                 (worker.name, reverse("worker-detail", args=[worker.pk])),
             ]
         },
@@ -366,8 +380,8 @@ def supervision_new(request, pk: int):
         request,
         SupervisionForm(request.POST or None, workers=team, initial={"held_on": today}),
         lambda data: supervision_record(station=station, actor=request.user, **data),
-        done=lambda s: ("督导记录已保存。", reverse("training-list")),
-        title=f"登记专业督导 · {station.name}",
-        intro="区级指导中心为驻站社工提供专业督导（五（一），R-STAFF-6）。",
+        done=lambda s: (_("督导记录已保存。"), reverse("training-list")),
+        title=_("登记专业督导 · {name}").format(name=station.name),
+        intro=_("区级指导中心为驻站社工提供专业督导（五（一），R-STAFF-6）。"),
         station=station,
     )

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import role_required, visible_or_404
@@ -17,6 +18,7 @@ from accounts.forms_util import apply_errors, form_page
 from accounts.models import Role
 from accounts.pages import PAGE_SIZES, filter_query, paginate
 from accounts.templatetags.portal import mask_phone
+from accounts.text import sentences
 from documents.views import list_export, wants_export
 from documents.workbook import Column
 from staffing.forms import VolunteerForm, VolunteerHoursForm, VolunteerIncentiveForm, VolunteerInsuranceForm
@@ -40,7 +42,7 @@ def self_report_token(volunteer: Volunteer) -> str:
 
 
 def _crumbs(volunteer=None):
-    crumbs = [("志愿者", reverse("volunteer-list"))]
+    crumbs = [(_("志愿者"), reverse("volunteer-list"))]
     if volunteer:
         crumbs.append((volunteer.name, reverse("volunteer-detail", args=[volunteer.pk])))
     return crumbs
@@ -59,16 +61,16 @@ def volunteer_list(request):
     if wants_export(request):
         return list_export(
             request,
-            "志愿者",
+            _("志愿者"),
             [
-                Column("姓名", 10),
-                Column("社工站", 30),
-                Column("志愿服务队", 24),
-                Column("特长", 20),
-                Column("联系电话", 14),
-                Column("注册日期", 12, "date"),
-                Column("已核实时长（小时）", 14, "money"),
-                Column("待核实时长（小时）", 14, "money"),
+                Column(_("姓名"), 10),
+                Column(_("社工站"), 30),
+                Column(_("志愿服务队"), 24),
+                Column(_("特长"), 20),
+                Column(_("联系电话"), 14),
+                Column(_("注册日期"), 12, "date"),
+                Column(_("已核实时长（小时）"), 14, "money"),
+                Column(_("待核实时长（小时）"), 14, "money"),
             ],
             (
                 [
@@ -116,10 +118,15 @@ def volunteer_new(request):
         request,
         VolunteerForm(request.POST or None, stations=stations),
         lambda data: volunteer_register(actor=request.user, **data),
-        done=lambda v: (f"志愿者{v.name}已注册。", reverse("volunteer-detail", args=[v.pk])),
-        title="注册志愿者",
-        intro="做好志愿者注册及志愿服务时长记录、志愿者激励与保障（三（二），R-SVC-2）。联系电话在页面上只显示部分数字。",
-        submit_label="注册",
+        done=lambda v: (
+            _("志愿者{name}已注册。").format(name=v.name),
+            reverse("volunteer-detail", args=[v.pk]),
+        ),
+        title=_("注册志愿者"),
+        intro=_(
+            "做好志愿者注册及志愿服务时长记录、志愿者激励与保障（三（二），R-SVC-2）。联系电话在页面上只显示部分数字。"
+        ),
+        submit_label=_("注册"),
         cancel_url=reverse("volunteer-list"),
         context={"crumbs": _crumbs()},
     )
@@ -157,12 +164,14 @@ def volunteer_hours_new(request, pk: int):
         VolunteerHoursForm(request.POST or None, initial={"served_on": timezone.localdate()}),
         lambda data: volunteer_hours_record(volunteer=volunteer, actor=request.user, **data),
         done=lambda e: (
-            f"已登记{e.served_on:%Y-%m-%d}的{e.hours}小时服务，待核实。",
+            _("已登记{served_on:%Y-%m-%d}的{hours}小时服务，待核实。").format(
+                served_on=e.served_on, hours=e.hours
+            ),
             reverse("volunteer-detail", args=[pk]),
         ),
-        title=f"登记服务时长 · {volunteer.name}",
-        intro="登记后由社工站工作人员核实；重叠或不可能的时间会被拒绝（R-SVC-2）。",
-        submit_label="登记",
+        title=_("登记服务时长 · {name}").format(name=volunteer.name),
+        intro=_("登记后由社工站工作人员核实；重叠或不可能的时间会被拒绝（R-SVC-2）。"),
+        submit_label=_("登记"),
         cancel_url=reverse("volunteer-detail", args=[pk]),
         context={"crumbs": _crumbs(volunteer)},
     )
@@ -175,14 +184,17 @@ def volunteer_hours_verify_view(request):
     ids = [int(i) for i in request.POST.getlist("entry") if i.isdigit()]
     entries = list(VolunteerHours.objects.visible_to(request.user).filter(pk__in=ids))
     if not ids or len(entries) != len(ids):
-        raise Http404("没有找到所选记录，或其不在您的管理范围内。")
+        raise Http404(_("没有找到所选记录，或其不在您的管理范围内。"))
     verified = request.POST.get("decision") != "reject"
     try:
         count = volunteer_hours_verify(entries=entries, verified=verified, actor=request.user)
     except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+        messages.error(request, sentences(error.messages))
     else:
-        messages.success(request, f"已{'核实' if verified else '退回'}{count}条服务时长。")
+        messages.success(
+            request,
+            _("已{value}{count}条服务时长。").format(value="核实" if verified else "退回", count=count),
+        )
     back = request.POST.get("next", "")
     return redirect(back if back.startswith("/") and not back.startswith("//") else reverse("volunteer-list"))
 
@@ -194,8 +206,8 @@ def volunteer_incentive_new(request, pk: int):
         request,
         VolunteerIncentiveForm(request.POST or None, initial={"awarded_on": timezone.localdate()}),
         lambda data: volunteer_incentive_record(volunteer=volunteer, actor=request.user, **data),
-        done=lambda i: ("激励记录已保存。", reverse("volunteer-detail", args=[pk])),
-        title=f"登记志愿者激励 · {volunteer.name}",
+        done=lambda i: (_("激励记录已保存。"), reverse("volunteer-detail", args=[pk])),
+        title=_("登记志愿者激励 · {name}").format(name=volunteer.name),
         cancel_url=reverse("volunteer-detail", args=[pk]),
         context={"crumbs": _crumbs(volunteer)},
     )
@@ -208,8 +220,8 @@ def volunteer_insurance_new(request, pk: int):
         request,
         VolunteerInsuranceForm(request.POST or None),
         lambda data: volunteer_insurance_record(volunteer=volunteer, actor=request.user, **data),
-        done=lambda i: ("保险记录已保存。", reverse("volunteer-detail", args=[pk])),
-        title=f"登记志愿者保险 · {volunteer.name}",
+        done=lambda i: (_("保险记录已保存。"), reverse("volunteer-detail", args=[pk])),
+        title=_("登记志愿者保险 · {name}").format(name=volunteer.name),
         cancel_url=reverse("volunteer-detail", args=[pk]),
         context={"crumbs": _crumbs(volunteer)},
     )
@@ -222,7 +234,7 @@ def volunteer_self_report(request, token: str):
         data = signing.loads(token, salt=SELF_REPORT_SALT, max_age=SELF_REPORT_MAX_AGE)
         volunteer = Volunteer.objects.select_related("station").get(pk=data["v"], active=True)
     except (signing.BadSignature, KeyError, TypeError, Volunteer.DoesNotExist):
-        raise Http404("链接无效或已过期，请向社工站索取新的填报链接。") from None
+        raise Http404(_("链接无效或已过期，请向社工站索取新的填报链接。")) from None
     form = VolunteerHoursForm(request.POST or None, initial={"served_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -231,7 +243,10 @@ def volunteer_self_report(request, token: str):
             apply_errors(form, error)
         else:
             messages.success(
-                request, f"已提交{entry.served_on:%Y-%m-%d}的{entry.hours}小时服务，等待社工站核实。"
+                request,
+                _("已提交{served_on:%Y-%m-%d}的{hours}小时服务，等待社工站核实。").format(
+                    served_on=entry.served_on, hours=entry.hours
+                ),
             )
             return redirect(request.path)
     return render(

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.forms_util import date_input, multiple_file_field
 from stations.models import SiteConditionLog
@@ -9,12 +10,16 @@ from stations.services import CHECK_FIELDS
 class SiteLogForm(forms.Form):
     """The conditions checklist of R-SITE-1..4, dated, with photos taken on site."""
 
-    logged_on = forms.DateField(label="检查日期", initial=timezone.localdate, widget=date_input())
-    notes = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    logged_on = forms.DateField(
+        label=gettext_lazy("检查日期"), initial=timezone.localdate, widget=date_input()
+    )
+    notes = forms.CharField(
+        label=gettext_lazy("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     photos = multiple_file_field(
-        label="现场照片",
+        label=gettext_lazy("现场照片"),
         required=False,
-        help_text="可多选；JPEG、PNG、GIF或WebP图片，每张不超过20MB。",
+        help_text=gettext_lazy("可多选；JPEG、PNG、GIF或WebP图片，每张不超过20MB。"),
         attrs={"accept": "image/*", "capture": "environment"},
     )
 

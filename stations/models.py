@@ -113,12 +113,12 @@ class Street(models.Model):
             models.UniqueConstraint(
                 fields=["district", "name"],
                 name="%(app_label)s_%(class)s_unique_name_in_district",
-                violation_error_message="同一区内街道名称不能重复。",
+                violation_error_message=_("同一区内街道名称不能重复。"),
             ),
             models.CheckConstraint(
                 condition=Q(planned_year__gte=2000, planned_year__lte=2100),
                 name="%(app_label)s_%(class)s_planned_year_range",
-                violation_error_message="计划建站年度必须在2000年至2100年之间。",
+                violation_error_message=_("计划建站年度必须在2000年至2100年之间。"),
             ),
         ]
 
@@ -166,7 +166,7 @@ class Station(models.Model):
             models.UniqueConstraint(
                 fields=["street"],
                 name="%(app_label)s_%(class)s_one_per_street",
-                violation_error_message="每个街道只能建立一个社工站。",
+                violation_error_message=_("每个街道只能建立一个社工站。"),
             ),
         ]
 
@@ -233,12 +233,12 @@ class AnnualPlan(models.Model):
             models.UniqueConstraint(
                 fields=["district", "year"],
                 name="%(app_label)s_%(class)s_one_per_district_year",
-                violation_error_message="每个区每年只能有一份年度实施计划。",
+                violation_error_message=_("每个区每年只能有一份年度实施计划。"),
             ),
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(submitted_at__isnull=False),
                 name="%(app_label)s_%(class)s_submitted_has_time",
-                violation_error_message="已报送的年度实施计划必须有报送时间。",
+                violation_error_message=_("已报送的年度实施计划必须有报送时间。"),
             ),
         ]
 
@@ -370,7 +370,7 @@ class Donation(models.Model):
             models.CheckConstraint(
                 condition=Q(value__gte=0),
                 name="%(app_label)s_%(class)s_value_not_negative",
-                violation_error_message="捐赠价值不能为负数。",
+                violation_error_message=_("捐赠价值不能为负数。"),
             ),
         ]
 

@@ -3,10 +3,12 @@
 import datetime
 
 from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext as _
 
 from accounts.dates import add_months
 from accounts.findings import DueItem, Finding, Responsible, register, register_upcoming
 from accounts.policy import RULES, Severity
+from accounts.text import listing
 from stations.models import AnnualPlan, District, SiteConditionLog
 from stations.selectors import operating_on, with_built_on
 
@@ -21,14 +23,22 @@ def stations_behind_plan(stations, today: datetime.date):
     )
     for station in behind:
         plan = getattr(station.street.district, "plan", None)
-        coverage = f"，全区应于{plan.full_coverage_by:%Y年%-m月%-d日}前实现全覆盖" if plan else ""
+        coverage = (
+            _("，全区应于{full_coverage_by:%Y年%-m月%-d日}前实现全覆盖").format(
+                full_coverage_by=plan.full_coverage_by
+            )
+            if plan
+            else ""
+        )
         yield Finding(
             rule_id="R-PLAN-2",
             severity=Severity.WARN,
             station_id=station.pk,
             station=station.name,
-            subject="建设进度",
-            message=f"按建设计划应于{station.street.planned_year}年度建成，至今尚未签订合同并派驻社工{coverage}。",
+            subject=_("建设进度"),
+            message=_("按建设计划应于{planned_year}年度建成，至今尚未签订合同并派驻社工{coverage}。").format(
+                planned_year=station.street.planned_year, coverage=coverage
+            ),
             due=datetime.date(station.street.planned_year, 12, 31),
             responsible=Responsible.BUREAU,
         )
@@ -49,14 +59,18 @@ def annual_plan_not_submitted(stations, today: datetime.date):
             continue
         if plan is not None and plan.due_date and plan.due_date >= today:
             continue
-        state = "尚未编制" if plan is None else f"状态为“{plan.get_status_display()}”"
+        state = (
+            _("尚未编制") if plan is None else _("状态为“{status}”").format(status=plan.get_status_display())
+        )
         yield Finding(
             rule_id="R-PLAN-3",
             severity=Severity.TRACK,
             station_id=None,
             station=district.name,
-            subject=f"{today.year}年度实施计划",
-            message=f"{district.bureau_name}{today.year}年度社工站项目实施计划{state}，应报市民政局审核。",
+            subject=_("{year}年度实施计划").format(year=today.year),
+            message=_("{bureau_name}{year}年度社工站项目实施计划{state}，应报市民政局审核。").format(
+                bureau_name=district.bureau_name, year=today.year, state=state
+            ),
             due=plan.due_date if plan else None,
             responsible=Responsible.BUREAU,
             district_id=district.pk,
@@ -84,7 +98,7 @@ def site_checks_due(stations, today: datetime.date, horizon: datetime.date):
         due = add_months(log.logged_on, SITE_CHECK_MONTHS) if log else today
         if today <= due <= horizon:
             yield DueItem(
-                "R-SITE-1", station.pk, station.name, "社工站场所设置现场检查", due, Responsible.STREET
+                "R-SITE-1", station.pk, station.name, _("社工站场所设置现场检查"), due, Responsible.STREET
             )
 
 
@@ -116,9 +130,9 @@ def site_conditions(stations, today: datetime.date):
             )
 
         if log is None:
-            yield finding("R-SITE-1", "场所设置", "尚无场所设置检查记录，请街道办事处现场检查并登记。")
+            yield finding("R-SITE-1", _("场所设置"), _("尚无场所设置检查记录，请街道办事处现场检查并登记。"))
             continue
-        on = f"（{log.logged_on:%Y-%m-%d}检查）"
+        on = _("（{logged_on:%Y-%m-%d}检查）").format(logged_on=log.logged_on)
         next_check = add_months(log.logged_on, SITE_CHECK_MONTHS)
         if next_check < today:
             yield Finding(
@@ -126,20 +140,34 @@ def site_conditions(stations, today: datetime.date):
                 Severity.TRACK,
                 station.pk,
                 station.name,
-                "场所设置",
-                f"最近一次现场检查为{log.logged_on:%Y-%m-%d}，已超过{SITE_CHECK_MONTHS}个月，请街道办事处复查。",
+                _("场所设置"),
+                _(
+                    "最近一次现场检查为{logged_on:%Y-%m-%d}，已超过{SITE_CHECK_MONTHS}个月，请街道办事处复查。"
+                ).format(logged_on=log.logged_on, SITE_CHECK_MONTHS=SITE_CHECK_MONTHS),
                 due=next_check,
                 responsible=Responsible.STREET,
             )
         missing = [label for name, label in EQUIPMENT_LABELS.items() if not getattr(log, name)]
         if missing:
-            yield finding("R-SITE-1", "场所设置", f"缺少{'、'.join(missing)}{on}。")
+            yield finding(
+                "R-SITE-1", _("场所设置"), _("缺少{missing}{on}。").format(missing=listing(missing), on=on)
+            )
         if not log.sign_installed:
-            yield finding("R-SITE-2", "统一标识", f"未设置统一标识{on}。", Responsible.CONTRACTOR)
+            yield finding(
+                "R-SITE-2", _("统一标识"), _("未设置统一标识{on}。").format(on=on), Responsible.CONTRACTOR
+            )
         if not log.catalogue_posted:
             yield finding(
-                "R-SITE-3", "服务目录", f"服务内容、服务目录和岗位职责未公示{on}。", Responsible.CONTRACTOR
+                "R-SITE-3",
+                _("服务目录"),
+                _("服务内容、服务目录和岗位职责未公示{on}。").format(on=on),
+                Responsible.CONTRACTOR,
             )
         for name, label in SYSTEM_LABELS.items():
             if not getattr(log, name):
-                yield finding("R-SITE-4", "制度建设", f"未建立{label}{on}。", Responsible.CONTRACTOR)
+                yield finding(
+                    "R-SITE-4",
+                    _("制度建设"),
+                    _("未建立{label}{on}。").format(label=label, on=on),
+                    Responsible.CONTRACTOR,
+                )

@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.permissions import require_role, require_visible
@@ -35,7 +36,7 @@ def site_log_record(
     require_role(actor, Role.STREET, Role.BUREAU)
     require_visible(actor, station)
     if logged_on > timezone.localdate():
-        raise ValidationError({"logged_on": "检查日期不能晚于今天。"})
+        raise ValidationError({"logged_on": _("检查日期不能晚于今天。")})
     checked = [(photo, check_upload(photo, allowed=IMAGES, field="photos")) for photo in photos]
     with files_removed_on_failure() as saved, transaction.atomic():
         log = SiteConditionLog(
@@ -62,7 +63,7 @@ def annual_plan_save(
     require_role(actor, Role.BUREAU)
     require_visible(actor, district)
     if plan is not None and plan.status not in (AnnualPlan.Status.DRAFT, AnnualPlan.Status.RETURNED):
-        raise refusal("R-PLAN-3", "已报送或已审核通过的年度实施计划不能再修改。")
+        raise refusal("R-PLAN-3", _("已报送或已审核通过的年度实施计划不能再修改。"))
     plan = plan or AnnualPlan(district=district, year=year)
     plan.year, plan.title, plan.goals, plan.measures, plan.timeline = year, title, goals, measures, timeline
     if plan.due_date is None:
@@ -80,7 +81,9 @@ def annual_plan_submit(*, plan, actor):
     require_role(actor, Role.BUREAU)
     require_visible(actor, plan)
     if plan.status not in (AnnualPlan.Status.DRAFT, AnnualPlan.Status.RETURNED):
-        raise refusal("R-PLAN-3", f"该计划状态为“{plan.get_status_display()}”，不能重复报送。")
+        raise refusal(
+            "R-PLAN-3", _("该计划状态为“{status}”，不能重复报送。").format(status=plan.get_status_display())
+        )
     plan.status, plan.submitted_at, plan.submitted_by = AnnualPlan.Status.SUBMITTED, timezone.now(), actor
     plan.full_clean()
     plan.save()
@@ -95,9 +98,9 @@ def annual_plan_record_review(*, plan, approved: bool, comment: str, actor):
     require_role(actor, Role.BUREAU)
     require_visible(actor, plan)
     if plan.status != AnnualPlan.Status.SUBMITTED:
-        raise refusal("R-PLAN-3", "只有已报送的计划才能登记审核结果。")
+        raise refusal("R-PLAN-3", _("只有已报送的计划才能登记审核结果。"))
     if not approved and not comment.strip():
-        raise refusal("R-PLAN-3", "退回的计划请填写市民政局的审核意见。", field="review_comment")
+        raise refusal("R-PLAN-3", _("退回的计划请填写市民政局的审核意见。"), field="review_comment")
     plan.status = AnnualPlan.Status.APPROVED if approved else AnnualPlan.Status.RETURNED
     plan.reviewed_at, plan.reviewed_by, plan.review_comment = timezone.now(), actor, comment.strip()
     plan.full_clean()

@@ -2,11 +2,14 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required, visible_or_404
 from accounts.forms_util import apply_errors
 from accounts.models import Role
+from accounts.text import sentences
 from stations.forms import SiteLogForm
 from stations.models import AnnualPlan, District, Station
 from stations.services import (
@@ -36,7 +39,7 @@ def site_log_new(request, pk: int):
         except (ValidationError, PermissionDenied) as error:
             apply_errors(form, error)
         else:
-            messages.success(request, "场所设置检查记录已保存。")
+            messages.success(request, _("场所设置检查记录已保存。"))
             return redirect("station-detail", pk=station.pk)
     return render(
         request,
@@ -44,9 +47,11 @@ def site_log_new(request, pk: int):
         {
             "form": form,
             "station": station,
-            "title": "登记场所设置检查",
-            "intro": "按实施方案四（一）至（五）逐项核对：独立办公用房和设施设备、统一标识、服务目录公示、六项管理制度。",
-            "submit_label": "保存检查记录",
+            "title": _("登记场所设置检查"),
+            "intro": _(
+                "按实施方案四（一）至（五）逐项核对：独立办公用房和设施设备、统一标识、服务目录公示、六项管理制度。"
+            ),
+            "submit_label": _("保存检查记录"),
         },
     )
 
@@ -60,12 +65,12 @@ class AnnualPlanForm(forms.ModelForm):
 
 class PlanReviewForm(forms.Form):
     result = forms.ChoiceField(
-        label="市民政局审核结果",
-        choices=[("approved", "审核通过"), ("returned", "退回修改")],
+        label=gettext_lazy("市民政局审核结果"),
+        choices=[("approved", gettext_lazy("审核通过")), ("returned", gettext_lazy("退回修改"))],
         widget=forms.RadioSelect,
     )
     review_comment = forms.CharField(
-        label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
@@ -91,16 +96,18 @@ def annual_plan_edit(request, pk: int | None = None):
         except (ValidationError, PermissionDenied) as error:
             apply_errors(form, error)
         else:
-            messages.success(request, "年度实施计划已保存。")
+            messages.success(request, _("年度实施计划已保存。"))
             return redirect("annual-plan-list")
     return render(
         request,
         "form_page.html",
         {
             "form": form,
-            "title": "年度实施计划",
-            "submit_label": "保存草稿",
-            "intro": "区民政局制定社工站项目年度实施计划并报市民政局审核（五（一）、六（一））：写明目标任务、措施办法和时间节点。",
+            "title": _("年度实施计划"),
+            "submit_label": _("保存草稿"),
+            "intro": _(
+                "区民政局制定社工站项目年度实施计划并报市民政局审核（五（一）、六（一））：写明目标任务、措施办法和时间节点。"
+            ),
         },
     )
 
@@ -112,9 +119,9 @@ def annual_plan_submit_view(request, pk: int):
     try:
         annual_plan_submit(plan=plan, actor=request.user)
     except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+        messages.error(request, sentences(error.messages))
     else:
-        messages.success(request, f"{plan.title}已报送市民政局。")
+        messages.success(request, _("{title}已报送市民政局。").format(title=plan.title))
     return redirect("annual-plan-list")
 
 
@@ -133,10 +140,14 @@ def annual_plan_review(request, pk: int):
         except (ValidationError, PermissionDenied) as error:
             apply_errors(form, error)
         else:
-            messages.success(request, "审核结果已登记。")
+            messages.success(request, _("审核结果已登记。"))
             return redirect("annual-plan-list")
     return render(
         request,
         "form_page.html",
-        {"form": form, "title": f"登记审核结果：{plan.title}", "submit_label": "登记"},
+        {
+            "form": form,
+            "title": _("登记审核结果：{title}").format(title=plan.title),
+            "submit_label": _("登记"),
+        },
     )

@@ -5,13 +5,20 @@ from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.policy import RULES
 
 register = template.Library()
 
 SEVERITY_TAGS = {"block": "dark", "error": "danger", "warn": "warning", "track": "secondary"}
-SEVERITY_LABELS = {"block": "禁止", "error": "问题", "warn": "风险", "track": "记录"}
+SEVERITY_LABELS = {
+    "block": gettext_lazy("禁止"),
+    "error": gettext_lazy("问题"),
+    "warn": gettext_lazy("风险"),
+    "track": gettext_lazy("记录"),
+}
 STATUS_TAGS = {
     "draft": "secondary",
     "submitted": "primary",
@@ -42,7 +49,7 @@ def wan(value) -> str:
     """25.00万元, as officials write sums in summaries."""
     if value in (None, ""):
         return "—"
-    return f"{Decimal(value) / Decimal(10000):,.2f}万元"
+    return _("{value:,.2f}万元").format(value=Decimal(value) / Decimal(10000))
 
 
 @register.filter
@@ -62,7 +69,7 @@ def cn_date(value) -> str:
     """2021年7月1日 in headings and documents."""
     if not value:
         return "—"
-    return f"{value.year}年{value.month}月{value.day}日"
+    return _("{date:%Y}年{date:%-m}月{date:%-d}日").format(date=value)
 
 
 @register.simple_tag
