@@ -1,12 +1,14 @@
 """Measure the portal at N stations, each figure beside a floor measured in the same run.
 
-    python bench/run.py --stations N [--database postgres://postgres@127.0.0.1:5432/bench_scale] [--repeat 20]
+    python bench/run.py --stations N [--streets-per-district S] [--database postgres://...] [--repeat 20]
 
 It builds a fresh database (SQLite under var/bench/ unless --database), loads the demo story (11 stations) and
-measures every page's query count there; then generate_scale adds one district of N stations and the same pages
-are measured for that district's bureau. Floors: a view that reads one row (pages), the Django admin's change list
-of the same stations (the station list's peer), openpyxl write-only with the same rows (the workbook). The last line
-is `RESULT key=value ...`. Not a test: the figures depend on the machine.
+measures every page's query count there; then generate_scale adds N stations in N/S districts of S streets (one
+deployment for a city or a province; S = N puts them all in one district) and the same pages are measured again:
+the bureau of one district (its dashboard, lists, a station, a contractor's home), the municipal overview of every
+district, and the station list of a user who sees all N stations. Floors: a view that reads one row (pages), the
+Django admin's change list of the same stations (the station lists' peer), openpyxl write-only with the same rows
+(the workbook). The last line is `RESULT key=value ...`. Not a test: the figures depend on the machine.
 """
 
 import argparse
@@ -59,7 +61,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--stations", type=int, default=1000)
     parser.add_argument("--database")
+    parser.add_argument("--streets-per-district", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--skip-export", action="store_true", help="pages only (the workbook takes minutes at 40,000)"
+    )
     args = parser.parse_args()
     setup_database(args.database)
 
@@ -83,7 +89,7 @@ def main():
     call_command("migrate", verbosity=0)
     call_command("seed_demo", stdout=io.StringIO())
 
-    def pages(bureau, station, contractor):
+    def pages(bureau, station, contractor, municipal, everyone):
         return {
             "dashboard": (bureau, "/"),
             "list": (bureau, "/stations/"),
@@ -91,6 +97,10 @@ def main():
             "detail": (bureau, f"/stations/{station.pk}/"),
             "contractor_home": (contractor, "/"),
             "admin_list": (bureau, "/admin/stations/station/"),
+            "municipal": (municipal, "/"),
+            "list_all": (everyone, "/stations/"),
+            "list_all_filtered": (everyone, "/stations/?status=operating&year=2022"),
+            "admin_list_all": (everyone, "/admin/stations/station/"),
             "floor": (bureau, "/healthz"),
         }
 
@@ -123,9 +133,24 @@ def main():
         return p95(samples)
 
     demo_bureau, org = User.objects.get(username="bureau"), User.objects.get(username="org-a")
+    municipal = User.objects.get(username="municipal")
     demo_station = Station.objects.get(street__name="张贵庄街道")
+    # A bureau account of every district: sees all stations, in the portal's list and in the admin's.
+    everyone = User.objects.create(username="bench-all", role="bureau", password_changed_at=timezone.now())
+
+    def see_every_district():
+        District.staff.through.objects.bulk_create(
+            [
+                District.staff.through(district_id=pk, user_id=everyone.pk)
+                for pk in District.objects.values_list("pk", flat=True)
+            ],
+            ignore_conflicts=True,
+        )
+
+    see_every_district()
     small = {
-        name: queries(user, path) for name, (user, path) in pages(demo_bureau, demo_station, org).items()
+        name: queries(user, path)
+        for name, (user, path) in pages(demo_bureau, demo_station, org, municipal, everyone).items()
     }
     started = time.perf_counter()
     pdf_11 = time.perf_counter()
@@ -133,22 +158,33 @@ def main():
     pdf_11 = time.perf_counter() - pdf_11
 
     started = time.perf_counter()
-    generate(1, args.stations, seed=1)
+    per_district = min(args.streets_per_district, args.stations)
+    generate(args.stations // per_district, per_district, seed=1)
     generate_s = time.perf_counter() - started
-    district = District.objects.filter(code__startswith="9").latest("pk")
-    bureau = district.staff.get()
+    see_every_district()
+    district = District.objects.filter(code__startswith="9").earliest("pk")
+    bureau = district.staff.exclude(pk=everyone.pk).get()
     stations = Station.objects.visible_to(bureau)
     station = stations.first()
     contractor = User.objects.create(
         username="bench-org", role="contractor", password_changed_at=timezone.now()
     )
     station.cycles.first().contractor.staff.add(contractor)
-    big = {name: queries(user, path) for name, (user, path) in pages(bureau, station, contractor).items()}
-    times = {name: timing(user, path) for name, (user, path) in pages(bureau, station, contractor).items()}
+    measured = pages(bureau, station, contractor, municipal, everyone)
+    big = {name: queries(user, path) for name, (user, path) in measured.items()}
+    times = {name: timing(user, path) for name, (user, path) in measured.items()}
 
     started = time.perf_counter()
     engine = len(findings(stations))
     engine_s = time.perf_counter() - started
+    all_stations = Station.objects.visible_to(everyone)
+    started = time.perf_counter()
+    engine_all = len(findings(all_stations))
+    engine_all_s = time.perf_counter() - started
+    stations = all_stations  # the workbook: every station (the municipal bureau's export)
+    if args.skip_export:
+        report(args, connection, generate_s, small, big, times, engine_s, engine, engine_all_s, engine_all)
+        return
 
     # The workbook: timed on its own, then once more under tracemalloc for the peak (tracemalloc slows Python down).
     started = time.perf_counter()
@@ -176,27 +212,66 @@ def main():
     rollout_pdf(Station.objects.filter(pk__in=list(stations.values_list("pk", flat=True)[:250])))
     pdf_250 = time.perf_counter() - started
 
+    report(
+        args,
+        connection,
+        generate_s,
+        small,
+        big,
+        times,
+        engine_s,
+        engine,
+        engine_all_s,
+        engine_all,
+        export=(export_s, floor_s, export_peak),
+        pdf=(pdf_11, pdf_250),
+    )
+
+
+def report(
+    args,
+    connection,
+    generate_s,
+    small,
+    big,
+    times,
+    engine_s,
+    engine,
+    engine_all_s,
+    engine_all,
+    export=None,
+    pdf=None,
+):
+    districts = max(1, args.stations // min(args.streets_per_district, args.stations))
     print(
-        f"N = {args.stations} stations in one district, {connection.vendor}, {os.cpu_count()} cores; "
+        f"N = {args.stations} stations in {districts} districts, {connection.vendor}, {os.cpu_count()} cores; "
         f"generate_scale {generate_s:.1f} s"
     )
-    print(f"{'page':<18}{'queries@11':>12}{'queries@N':>12}{'p95 ms':>10}{'vs floor':>10}")
+    print(f"{'page':<20}{'queries@11':>12}{'queries@N':>12}{'p95 ms':>10}{'vs floor':>10}")
     for name in times:
         print(
-            f"{name:<18}{small[name]:>12}{big[name]:>12}{times[name]:>10.1f}{times[name] / times['floor']:>10.1f}"
+            f"{name:<20}{small[name]:>12}{big[name]:>12}{times[name]:>10.1f}{times[name] / times['floor']:>10.1f}"
         )
-    print(f"compliance engine over N: {engine_s:.2f} s ({engine} findings)")
-    print(f"rollout workbook: {export_s:.2f} s, floor {floor_s:.2f} s, peak {export_peak:.0f} MB")
-    print(f"rollout PDF: 11 stations {pdf_11:.2f} s, 250 stations {pdf_250:.2f} s")
-    same = all(small[name] == big[name] for name in small if name not in ("admin_list", "floor"))
-    print(
-        f"RESULT stations={args.stations} queries_11={sum(small.values())} queries_N={sum(big.values())} "
-        f"queries_equal={same} dashboard_p95_ms={times['dashboard']:.1f} "
+    print(f"compliance engine, one district: {engine_s:.2f} s ({engine} findings)")
+    print(f"compliance engine, all N stations: {engine_all_s:.2f} s ({engine_all} findings)")
+    peers = ("admin_list", "admin_list_all", "floor")
+    same = all(small[name] == big[name] for name in small if name not in peers)
+    result = (
+        f"RESULT stations={args.stations} districts={districts} queries_11={sum(small.values())} "
+        f"queries_N={sum(big.values())} queries_equal={same} dashboard_p95_ms={times['dashboard']:.1f} "
         f"dashboard_vs_floor={times['dashboard'] / times['floor']:.1f} list_p95_ms={times['list']:.1f} "
-        f"list_vs_admin={times['list'] / times['admin_list']:.2f} export_s={export_s:.2f} "
-        f"export_vs_floor={export_s / floor_s:.1f} export_peak_mb={export_peak:.0f} pdf_250_s={pdf_250:.2f} "
-        f"engine_s={engine_s:.2f} generate_s={generate_s:.1f}"
+        f"list_vs_admin={times['list'] / times['admin_list']:.2f} municipal_p95_ms={times['municipal']:.1f} "
+        f"list_all_p95_ms={times['list_all']:.1f} list_all_vs_admin={times['list_all'] / times['admin_list_all']:.2f} "
     )
+    if export:
+        export_s, floor_s, export_peak = export
+        print(f"rollout workbook (all N): {export_s:.2f} s, floor {floor_s:.2f} s, peak {export_peak:.0f} MB")
+        print(f"rollout PDF: 11 stations {pdf[0]:.2f} s, 250 stations {pdf[1]:.2f} s")
+        result += (
+            f"export_s={export_s:.2f} export_vs_floor={export_s / floor_s:.2f} export_peak_mb={export_peak:.0f} "
+            f"pdf_250_s={pdf[1]:.2f} "
+        )
+    print(result + f"engine_s={engine_s:.2f} engine_all_s={engine_all_s:.2f} generate_s={generate_s:.1f}")
 
 
 if __name__ == "__main__":

@@ -4,13 +4,14 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Case, CharField, Exists, OuterRef, Subquery, Value, When
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from contracts.models import ContractYear, Procurement, ProjectCycle
 from evaluations.models import Evaluation
 from reports.charts import TimelineBar, TimelineRow
+from staffing.models import Posting
 from stations.selectors import with_built_on
 
 
@@ -143,3 +144,40 @@ def monthly_service_totals(figures, months: int = 12):
         .annotate(sessions=Sum("sessions"), people=Sum("people"))
         .order_by("-report__period")[:months]
     )
+
+
+EMPTY_COVERAGE = {"planned": 0, "built": 0, "behind": 0}
+
+
+def coverage_by_district(stations, today: datetime.date, by_district: bool = False) -> dict:
+    """Stations planned, built (first contract signed and workers posted, R-PLAN-2) and behind their plan year,
+    counted in the database: one query, as totals or per district id."""
+    signed = ContractYear.objects.filter(station=OuterRef("pk"), signed_on__isnull=False)
+    posted = Posting.objects.filter(cycle__station=OuterRef("pk"))
+    built = Q(Exists(signed)) & Q(Exists(posted))
+    counts = {
+        "planned": Count("pk"),
+        "built": Count("pk", filter=built),
+        "behind": Count("pk", filter=~built & Q(street__planned_year__lt=today.year)),
+    }
+    if not by_district:
+        return stations.order_by().aggregate(**counts)
+    rows = stations.order_by().values("street__district").annotate(**counts)
+    return {row.pop("street__district"): row for row in rows}
+
+
+def grades_by_district(evaluations) -> dict[int, dict[str, int]]:
+    """Signed year-end evaluation results per district and grade (R-EVAL-1, -2), counted in the database."""
+    rows = (
+        evaluations.filter(
+            kind=Evaluation.Kind.FINAL, street_signed_at__isnull=False, bureau_signed_at__isnull=False
+        )
+        .exclude(grade="")
+        .order_by()
+        .values("contract_year__station__street__district", "grade")
+        .annotate(n=Count("pk"))
+    )
+    result: dict[int, dict[str, int]] = {}
+    for row in rows:
+        result.setdefault(row["contract_year__station__street__district"], {})[row["grade"]] = row["n"]
+    return result

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from accounts.access import role_required, visible_or_404
 from accounts.forms_util import apply_errors
 from accounts.models import Role
-from accounts.pages import PAGE_SIZES, paginate
+from accounts.pages import PAGE_SIZES, filter_query, paginate
 from accounts.policy import PLAN_TITLE, RULES
 from contracts.models import Contractor, ContractYear, Procurement, ProjectCycle
 from documents.rollout import findings_rows_sheet
@@ -137,18 +137,25 @@ def contractor_home(request: HttpRequest) -> HttpResponse:
 
 
 def municipal_overview(request: HttpRequest) -> HttpResponse:
+    """Every district's totals, aggregated by district in the database: a fixed number of queries for a city of
+    11 stations or a province of 40,000 (one page of districts at a time, plus the totals)."""
     today = timezone.localdate()
-    districts = []
-    for district in District.objects.visible_to(request.user).order_by("code"):
-        stations = Station.objects.visible_to(request.user).filter(street__district=district)
-        years = selectors.plan_against_reality(stations, today)
-        districts.append(
-            {
-                "district": district,
-                "planned": sum(y.planned for y in years),
-                "built": sum(y.built for y in years),
-            }
+    page = paginate(request, District.objects.visible_to(request.user).order_by("code"))
+    totals = selectors.coverage_by_district(Station.objects.visible_to(request.user), today)
+    on_page = selectors.coverage_by_district(
+        Station.objects.visible_to(request.user).filter(street__district__in=[d.pk for d in page]),
+        today,
+        by_district=True,
+    )
+    grades = selectors.grades_by_district(
+        Evaluation.objects.visible_to(request.user).filter(
+            contract_year__station__street__district__in=[d.pk for d in page]
         )
+    )
+    districts = [
+        {"district": d, **on_page.get(d.pk, selectors.EMPTY_COVERAGE), "grades": grades.get(d.pk, {})}
+        for d in page
+    ]
     evaluations = (
         Evaluation.objects.visible_to(request.user)
         # Results reach the municipal bureau once both the street and the bureau have signed (R-EVAL-1, -2).
@@ -157,11 +164,21 @@ def municipal_overview(request: HttpRequest) -> HttpResponse:
         .select_related("contract_year__station", "contract_year__cycle__contractor")
         .order_by("-contract_year__start_date", "contract_year__station__street__planned_year")[:60]
     )
-    plans = AnnualPlan.objects.visible_to(request.user).select_related("district").order_by("-year")
+    plans = AnnualPlan.objects.visible_to(request.user).select_related("district").order_by("-year")[:60]
     return render(
         request,
         "reports/municipal.html",
-        {"districts": districts, "evaluations": evaluations, "plans": plans, "today": today},
+        {
+            "districts": districts,
+            "page": page,
+            "page_sizes": PAGE_SIZES,
+            "query": filter_query(request),
+            "totals": totals,
+            "grade_choices": [c for c in Evaluation.Grade.choices if c[0]],
+            "evaluations": evaluations,
+            "plans": plans,
+            "today": today,
+        },
     )
 
 

@@ -1,6 +1,7 @@
 """The bureau portal's pages and forms, through the test client as the role that owns each."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -337,3 +338,23 @@ def test_contractor_home_shows_its_overdue_brief_and_approaching_deadline_only(c
     text = client_as("org-b").get("/").content.decode()
     assert "退回待修改的报告" in text and "服务数据与个案记录不一致" in text  # 丰年村's returned brief
     assert "新立街道" not in text
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_municipal_overview_counts_every_district_in_the_database(client_as):
+    client = client_as("municipal")
+    with CaptureQueriesContext(connection) as one_district:
+        text = client.get("/").content.decode()
+    # Dongli: 11 planned, 10 built (东丽湖 behind its 2023 plan year, R-PLAN-2).
+    dongli = re.search(
+        r"<td>东丽区</td><td class=\"text-end\">(\d+)</td><td class=\"text-end\">(\d+)</td>", text
+    )
+    assert dongli and dongli.groups() == ("11", "10"), text
+    for _ in range(30):
+        synthetic_stations(2)  # each call: a new district with 2 stations
+    with CaptureQueriesContext(connection) as many_districts:
+        text = client.get("/").content.decode()
+    assert len(many_districts.captured_queries) == len(one_district.captured_queries)
+    planned = re.search(r'计划建站</div><div class="fs-4 fw-semibold">(\d+)</div>', text)
+    assert planned and planned.group(1) == "71"  # 11 + 30 × 2 stations across the city
