@@ -26,8 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def setup_database(url: str | None) -> None:
-    if url:
+def setup_database(url: str | None, reuse: bool = False) -> None:
+    if url and reuse:
+        os.environ["DATABASE_URL"] = url
+    elif url:
         name = urllib.parse.urlparse(url).path.lstrip("/")
         subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
@@ -64,10 +66,13 @@ def main():
     parser.add_argument("--streets-per-district", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument(
+        "--reuse", action="store_true", help="measure again on the database a previous run built (PostgreSQL)"
+    )
+    parser.add_argument(
         "--skip-export", action="store_true", help="pages only (the workbook takes minutes at 40,000)"
     )
     args = parser.parse_args()
-    setup_database(args.database)
+    setup_database(args.database, reuse=args.reuse)
 
     import django
     from django.utils import timezone
@@ -86,8 +91,12 @@ def main():
     from stations.models import District, Station
     from stations.scale import generate
 
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", stdout=io.StringIO())
+    reused = (
+        args.reuse and Station.objects.filter(street__district__code__startswith="9").count() >= args.stations
+    )
+    if not reused:
+        call_command("migrate", verbosity=0)
+        call_command("seed_demo", stdout=io.StringIO())
 
     def pages(bureau, station, contractor, municipal, everyone):
         return {
@@ -98,8 +107,8 @@ def main():
             "contractor_home": (contractor, "/"),
             "admin_list": (bureau, "/admin/stations/station/"),
             "municipal": (municipal, "/"),
-            "list_all": (everyone, "/stations/"),
-            "list_all_filtered": (everyone, "/stations/?status=operating&year=2022"),
+            "list_all": (municipal, "/stations/"),
+            "list_all_filtered": (municipal, "/stations/?status=operating&year=2022"),
             "admin_list_all": (everyone, "/admin/stations/station/"),
             "floor": (bureau, "/healthz"),
         }
@@ -135,8 +144,11 @@ def main():
     demo_bureau, org = User.objects.get(username="bureau"), User.objects.get(username="org-a")
     municipal = User.objects.get(username="municipal")
     demo_station = Station.objects.get(street__name="张贵庄街道")
-    # A bureau account of every district: sees all stations, in the portal's list and in the admin's.
-    everyone = User.objects.create(username="bench-all", role="bureau", password_changed_at=timezone.now())
+    # The municipal bureau lists every station; the admin (not open to it) is measured for a bureau account of
+    # every district, which sees the same stations there.
+    everyone, _created = User.objects.get_or_create(
+        username="bench-all", defaults={"role": "bureau", "password_changed_at": timezone.now()}
+    )
 
     def see_every_district():
         District.staff.through.objects.bulk_create(
@@ -159,20 +171,30 @@ def main():
 
     started = time.perf_counter()
     per_district = min(args.streets_per_district, args.stations)
-    generate(args.stations // per_district, per_district, seed=1)
+    if not reused:
+        generate(args.stations // per_district, per_district, seed=1)
     generate_s = time.perf_counter() - started
     see_every_district()
     district = District.objects.filter(code__startswith="9").earliest("pk")
     bureau = district.staff.exclude(pk=everyone.pk).get()
     stations = Station.objects.visible_to(bureau)
     station = stations.first()
-    contractor = User.objects.create(
-        username="bench-org", role="contractor", password_changed_at=timezone.now()
+    contractor, _created = User.objects.get_or_create(
+        username="bench-org", defaults={"role": "contractor", "password_changed_at": timezone.now()}
     )
     station.cycles.first().contractor.staff.add(contractor)
     measured = pages(bureau, station, contractor, municipal, everyone)
     big = {name: queries(user, path) for name, (user, path) in measured.items()}
     times = {name: timing(user, path) for name, (user, path) in measured.items()}
+    # As deployed: the compliance engine's results cached until the data changes (reports/findings_cache.py).
+    from django.conf import settings
+
+    settings.FINDINGS_CACHE_SECONDS = 600
+    for name in ("dashboard", "contractor_home", "detail"):
+        user, path = measured[name]
+        times[f"{name}_cached"] = timing(user, path)
+        small[f"{name}_cached"], big[f"{name}_cached"] = small[name], big[name]
+    settings.FINDINGS_CACHE_SECONDS = 0
 
     started = time.perf_counter()
     engine = len(findings(stations))
@@ -259,7 +281,8 @@ def report(
     result = (
         f"RESULT stations={args.stations} districts={districts} queries_11={sum(small.values())} "
         f"queries_N={sum(big.values())} queries_equal={same} dashboard_p95_ms={times['dashboard']:.1f} "
-        f"dashboard_vs_floor={times['dashboard'] / times['floor']:.1f} list_p95_ms={times['list']:.1f} "
+        f"dashboard_vs_floor={times['dashboard'] / times['floor']:.1f} "
+        f"dashboard_cached_p95_ms={times['dashboard_cached']:.1f} list_p95_ms={times['list']:.1f} "
         f"list_vs_admin={times['list'] / times['admin_list']:.2f} municipal_p95_ms={times['municipal']:.1f} "
         f"list_all_p95_ms={times['list_all']:.1f} list_all_vs_admin={times['list_all'] / times['admin_list_all']:.2f} "
     )

@@ -34,6 +34,8 @@ from stations.models import District, SiteConditionLog, Station, Street
 
 D = datetime.date
 BATCH = 5000
+# Stations written per transaction (several districts at a time when districts are small).
+CHUNK_STATIONS = 2000
 CYCLE_START = D(2025, 7, 1)
 AMOUNT = Decimal("250000.00")
 LINES = [
@@ -109,12 +111,17 @@ def generate(
             ],
             batch_size=BATCH,
         )
-    for district in district_rows:
-        rows += _district(district, streets_per_district, rng, today, bulk, password)
+    bureau_of = dict(zip((d.pk for d in district_rows), bureaus, strict=True))
+    # Districts in chunks of about CHUNK_STATIONS stations: large batches, one transaction each.
+    per_chunk = max(1, CHUNK_STATIONS // max(1, streets_per_district))
+    for first in range(0, len(district_rows), per_chunk):
+        _districts(
+            district_rows[first : first + per_chunk], streets_per_district, rng, today, bulk, bureau_of
+        )
     return ScaleResult(districts, districts * streets_per_district, rows)
 
 
-def _district(district, count, rng, today, bulk, password) -> int:
+def _districts(districts, count, rng, today, bulk, bureau_of) -> None:
     with transaction.atomic():
         streets = bulk(
             Street,
@@ -125,10 +132,12 @@ def _district(district, count, rng, today, bulk, password) -> int:
                     office_name=f"{district.name}第{n + 1}街道办事处",
                     planned_year=2021 + n % 3,
                 )
+                for district in districts
                 for n in range(count)
             ],
         )
         stations = bulk(Station, [Station(street=s, name=f"{s.name}社会工作服务站") for s in streets])
+        per_district = (count + STATIONS_PER_CONTRACTOR - 1) // STATIONS_PER_CONTRACTOR
         contractors = bulk(
             Contractor,
             [
@@ -142,10 +151,15 @@ def _district(district, count, rng, today, bulk, password) -> int:
                     contact_person="联系人",
                     contact_phone="022-24000000",
                 )
-                for n in range((count + STATIONS_PER_CONTRACTOR - 1) // STATIONS_PER_CONTRACTOR)
+                for district in districts
+                for n in range(per_district)
             ],
         )
-        holder = {s.pk: contractors[i // STATIONS_PER_CONTRACTOR] for i, s in enumerate(stations)}
+        # The stations of each district (count of them, in order) are held by that district's contractors.
+        holder = {
+            s.pk: contractors[(i // count) * per_district + (i % count) // STATIONS_PER_CONTRACTOR]
+            for i, s in enumerate(stations)
+        }
         procurements = bulk(
             Procurement,
             [
@@ -153,7 +167,7 @@ def _district(district, count, rng, today, bulk, password) -> int:
                     station=s,
                     purchaser="bureau",
                     title=f"{s.name}社会工作服务项目",
-                    project_no=f"SC-{district.code}-{s.pk}",
+                    project_no=f"SC-{s.street.district.code}-{s.pk}",
                     method="public_tender",
                     budget_amount=AMOUNT * 3,
                     notice_date=D(2025, 4, 1),
@@ -224,7 +238,6 @@ def _district(district, count, rng, today, bulk, password) -> int:
                 for source, amount in SOURCES
             ],
         )
-        bureau = district.staff.first()
         evaluations = bulk(
             Evaluation,
             [
@@ -236,9 +249,9 @@ def _district(district, count, rng, today, bulk, password) -> int:
                     evaluator="合成评估机构",
                     total_score=Decimal(80 + rng.randrange(15)),
                     grade=rng.choice(["excellent", "good", "good", "pass"]),
-                    street_signed_by=bureau,
+                    street_signed_by=bureau_of[y.station.street.district_id],
                     street_signed_at=at(due),
-                    bureau_signed_by=bureau,
+                    bureau_signed_by=bureau_of[y.station.street.district_id],
                     bureau_signed_at=at(due),
                 )
                 for y in first
@@ -255,7 +268,7 @@ def _district(district, count, rng, today, bulk, password) -> int:
                     evaluation=finals[y.pk],
                     decision="renew",
                     decided_on=D(2026, 6, 25),
-                    decided_by=bureau,
+                    decided_by=bureau_of[y.station.street.district_id],
                     next_year=next_year.get(y.cycle_id),
                 )
                 for y in first
@@ -265,7 +278,7 @@ def _district(district, count, rng, today, bulk, password) -> int:
         workers = bulk(
             SocialWorker,
             [
-                _worker(holder[s.pk], f"{district.code[1:]}{n:02d}{s.pk % 10**6:06d}", rng)
+                _worker(holder[s.pk], f"{s.street.district.code[1:]}{n:02d}{s.pk % 10**6:06d}", rng)
                 for s in stations
                 for n in range(3)
             ],
@@ -374,13 +387,12 @@ def _district(district, count, rng, today, bulk, password) -> int:
                     activity="社区服务",
                     entered_via="station",
                     status="verified",
-                    verified_by=bureau,
+                    verified_by=bureau_of[v.station.street.district_id],
                     verified_at=at(D(2026, 10, 6)),
                 )
                 for v in volunteers
             ],
         )
-    return 0
 
 
 def _worker(contractor, serial: str, rng) -> SocialWorker:

@@ -25,3 +25,16 @@ def test_a_wrong_password_stays_on_the_login_page(page, portal):
     log_in(page, portal.url, "bureau", "not-the-password-1")
     assert "/accounts/login/" in page.url
     assert page.get_by_text("用户名或密码不正确").is_visible()
+
+
+def test_the_language_switch_turns_the_portal_english_and_back(page, portal, screenshot_dir):
+    log_in(page, portal.url, "bureau")
+    page.wait_for_url(f"{portal.url}/")
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Overview of station rollout and operation").is_visible()
+    assert page.get_by_role("link", name="Stations").first.is_visible()
+    page.screenshot(path=str(screenshot_dir / "home-bureau-en.png"), full_page=True)
+    page.get_by_role("button", name="简体中文").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="社工站建设运行总览").is_visible()
