@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from contracts.models import BudgetLine, ContractYear, FundingAllocation
 from documents.chinese import chinese_document
-from documents.workbook import Column, Sheet
+from documents.workbook import Column, Sheet, write_workbook
 from evaluations.models import Evaluation
 from reports.compliance import findings
 from reports.models import Report
@@ -324,3 +324,9 @@ def rollout_sheets(stations, today: datetime.date | None = None) -> list[Sheet]:
         evaluations_sheet(stations, today),
         findings_sheet(stations, today),
     ]
+
+
+@chinese_document
+def write_rollout_workbook(stations, out, today: datetime.date | None = None) -> None:
+    """Build and write the rollout workbook; its rows are made while writing, so both happen in Chinese."""
+    write_workbook(rollout_sheets(stations, today), out)

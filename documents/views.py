@@ -12,7 +12,7 @@ from accounts.access import role_required, visible_or_404
 from accounts.models import Role
 from documents.ocds import release_package
 from documents.reports import annual_plan_pdf, dossier_pdf, evaluation_pdf, rollout_pdf
-from documents.rollout import rollout_sheets
+from documents.rollout import write_rollout_workbook
 from documents.workbook import write_workbook
 from stations.models import Station
 
@@ -43,7 +43,7 @@ def attachment(content: bytes, filename: str, content_type: str, request=None) -
 @role_required(Role.BUREAU, Role.MUNICIPAL)
 def rollout_xlsx(request) -> HttpResponse:
     buffer = io.BytesIO()
-    write_workbook(rollout_sheets(Station.objects.visible_to(request.user)), buffer)
+    write_rollout_workbook(Station.objects.visible_to(request.user), buffer)
     return attachment(
         buffer.getvalue(),
         _("社工站建设进展-{localdate:%Y%m%d}.xlsx").format(localdate=timezone.localdate()),

@@ -132,3 +132,21 @@ def test_a_refusal_names_its_rule_and_clause_in_english(client_as, demo_users):
     stored = _stored_text()
     visible = re.sub(r'<(\w+)[^>]*\blang="zh-hans"[^>]*>.*?</\1>', "", text, flags=re.S)
     assert not [run for run in CJK.findall(re.sub(r"<[^>]+>", " ", visible)) if run not in stored]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_the_bureaus_documents_stay_chinese_when_the_page_is_english(client_as):
+    import io
+
+    from openpyxl import load_workbook
+
+    client = client_as("bureau")
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.get(reverse("export-rollout-xlsx"))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert book.sheetnames[0] == "建设计划"
+    kinds = {row[3] for row in book["评估与续签"].iter_rows(min_row=3, values_only=True)}
+    assert "年度评估" in kinds or "中期评估" in kinds, kinds
+    findings = [row for row in book["整改问题"].iter_rows(min_row=3, values_only=True)]
+    assert findings and all(CJK.search(str(row[4])) for row in findings)  # the explanation, in Chinese

@@ -5,8 +5,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 
 from documents.reports import rollout_pdf
-from documents.rollout import rollout_sheets
-from documents.workbook import write_workbook
+from documents.rollout import write_rollout_workbook
 from stations.models import Station
 
 
@@ -26,7 +25,7 @@ class Command(BaseCommand):
             if not stations.exists():
                 raise CommandError(f"没有找到“{district}”的社工站。")
         if format == "xlsx":
-            write_workbook(rollout_sheets(stations, date), output)
+            write_rollout_workbook(stations, output, date)
         else:
             with open(output, "wb") as handle:
                 handle.write(rollout_pdf(stations, date))
