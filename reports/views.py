@@ -182,6 +182,9 @@ def municipal_overview(request: HttpRequest) -> HttpResponse:
     )
 
 
+CONTRACTOR_CHOICES_MAX = 100
+
+
 class StationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=gettext_lazy("名称"), method="search")
     year = django_filters.NumberFilter(label=gettext_lazy("计划年度"), field_name="street__planned_year")
@@ -191,6 +194,7 @@ class StationFilter(django_filters.FilterSet):
     contractor = django_filters.ModelChoiceFilter(
         label=gettext_lazy("承接主体"), queryset=Contractor.objects.none(), method="by_contractor"
     )
+    contractor_name = django_filters.CharFilter(label=gettext_lazy("承接主体"), method="by_contractor_name")
     rule = django_filters.ChoiceFilter(
         label=gettext_lazy("整改问题"),
         choices=[(r, format_lazy("{} {}", r, RULES[r].title)) for r in RULES],
@@ -201,6 +205,8 @@ class StationFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.user, self.today = user, today
         self.filters["contractor"].queryset = Contractor.objects.visible_to(user)
+        # A city or a province has thousands of contractors: then a name search instead of a list of all of them.
+        self.many_contractors = self.filters["contractor"].queryset.count() > CONTRACTOR_CHOICES_MAX
         for name in ("status", "contractor", "rule"):
             field = self.form.fields[name]
             field.widget.attrs["class"] = "form-select form-select-sm"
@@ -216,6 +222,9 @@ class StationFilter(django_filters.FilterSet):
 
     def by_contractor(self, queryset, name, value):
         return queryset.filter(contractor_id=value.pk)
+
+    def by_contractor_name(self, queryset, name, value):
+        return queryset.filter(contractor_name__icontains=value.strip())
 
     def by_rule(self, queryset, name, value):
         ids = {

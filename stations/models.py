@@ -109,6 +109,12 @@ class Street(models.Model):
         verbose_name = _("街道")
         verbose_name_plural = _("街道")
         ordering = ["district", "planned_year", "id"]
+        # The station lists' order (plan year, then street), across every district and within one: a page of 20 is
+        # read from the index instead of sorting every station in scope (bench/run.py at 40,000 stations).
+        indexes = [
+            models.Index(fields=["planned_year", "id"], name="stations_street_plan_idx"),
+            models.Index(fields=["district", "planned_year", "id"], name="stations_street_dist_plan_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["district", "name"],

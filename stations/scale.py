@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.crypto import digest
@@ -118,6 +118,9 @@ def generate(
         _districts(
             district_rows[first : first + per_chunk], streets_per_district, rng, today, bulk, bureau_of
         )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh statistics after a bulk load, or the planner guesses row counts
     return ScaleResult(districts, districts * streets_per_district, rows)
 
 

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Case, DateField, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, DateField, F, Min, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Greatest
 
 from contracts.models import ContractYear
@@ -12,15 +12,26 @@ from staffing.models import Posting
 def with_built_on(stations: QuerySet) -> QuerySet:
     """Annotate `built_on`: the day a station counts as built (R-PLAN-2) — its first contract signed and its
     resident workers posted, whichever came later; None while either is missing."""
-    # Correlated subqueries, not Min() over joins: no GROUP BY over every station in scope, so a paginated list
-    # computes them for its page's rows only and counts its rows without aggregating (bench/run.py at 40,000).
-    signed = ContractYear.objects.filter(station=OuterRef("pk"), signed_on__isnull=False).order_by(
-        "signed_on"
+    # Correlated MIN() subqueries, one index lookup per station, not Min() over joins: no GROUP BY over every station
+    # in scope, so a paginated list computes them for its page's rows only (bench/run.py at 40,000). Not ORDER BY
+    # ... LIMIT 1, which PostgreSQL may answer by walking a date index across every station's rows.
+    signed = (
+        ContractYear.objects.filter(station=OuterRef("pk"), signed_on__isnull=False)
+        .order_by()
+        .values("station")
+        .annotate(first=Min("signed_on"))
+        .values("first")
     )
-    posted = Posting.objects.filter(cycle__station=OuterRef("pk")).order_by("start_date")
+    posted = (
+        Posting.objects.filter(cycle__station=OuterRef("pk"))
+        .order_by()
+        .values("cycle__station")
+        .annotate(first=Min("start_date"))
+        .values("first")
+    )
     return stations.annotate(
-        first_signed=Subquery(signed.values("signed_on")[:1]),
-        first_posted=Subquery(posted.values("start_date")[:1]),
+        first_signed=Subquery(signed),
+        first_posted=Subquery(posted),
     ).annotate(
         built_on=Case(
             When(

@@ -148,5 +148,5 @@ def test_the_bureaus_documents_stay_chinese_when_the_page_is_english(client_as):
     assert book.sheetnames[0] == "建设计划"
     kinds = {row[3] for row in book["评估与续签"].iter_rows(min_row=3, values_only=True)}
     assert "年度评估" in kinds or "中期评估" in kinds, kinds
-    findings = [row for row in book["整改问题"].iter_rows(min_row=3, values_only=True)]
+    findings = list(book["整改问题"].iter_rows(min_row=3, values_only=True))
     assert findings and all(CJK.search(str(row[4])) for row in findings)  # the explanation, in Chinese

@@ -358,3 +358,15 @@ def test_municipal_overview_counts_every_district_in_the_database(client_as):
     assert len(many_districts.captured_queries) == len(one_district.captured_queries)
     planned = re.search(r'计划建站</div><div class="fs-4 fw-semibold">(\d+)</div>', text)
     assert planned and planned.group(1) == "71"  # 11 + 30 × 2 stations across the city
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_with_many_contractors_the_station_list_searches_them_by_name(client_as):
+    client = client_as("bureau")
+    assert 'name="contractor"' in client.get("/stations/").content.decode()  # a short list: a dropdown
+    ContractorFactory.create_batch(101)
+    text = client.get("/stations/").content.decode()
+    assert 'name="contractor_name"' in text and 'name="contractor"' not in text
+    text = client.get("/stations/", {"contractor_name": "启航"}).content.decode()
+    assert "张贵庄街道社会工作服务站" in text and "东丽湖街道社会工作服务站" not in text
