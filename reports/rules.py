@@ -1,6 +1,7 @@
 """Compliance checks of reports and services (R-REP-1..5, R-SVC-1)."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -23,6 +24,12 @@ SERVICE_GAP_DAYS = 30
 RECEIVED = (Report.Status.SUBMITTED, Report.Status.ACCEPTED, Report.Status.RETURNED)
 
 
+@dataclass(frozen=True)
+class OwedReport:
+    pk: int
+    status: str
+
+
 def owed_reports(stations, today: datetime.date, until: datetime.date):
     """Every report owed by contract years still followed, due on or before `until`: (year, kind, period, due,
     the report if one exists)."""
@@ -33,19 +40,36 @@ def owed_reports(stations, today: datetime.date, until: datetime.date):
             end_date__gte=today - datetime.timedelta(days=LOOKBACK_DAYS),
         ).select_related("station", "cycle")
     )
+    # Only the status of each existing report is needed: plain tuples, not model instances (a province has
+    # millions of briefs in its lookback).
     existing = {
-        (r.contract_year_id, r.kind, r.period): r
-        for r in Report.objects.filter(contract_year__in=[y.pk for y in years]).only(
-            "pk", "contract_year_id", "kind", "period", "status", "due_date", "submitted_at"
-        )
+        (year_id, kind, period): OwedReport(pk, status)
+        for pk, year_id, kind, period, status in Report.objects.filter(
+            contract_year__in=[y.pk for y in years]
+        ).values_list("pk", "contract_year_id", "kind", "period", "status")
     }
+    brief_due_of = {}  # the same month is due the same day for every year (R-REP-1)
     for year in years:
-        owed = [(Report.Kind.SERVICE_PLAN, None), (Report.Kind.MIDTERM, None), (Report.Kind.FINAL, None)]
-        owed += [(Report.Kind.MONTHLY, month) for month in months_between(year.start_date, year.end_date)]
-        for kind, period in owed:
+        for kind, period in (
+            (Report.Kind.SERVICE_PLAN, None),
+            (Report.Kind.MIDTERM, None),
+            (Report.Kind.FINAL, None),
+        ):
             due = report_due(year, kind, period)
             if due <= until:
                 yield year, kind, period, due, existing.get((year.pk, kind, period))
+        for month in months_between(year.start_date, year.end_date):
+            due = brief_due_of.get(month)
+            if due is None:
+                due = brief_due_of[month] = report_due(year, Report.Kind.MONTHLY, month)
+            if due <= until:
+                yield (
+                    year,
+                    Report.Kind.MONTHLY,
+                    month,
+                    due,
+                    existing.get((year.pk, Report.Kind.MONTHLY, month)),
+                )
 
 
 def _label(kind: str, period) -> str:

@@ -152,9 +152,12 @@ EMPTY_COVERAGE = {"planned": 0, "built": 0, "behind": 0}
 def coverage_by_district(stations, today: datetime.date, by_district: bool = False) -> dict:
     """Stations planned, built (first contract signed and workers posted, R-PLAN-2) and behind their plan year,
     counted in the database: one query, as totals or per district id."""
-    signed = ContractYear.objects.filter(station=OuterRef("pk"), signed_on__isnull=False)
-    posted = Posting.objects.filter(cycle__station=OuterRef("pk"))
-    built = Q(Exists(signed)) & Q(Exists(posted))
+    # Two uncorrelated subqueries over the stations in scope, which PostgreSQL hashes once, rather than EXISTS per
+    # station inside the aggregate's FILTER (evaluated row by row).
+    in_scope = stations.order_by().values("pk")
+    signed = ContractYear.objects.filter(station__in=in_scope, signed_on__isnull=False).values("station_id")
+    posted = Posting.objects.filter(cycle__station__in=in_scope).values("cycle__station_id")
+    built = Q(pk__in=signed) & Q(pk__in=posted)
     counts = {
         "planned": Count("pk"),
         "built": Count("pk", filter=built),

@@ -49,6 +49,8 @@ def resident_postings(stations, today: datetime.date):
         )
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
         .select_related("worker", "cycle__station")
+        # Not the encrypted ID and phone numbers: no check reads them, and decrypting is most of a row's cost.
+        .defer("worker__id_number", "worker__phone", "worker__id_digest")
     )
 
 
