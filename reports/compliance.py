@@ -13,6 +13,7 @@ from accounts.findings import CHECKS, UPCOMING, DueItem, Finding
 from accounts.parameters import parameters_cached
 from accounts.policy import RULES, Severity
 from reports.findings_cache import cached
+from stations.selectors import pinned
 
 RULE_MODULES = ["stations.rules", "contracts.rules", "staffing.rules", "evaluations.rules", "reports.rules"]
 for module in RULE_MODULES:
@@ -31,8 +32,9 @@ def findings(stations, today: datetime.date | None = None) -> list[Finding]:
     today = today or timezone.localdate()
 
     def compute():
+        scope = pinned(stations)
         with parameters_cached():
-            found = [finding for check in CHECKS.values() for finding in check(stations, today)]
+            found = [finding for check in CHECKS.values() for finding in check(scope, today)]
         return sorted(
             found, key=lambda f: (SEVERITY_ORDER[f.severity], _rule_order(f.rule_id), f.station, f.subject)
         )
@@ -48,8 +50,9 @@ def due_items(
     horizon = today + datetime.timedelta(days=days)
 
     def compute():
+        scope = pinned(stations)
         with parameters_cached():
-            items = [item for upcoming in UPCOMING.values() for item in upcoming(stations, today, horizon)]
+            items = [item for upcoming in UPCOMING.values() for item in upcoming(scope, today, horizon)]
         return sorted(items, key=lambda item: (item.due, item.station, item.subject))
 
     return cached(f"due{days}", stations, today, compute)

@@ -35,6 +35,7 @@ from reports.selectors import StationStatus
 from staffing.models import Posting
 from staffing.selectors import in_force, qualification_rows
 from stations.models import AnnualPlan, District, SiteConditionLog, Station
+from stations.selectors import pinned
 
 BUSINESS_ROLES = (Role.BUREAU, Role.STREET, Role.CONTRACTOR, Role.MUNICIPAL)
 
@@ -73,8 +74,9 @@ def bureau_dashboard(request: HttpRequest) -> HttpResponse:
 def _dashboard_context(request, stations, today) -> dict:
     found = findings(stations, today)
     due = due_items(stations, today, days=31)
-    plan_years = selectors.plan_against_reality(stations, today)
-    rows, first, last = selectors.timeline_rows(stations, today)
+    scope = pinned(stations)
+    plan_years = selectors.plan_against_reality(scope, today)
+    rows, first, last = selectors.timeline_rows(scope, today)
     built = sum(y.built for y in plan_years)
     total = sum(y.planned for y in plan_years)
     district = District.objects.visible_to(request.user).select_related("plan").first()
@@ -141,7 +143,9 @@ def municipal_overview(request: HttpRequest) -> HttpResponse:
     11 stations or a province of 40,000 (one page of districts at a time, plus the totals)."""
     today = timezone.localdate()
     page = paginate(request, District.objects.visible_to(request.user).order_by("code"))
-    totals = selectors.coverage_by_district(Station.objects.visible_to(request.user), today)
+    everywhere = Station.objects.visible_to(request.user)
+    # A province's totals read every station: kept until the data changes (reports/findings_cache.py).
+    totals = cached("coverage", everywhere, today, lambda: selectors.coverage_by_district(everywhere, today))
     on_page = selectors.coverage_by_district(
         Station.objects.visible_to(request.user).filter(street__district__in=[d.pk for d in page]),
         today,
@@ -162,7 +166,7 @@ def municipal_overview(request: HttpRequest) -> HttpResponse:
         .filter(kind=Evaluation.Kind.FINAL, street_signed_at__isnull=False, bureau_signed_at__isnull=False)
         .exclude(grade="")
         .select_related("contract_year__station", "contract_year__cycle__contractor")
-        .order_by("-contract_year__start_date", "contract_year__station__street__planned_year")[:60]
+        .order_by("-contract_year__start_date", "-contract_year_id")[:60]
     )
     plans = AnnualPlan.objects.visible_to(request.user).select_related("district").order_by("-year")[:60]
     return render(
@@ -218,7 +222,7 @@ class StationFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(street__name__icontains=value))
 
     def by_status(self, queryset, name, value):
-        return queryset.filter(status=value)
+        return queryset.filter(selectors.status_filter(value, self.today))
 
     def by_contractor(self, queryset, name, value):
         return queryset.filter(contractor_id=value.pk)
