@@ -15,12 +15,13 @@ from contracts.models import BudgetLine, ContractYear, FundingAllocation
 from documents.chinese import chinese_document
 from documents.workbook import Column, Sheet, write_workbook
 from evaluations.models import Evaluation
-from reports.compliance import findings
+from reports.compliance import findings, findings_by_district
 from reports.models import Report
 from reports.selectors import StationStatus, plan_against_reality, station_rows
 from reports.services import submitted_late
 from staffing.rules import resident_postings
 from staffing.selectors import qualification_rows
+from stations.selectors import pinned
 
 CHUNK = 2000
 
@@ -273,7 +274,14 @@ def evaluations_sheet(stations, today) -> Sheet:
 
 
 def findings_sheet(stations, today) -> Sheet:
-    return findings_rows_sheet(findings(stations, today), note=f"合规检查结果，截至{today:%Y-%m-%d}")
+    # A district's findings come from the cache the pages share; a city's or a province's are made district by
+    # district while the sheet is written (memory stays flat).
+    found = (
+        findings(stations, today)
+        if pinned(stations) is not stations
+        else findings_by_district(stations, today)
+    )
+    return findings_rows_sheet(found, note=f"合规检查结果，截至{today:%Y-%m-%d}")
 
 
 def findings_rows_sheet(found, note: str = "") -> Sheet:

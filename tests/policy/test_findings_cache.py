@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from reports import services
-from reports.compliance import due_items, findings
+from reports.compliance import due_items, findings, findings_by_district
 from stations.models import Station
 from tests.synthetic import synthetic_stations
 
@@ -79,3 +79,14 @@ def test_the_cached_dashboard_changes_when_data_changes(cache_on, client_as, dem
     )
     services.report_submit(report=brief, actor=demo_users["org-a"])
     assert page() != first
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_findings_district_by_district_are_the_same_findings():
+    for _ in range(3):
+        synthetic_stations(2)  # three more districts
+    everything = Station.objects.all()
+    whole = findings(everything)
+    chunked = list(findings_by_district(everything, chunk=3))
+    assert sorted(map(repr, chunked)) == sorted(map(repr, whole))
