@@ -210,12 +210,16 @@ class StationFilter(django_filters.FilterSet):
         self.user, self.today = user, today
         self.filters["contractor"].queryset = Contractor.objects.visible_to(user)
         # A city or a province has thousands of contractors: then a name search instead of a list of all of them.
-        self.many_contractors = self.filters["contractor"].queryset.count() > CONTRACTOR_CHOICES_MAX
+        # One query either way: the first CONTRACTOR_CHOICES_MAX + 1 are read and become the dropdown's options.
+        shown = list(Contractor.objects.visible_to(user).order_by("name")[: CONTRACTOR_CHOICES_MAX + 1])
+        self.many_contractors = len(shown) > CONTRACTOR_CHOICES_MAX
         for name in ("status", "contractor", "rule"):
             field = self.form.fields[name]
             field.widget.attrs["class"] = "form-select form-select-sm"
             field.empty_label = _("全部")
-            if hasattr(field, "choices") and name != "contractor":
+            if name == "contractor":
+                field.widget.choices = [("", _("全部")), *[(c.pk, str(c)) for c in shown]]
+            elif hasattr(field, "choices"):
                 field.choices = [("", _("全部")), *[c for c in field.choices if c[0] != ""]]
 
     def search(self, queryset, name, value):
