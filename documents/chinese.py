@@ -13,3 +13,9 @@ def chinese_document(build):
             return build(*args, **kwargs)
 
     return in_chinese
+
+
+def in_chinese(text) -> str:
+    """A (lazy) translatable text as Chinese: for records kept in Chinese, such as the audit log."""
+    with translation.override("zh-hans"):
+        return str(text)

@@ -11,12 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, override
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from accounts.text import sentences
+from documents.chinese import in_chinese
 from documents.imports import IMPORTERS, MAX_IMPORT_BYTES, ImportRefused
 from documents.views import XLSX, attachment
 
@@ -120,7 +121,7 @@ def import_confirm(request, kind: str):
         AuditEvent.Action.IMPORT,
         request=request,
         object_type=kind,
-        summary=f"{chinese(importer.title)}：{result.saved}行",  # the audit log is kept in Chinese
+        summary=f"{in_chinese(importer.title)}：{result.saved}行",  # the audit log is kept in Chinese
     )
     messages.success(request, _("已导入{saved}行。").format(saved=result.saved))
     return redirect(importer.done_url)
@@ -150,8 +151,3 @@ def import_template(request, kind: str):
     buffer = io.BytesIO()
     book.save(buffer)
     return attachment(buffer.getvalue(), _("{title}模板.xlsx").format(title=importer.title), XLSX)
-
-
-def chinese(text) -> str:
-    with override("zh-hans"):
-        return str(text)
