@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("系统管理")
 
     def ready(self):
-        from accounts import checks, sessions  # noqa: F401 - connects the receivers, registers the checks
+        from accounts import checks, lookups, sessions  # noqa: F401 - connects the receivers, registers the checks
+
+        lookups.register()

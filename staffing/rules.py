@@ -2,6 +2,7 @@
 
 import datetime
 from collections import defaultdict
+from typing import NamedTuple
 
 from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from staffing.deadlines import posting_deadline, qualification_deadline, qualifi
 from staffing.models import Posting, Qualification, TrainingRecord, VolunteerHours
 
 
-def took_over_on(cycles: list[ProjectCycle]) -> dict[int, datetime.date]:
+def took_over_on(cycles: list) -> dict[int, datetime.date]:
     """For each cycle, the day its contractor took the station: the start of the run of consecutive cycles
     the same contractor has held there (a renewed cycle continues the same takeover)."""
     result = {}
@@ -54,123 +55,156 @@ def resident_postings(stations, today: datetime.date):
     )
 
 
+class CycleSpan(NamedTuple):
+    """What took_over_on needs of a cycle, read as a plain row."""
+
+    pk: int
+    station_id: int
+    contractor_id: int
+    start_date: datetime.date
+    end_date: datetime.date
+
+
+def cycle_spans(stations) -> list[CycleSpan]:
+    return [
+        CycleSpan(*row)
+        for row in ProjectCycle.objects.filter(station__in=stations.values("pk"))
+        .order_by()
+        .values_list("pk", "station_id", "contractor_id", "start_date", "end_date")
+    ]
+
+
 @register("R-STAFF-1", "R-STAFF-2", "R-STAFF-3", "R-STAFF-4", "R-STAFF-6")
 def resident_workers(stations, today: datetime.date):
     """Today's resident workers of every operating station: how many, qualified, within their deadline,
     full-time with a labour contract, trained."""
-    postings = list(resident_postings(stations, today))
-    worker_ids = {p.worker_id for p in postings}
-    qualified_on = {
-        row["worker"]: row["first"]
-        for row in Qualification.objects.filter(worker__in=worker_ids)
+    # Plain rows, not model instances: at a province's scale this check reads hundreds of thousands of postings.
+    postings = list(
+        resident_postings(stations, today)
+        .order_by("cycle_id", "start_date", "pk")
+        .values_list("worker_id", "worker__name", "cycle__station_id", "is_full_time", "has_labour_contract")
+    )
+    worker_ids = sorted({worker_id for worker_id, *_rest in postings})
+    qualified_on = dict(
+        Qualification.objects.filter(worker__any=worker_ids)
+        .order_by()
         .values("worker")
         .annotate(first=Min("obtained_on"))
-    }
+        .values_list("worker", "first")
+    )
     trained = set(
-        TrainingRecord.objects.filter(worker__in=worker_ids, passed=True).values_list("worker", flat=True)
+        TrainingRecord.objects.filter(worker__any=worker_ids, passed=True)
+        .order_by()
+        .values_list("worker", flat=True)
     )
-    cycles = list(
-        ProjectCycle.objects.filter(station__in=stations.values("pk")).only(
-            "pk", "station_id", "contractor_id", "start_date", "end_date"
-        )
-    )
-    takeover = took_over_on(cycles)
+    takeover = took_over_on(cycle_spans(stations))
     first_posted = {
-        (row["worker"], row["cycle__station"]): row["first"]
-        for row in Posting.objects.filter(worker__in=worker_ids)
+        (row[0], row[1]): row[2]
+        for row in Posting.objects.filter(worker__any=worker_ids)
+        .order_by()
         .values("worker", "cycle__station")
         .annotate(first=Min("start_date"))
+        .values_list("worker", "cycle__station", "first")
     }
-    operating = ProjectCycle.objects.filter(
-        station__in=stations.values("pk"), start_date__lte=today, end_date__gte=today
-    ).select_related("station")
+    operating = (
+        ProjectCycle.objects.filter(
+            station__in=stations.values("pk"), start_date__lte=today, end_date__gte=today
+        )
+        .order_by()
+        .values_list("pk", "station_id", "station__name", "contractor_id")
+    )
     low, high = (
         timeline(ParameterKey.RESIDENT_WORKERS_MIN),
         timeline(ParameterKey.RESIDENT_WORKERS_MAX),
     )
+    minimum, maximum = low.int_on(today), high.int_on(today)
     by_station = defaultdict(list)
     for posting in postings:
-        by_station[posting.cycle.station_id].append(posting)
+        by_station[posting[2]].append(posting)
+    # The texts, translated once for the run (a province has hundreds of thousands of findings).
+    count_subject, count_message = (
+        _("驻站社工人数"),
+        _("现有驻站社工{n_team}名，一般应为{minimum}-{maximum}名。"),
+    )
+    unqualified_subject = _("专业资质")
+    unqualified_message = _("驻站社工中没有取得社会工作专业资质的人员（应不少于1名）。")
+    overdue_message = _("{name}应于{deadline:%Y-%m-%d}前取得社会工作专业资质，已逾期。")
+    warning_message = _("{name}须于{deadline:%Y-%m-%d}前取得社会工作专业资质，还剩{days}天。")
+    full_time, labour_contract = _("专职"), _("劳动合同")
+    lacking_message = _("{name}不符合驻站社工条件：缺少{lacking}。")
+    untrained_message = _("{name}尚无培训合格记录。")
+    contractor = Responsible.CONTRACTOR
 
-    for cycle in operating:
-        station, team = cycle.station, by_station.get(cycle.station_id, [])
-        common = {"station_id": station.pk, "station": station.name, "contractor_id": cycle.contractor_id}
-        minimum, maximum = low.int_on(today), high.int_on(today)
+    for cycle_id, station_id, station_name, contractor_id in operating:
+        team = by_station.get(station_id, [])
+        common = {"station_id": station_id, "station": station_name, "contractor_id": contractor_id}
         if not (minimum <= len(team) <= maximum):
             yield Finding(
                 "R-STAFF-1",
                 Severity.WARN,
-                subject=_("驻站社工人数"),
-                message=_("现有驻站社工{n_team}名，一般应为{minimum}-{maximum}名。").format(
-                    n_team=len(team), minimum=minimum, maximum=maximum
-                ),
-                responsible=Responsible.CONTRACTOR,
+                subject=count_subject,
+                message=count_message.format(n_team=len(team), minimum=minimum, maximum=maximum),
+                responsible=contractor,
                 **common,
             )
-        if team and not any(qualified_on.get(p.worker_id, datetime.date.max) <= today for p in team):
+        if team and not any(
+            qualified_on.get(worker_id, datetime.date.max) <= today for worker_id, *_r in team
+        ):
             yield Finding(
                 "R-STAFF-2",
                 Severity.ERROR,
-                subject=_("专业资质"),
-                message=_("驻站社工中没有取得社会工作专业资质的人员（应不少于1名）。"),
-                responsible=Responsible.CONTRACTOR,
+                subject=unqualified_subject,
+                message=unqualified_message,
+                responsible=contractor,
                 **common,
             )
-        for posting in team:
-            worker = posting.worker
-            qualified = qualified_on.get(worker.pk)
+        for worker_id, name, _station, is_full_time, has_labour_contract in team:
+            qualified = qualified_on.get(worker_id)
             if qualified is None or qualified > today:
-                deadline = qualification_deadline(takeover[cycle.pk], first_posted[(worker.pk, station.pk)])
+                deadline = qualification_deadline(takeover[cycle_id], first_posted[(worker_id, station_id)])
                 if today > deadline:
                     yield Finding(
                         "R-STAFF-3",
                         Severity.ERROR,
-                        subject=worker.name,
+                        subject=name,
                         due=deadline,
-                        message=_("{name}应于{deadline:%Y-%m-%d}前取得社会工作专业资质，已逾期。").format(
-                            name=worker.name, deadline=deadline
-                        ),
-                        responsible=Responsible.CONTRACTOR,
+                        message=overdue_message.format(name=name, deadline=deadline),
+                        responsible=contractor,
                         **common,
                     )
                 elif today >= qualification_warning_starts(deadline):
                     yield Finding(
                         "R-STAFF-3",
                         Severity.WARN,
-                        subject=worker.name,
+                        subject=name,
                         due=deadline,
-                        message=_(
-                            "{name}须于{deadline:%Y-%m-%d}前取得社会工作专业资质，还剩{days}天。"
-                        ).format(name=worker.name, deadline=deadline, days=(deadline - today).days),
-                        responsible=Responsible.CONTRACTOR,
+                        message=warning_message.format(
+                            name=name, deadline=deadline, days=(deadline - today).days
+                        ),
+                        responsible=contractor,
                         **common,
                     )
-            if not (posting.is_full_time and posting.has_labour_contract):
+            if not (is_full_time and has_labour_contract):
                 lacking = listing(
                     text
-                    for ok, text in (
-                        (posting.is_full_time, _("专职")),
-                        (posting.has_labour_contract, _("劳动合同")),
-                    )
+                    for ok, text in ((is_full_time, full_time), (has_labour_contract, labour_contract))
                     if not ok
                 )
                 yield Finding(
                     "R-STAFF-4",
                     Severity.ERROR,
-                    subject=worker.name,
-                    message=_("{name}不符合驻站社工条件：缺少{lacking}。").format(
-                        name=worker.name, lacking=lacking
-                    ),
-                    responsible=Responsible.CONTRACTOR,
+                    subject=name,
+                    message=lacking_message.format(name=name, lacking=lacking),
+                    responsible=contractor,
                     **common,
                 )
-            if worker.pk not in trained:
+            if worker_id not in trained:
                 yield Finding(
                     "R-STAFF-6",
                     Severity.TRACK,
-                    subject=worker.name,
-                    message=_("{name}尚无培训合格记录。").format(name=worker.name),
-                    responsible=Responsible.CONTRACTOR,
+                    subject=name,
+                    message=untrained_message.format(name=name),
+                    responsible=contractor,
                     **common,
                 )
 

@@ -60,4 +60,4 @@ def pinned(stations: QuerySet) -> QuerySet:
     ids = list(stations.order_by().values_list("pk", flat=True)[: PIN_LIMIT + 1])
     if len(ids) > PIN_LIMIT:
         return stations
-    return stations.model.objects.filter(pk__in=ids)
+    return stations.model.objects.filter(pk__any=ids)
