@@ -1,6 +1,8 @@
 """Compliance checks of evaluations and renewals (R-EVAL-1, R-EVAL-2, R-CYCLE-2)."""
 
 import datetime
+from collections import defaultdict
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -15,26 +17,74 @@ from evaluations.models import Evaluation, Renewal
 LOOKBACK_DAYS = 400
 
 
-def recent_years(stations, today: datetime.date):
-    return (
+class EvaluationRow(NamedTuple):
+    kind: str
+    grade: str
+    street_signed_at: datetime.datetime | None
+    bureau_signed_at: datetime.datetime | None
+
+    @property
+    def is_signed(self) -> bool:
+        return self.street_signed_at is not None and self.bureau_signed_at is not None
+
+    @property
+    def grade_label(self) -> str:
+        return str(Evaluation.Grade(self.grade).label)
+
+
+class FollowedYear(NamedTuple):
+    """A contract year whose evaluations are followed, with its evaluations by kind and its renewal decision:
+    plain rows, not model instances (a province follows over a hundred thousand years)."""
+
+    pk: int
+    station_id: int
+    station_name: str
+    contractor_id: int
+    start_date: datetime.date
+    end_date: datetime.date
+    cycle_end_date: datetime.date
+    decision: str | None
+    label: str
+    evaluations: dict
+
+
+def recent_years(stations, today: datetime.date) -> list[FollowedYear]:
+    rows = list(
         ContractYear.objects.filter(
             station__in=stations.values("pk"),
             start_date__lte=today,
             end_date__gte=today - datetime.timedelta(days=LOOKBACK_DAYS),
         )
-        .select_related("station", "cycle", "renewal")
-        .prefetch_related("evaluations")
+        .order_by()
+        .values_list(
+            "pk",
+            "station_id",
+            "station__name",
+            "cycle__contractor_id",
+            "start_date",
+            "end_date",
+            "cycle__end_date",
+            "renewal__decision",
+        )
     )
+    evaluations = defaultdict(dict)
+    for year_id, *row in (
+        Evaluation.objects.filter(contract_year__any=[row[0] for row in rows])
+        .order_by()
+        .values_list("contract_year_id", "kind", "grade", "street_signed_at", "bureau_signed_at")
+    ):
+        evaluations[year_id][row[0]] = EvaluationRow(*row)
+    labels = {}  # translated once per pair of dates
+    years = []
+    for row in rows:
+        start, end = row[4], row[5]
+        if (start, end) not in labels:
+            labels[start, end] = ContractYear(start_date=start, end_date=end).label
+        years.append(FollowedYear(*row, labels[start, end], evaluations.get(row[0], {})))
+    return years
 
 
-def _renewal(year):
-    try:
-        return year.renewal
-    except Renewal.DoesNotExist:
-        return None
-
-
-def _missing_signers(evaluation: Evaluation) -> list[tuple[str, str]]:
+def _missing_signers(evaluation: EvaluationRow) -> list[tuple[str, str]]:
     """Who has yet to sign: (responsible, name as the message says it)."""
     missing = []
     if evaluation.street_signed_at is None:
@@ -46,19 +96,20 @@ def _missing_signers(evaluation: Evaluation) -> list[tuple[str, str]]:
 
 @register("R-EVAL-1", "R-EVAL-2", "R-CYCLE-2")
 def evaluations_and_renewals(stations, today: datetime.date):
+    kind_labels = {kind: str(label) for kind, label in Evaluation.Kind.choices}
     for year in recent_years(stations, today):
-        evaluations = {e.kind: e for e in year.evaluations.all()}
+        evaluations = year.evaluations
         common = {
             "station_id": year.station_id,
-            "station": year.station.name,
-            "contractor_id": year.cycle.contractor_id,
+            "station": year.station_name,
+            "contractor_id": year.contractor_id,
         }
         for kind, due in (
             (Evaluation.Kind.MIDTERM, midterm_evaluation_due(year.start_date)),
             (Evaluation.Kind.FINAL, final_evaluation_due(year.end_date)),
         ):
             evaluation = evaluations.get(kind)
-            label = Evaluation.Kind(kind).label
+            label = kind_labels[kind]
             if (evaluation is None or not evaluation.grade) and today > due:
                 yield Finding(
                     "R-EVAL-1",
@@ -80,15 +131,14 @@ def evaluations_and_renewals(stations, today: datetime.date):
                         due=due,
                         message=_(
                             "年度评估（{grade}）尚待{who}签字，未经双方签字的评估不能作为续签依据。"
-                        ).format(grade=evaluation.get_grade_display(), who=who),
+                        ).format(grade=evaluation.grade_label, who=who),
                         responsible=responsible,
                         **common,
                     )
         final = evaluations.get(Evaluation.Kind.FINAL)
-        renewal = _renewal(year)
         if final is None or not final.is_signed:
             continue
-        cycle_goes_on = year.end_date < year.cycle.end_date
+        cycle_goes_on = year.end_date < year.cycle_end_date
         if final.grade == Evaluation.Grade.FAIL and cycle_goes_on:
             yield Finding(
                 "R-CYCLE-2",
@@ -98,11 +148,7 @@ def evaluations_and_renewals(stations, today: datetime.date):
                 responsible=Responsible.BUREAU,
                 **common,
             )
-        elif (
-            renewal is not None
-            and renewal.decision == Renewal.Decision.RENEW
-            and final.grade == Evaluation.Grade.FAIL
-        ):
+        elif year.decision == Renewal.Decision.RENEW and final.grade == Evaluation.Grade.FAIL:
             yield Finding(
                 "R-CYCLE-2",
                 Severity.ERROR,
@@ -111,14 +157,12 @@ def evaluations_and_renewals(stations, today: datetime.date):
                 responsible=Responsible.BUREAU,
                 **common,
             )
-        elif renewal is None and cycle_goes_on and year.end_date < today:
+        elif year.decision is None and cycle_goes_on and year.end_date < today:
             yield Finding(
                 "R-CYCLE-2",
                 Severity.TRACK,
                 subject=_("{label}续签").format(label=year.label),
-                message=_("年度评估结果为{grade}，尚未作出续签决定。").format(
-                    grade=final.get_grade_display()
-                ),
+                message=_("年度评估结果为{grade}，尚未作出续签决定。").format(grade=final.grade_label),
                 responsible=Responsible.BUREAU,
                 **common,
             )
@@ -127,7 +171,7 @@ def evaluations_and_renewals(stations, today: datetime.date):
 @register_upcoming
 def evaluations_due(stations, today: datetime.date, horizon: datetime.date):
     for year in recent_years(stations, today):
-        evaluations = {e.kind: e for e in year.evaluations.all()}
+        evaluations = year.evaluations
         for kind, due in (
             (Evaluation.Kind.MIDTERM, midterm_evaluation_due(year.start_date)),
             (Evaluation.Kind.FINAL, final_evaluation_due(year.end_date)),
@@ -140,20 +184,20 @@ def evaluations_due(stations, today: datetime.date, horizon: datetime.date):
                 yield DueItem(
                     "R-EVAL-1",
                     year.station_id,
-                    year.station.name,
+                    year.station_name,
                     _("组织{label}").format(label=label),
                     due,
                     Responsible.BUREAU,
-                    year.cycle.contractor_id,
+                    year.contractor_id,
                 )
             elif kind == Evaluation.Kind.FINAL:
                 for responsible, who in _missing_signers(evaluation):
                     yield DueItem(
                         "R-EVAL-2",
                         year.station_id,
-                        year.station.name,
+                        year.station_name,
                         _("{label}（{who}签字）").format(label=label, who=who),
                         due,
                         responsible,
-                        year.cycle.contractor_id,
+                        year.contractor_id,
                     )

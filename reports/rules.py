@@ -1,7 +1,7 @@
 """Compliance checks of reports and services (R-REP-1..5, R-SVC-1)."""
 
 import datetime
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -24,44 +24,56 @@ SERVICE_GAP_DAYS = 30
 RECEIVED = (Report.Status.SUBMITTED, Report.Status.ACCEPTED, Report.Status.RETURNED)
 
 
-@dataclass(frozen=True)
-class OwedReport:
+class OwedYear(NamedTuple):
+    """A contract year as the report checks read it: a plain row, not a model instance."""
+
     pk: int
-    status: str
+    station_id: int
+    station_name: str
+    contractor_id: int
+    start_date: datetime.date
+    end_date: datetime.date
+    label: str
 
 
 def owed_reports(stations, today: datetime.date, until: datetime.date):
     """Every report owed by contract years still followed, due on or before `until`: (year, kind, period, due,
-    the report if one exists)."""
-    years = list(
+    the status of the report if one exists, else None)."""
+    labels = {}  # the year's label, translated once per pair of dates
+    years = []
+    for pk, station_id, station_name, contractor_id, start, end in (
         ContractYear.objects.filter(
             station__in=stations.values("pk"),
             start_date__lte=until,
             end_date__gte=today - datetime.timedelta(days=LOOKBACK_DAYS),
-        ).select_related("station", "cycle")
-    )
-    # Only the status of each existing report is needed: plain tuples, not model instances (a province has
-    # millions of briefs in its lookback).
+        )
+        .order_by()
+        .values_list("pk", "station_id", "station__name", "cycle__contractor_id", "start_date", "end_date")
+    ):
+        if (start, end) not in labels:
+            labels[start, end] = ContractYear(start_date=start, end_date=end).label
+        years.append(OwedYear(pk, station_id, station_name, contractor_id, start, end, labels[start, end]))
+    # Only the status of each existing report is needed: plain tuples (a province has millions of briefs).
     existing = {
-        (year_id, kind, period): OwedReport(pk, status)
-        for pk, year_id, kind, period, status in Report.objects.filter(
-            contract_year__in=[y.pk for y in years]
-        ).values_list("pk", "contract_year_id", "kind", "period", "status")
+        (year_id, kind, period): status
+        for year_id, kind, period, status in Report.objects.filter(contract_year__any=[y.pk for y in years])
+        .order_by()
+        .values_list("contract_year_id", "kind", "period", "status")
     }
-    brief_due_of = {}  # the same month is due the same day for every year (R-REP-1)
+    # Years with the same dates owe the same months by the same days (R-REP-1): computed once per pair of dates.
+    briefs_of = {}
     for year in years:
-        for kind, period in (
-            (Report.Kind.SERVICE_PLAN, None),
-            (Report.Kind.MIDTERM, None),
-            (Report.Kind.FINAL, None),
-        ):
-            due = report_due(year, kind, period)
+        for kind in (Report.Kind.SERVICE_PLAN, Report.Kind.MIDTERM, Report.Kind.FINAL):
+            due = report_due(year, kind, None)
             if due <= until:
-                yield year, kind, period, due, existing.get((year.pk, kind, period))
-        for month in months_between(year.start_date, year.end_date):
-            due = brief_due_of.get(month)
-            if due is None:
-                due = brief_due_of[month] = report_due(year, Report.Kind.MONTHLY, month)
+                yield year, kind, None, due, existing.get((year.pk, kind, None))
+        briefs = briefs_of.get((year.start_date, year.end_date))
+        if briefs is None:
+            briefs = briefs_of[year.start_date, year.end_date] = [
+                (month, report_due(year, Report.Kind.MONTHLY, month))
+                for month in months_between(year.start_date, year.end_date)
+            ]
+        for month, due in briefs:
             if due <= until:
                 yield (
                     year,
@@ -89,38 +101,47 @@ RULE_OF_KIND = {
 @register("R-REP-1", "R-REP-2", "R-REP-4")
 def reports_overdue(stations, today: datetime.date):
     """Briefs due by the 5th of the next month, mid-term and final reports, the year's service plan."""
-    for year, kind, period, due, report in owed_reports(stations, today, today - datetime.timedelta(days=1)):
-        if report is not None and report.status in RECEIVED:
+    not_submitted, still_draft = _("尚未提交"), _("仍为草稿")
+    template = _("{label}{label2}应于{due:%Y-%m-%d}前提交，{state}，已逾期{days}天。")
+    labels = {}  # each kind and month's label, translated once
+    for year, kind, period, due, status in owed_reports(stations, today, today - datetime.timedelta(days=1)):
+        if status in RECEIVED:
             continue
         rule_id, severity = RULE_OF_KIND[kind]
-        state = _("尚未提交") if report is None else _("仍为草稿")
+        label = labels.get((kind, period))
+        if label is None:
+            label = labels[kind, period] = _label(kind, period)
         yield Finding(
             rule_id,
             severity,
             year.station_id,
-            year.station.name,
-            subject=_label(kind, period),
+            year.station_name,
+            subject=label,
             due=due,
-            message=_("{label}{label2}应于{due:%Y-%m-%d}前提交，{state}，已逾期{days}天。").format(
-                label=year.label, label2=_label(kind, period), due=due, state=state, days=(today - due).days
+            message=template.format(
+                label=year.label,
+                label2=label,
+                due=due,
+                state=not_submitted if status is None else still_draft,
+                days=(today - due).days,
             ),
             responsible=Responsible.CONTRACTOR,
-            contractor_id=year.cycle.contractor_id,
+            contractor_id=year.contractor_id,
         )
 
 
 @register_upcoming
 def reports_due(stations, today: datetime.date, horizon: datetime.date):
-    for year, kind, period, due, report in owed_reports(stations, today, horizon):
-        if due >= today and (report is None or report.status == Report.Status.DRAFT):
+    for year, kind, period, due, status in owed_reports(stations, today, horizon):
+        if due >= today and status in (None, Report.Status.DRAFT):
             yield DueItem(
                 RULE_OF_KIND[kind][0],
                 year.station_id,
-                year.station.name,
+                year.station_name,
                 phrase(year.label, _label(kind, period)),
                 due,
                 Responsible.CONTRACTOR,
-                year.cycle.contractor_id,
+                year.contractor_id,
             )
 
 
