@@ -1,13 +1,15 @@
 """Contractors and their eligibility, procurements, project cycles, contract years and their money."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.scoping import ChildScopedQuerySet, ScopedQuerySet
+from accounts.text import gettext
 from stations.models import Station
 
 
@@ -332,9 +334,12 @@ class ContractYear(models.Model):
 
     @property
     def label(self) -> str:
-        return gettext("{start_date:%Y}—{end_date:%Y}年度").format(
-            start_date=self.start_date, end_date=self.end_date
-        )
+        return year_label(self.start_date, self.end_date)
+
+
+def year_label(start_date: datetime.date, end_date: datetime.date) -> str:
+    """A contract year's name from its dates (2026—2027年度), for checks that read years as plain rows."""
+    return gettext("{start_date:%Y}—{end_date:%Y}年度").format(start_date=start_date, end_date=end_date)
 
 
 class ContractYearChildQuerySet(ChildScopedQuerySet):

@@ -16,7 +16,7 @@ from accounts.models import ParameterKey, Role
 from accounts.parameters import int_parameter, parameter
 from accounts.permissions import require_role, require_visible
 from accounts.policy import refusal
-from accounts.text import listing, sentences
+from accounts.text import label, listing, sentences
 from contracts.models import (
     BudgetLine,
     Contractor,
@@ -34,13 +34,20 @@ CENT = Decimal("0.01")
 
 def eligibility_missing(contractor: Contractor, on: datetime.date) -> list[str]:
     """R-PROC-2: the conditions a contractor has no verified, unexpired evidence for on a day."""
-    # Iterates .all() so that a prefetched evidence list costs no query (the compliance check prefetches).
+    # Iterates .all() so that a prefetched evidence list costs no query.
+    return conditions_missing(
+        ((e.condition, e.verified_on, e.valid_until) for e in contractor.evidence.all()), on
+    )
+
+
+def conditions_missing(evidence, on: datetime.date) -> list[str]:
+    """R-PROC-2 over plain (condition, verified_on, valid_until) rows of one contractor's evidence."""
     held = {
-        evidence.condition
-        for evidence in contractor.evidence.all()
-        if evidence.verified_on <= on and (evidence.valid_until is None or evidence.valid_until >= on)
+        condition
+        for condition, verified_on, valid_until in evidence
+        if verified_on <= on and (valid_until is None or valid_until >= on)
     }
-    return [str(label) for value, label in EligibilityCondition.choices if value not in held]
+    return [label(text) for value, text in EligibilityCondition.choices if value not in held]
 
 
 @transaction.atomic
@@ -211,7 +218,7 @@ def _check_money(amount: Decimal, signed_on: datetime.date, budget_lines: dict, 
             field="amount",
         )
     if set(budget_lines) != set(BudgetLine.Line.values):
-        absent = [str(label) for value, label in BudgetLine.Line.choices if value not in budget_lines]
+        absent = [str(text) for value, text in BudgetLine.Line.choices if value not in budget_lines]
         raise refusal(
             "R-FUND-2",
             _("请填写全部五类经费科目，缺少：{absent}。").format(absent=listing(absent)),

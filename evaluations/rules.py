@@ -4,12 +4,11 @@ import datetime
 from collections import defaultdict
 from typing import NamedTuple
 
-from django.utils.translation import gettext as _
-
 from accounts.findings import DueItem, Finding, Responsible, register, register_upcoming
 from accounts.policy import Severity
+from accounts.text import gettext as _
 from accounts.text import phrase
-from contracts.models import ContractYear
+from contracts.models import ContractYear, year_label
 from evaluations.deadlines import final_evaluation_due, midterm_evaluation_due
 from evaluations.models import Evaluation, Renewal
 
@@ -79,7 +78,7 @@ def recent_years(stations, today: datetime.date) -> list[FollowedYear]:
     for row in rows:
         start, end = row[4], row[5]
         if (start, end) not in labels:
-            labels[start, end] = ContractYear(start_date=start, end_date=end).label
+            labels[start, end] = year_label(start, end)
         years.append(FollowedYear(*row, labels[start, end], evaluations.get(row[0], {})))
     return years
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.findings import CHECKS, UPCOMING, DueItem, Finding
 from accounts.parameters import parameters_cached
 from accounts.policy import RULES, Severity
+from accounts.text import translations_cached
 from reports.findings_cache import cached
 from stations.selectors import PIN_LIMIT, pinned
 
@@ -37,7 +38,7 @@ def findings(stations, today: datetime.date | None = None) -> list[Finding]:
 def compute_findings(stations, today: datetime.date) -> list[Finding]:
     """The engine itself, without the cache."""
     scope = pinned(stations)
-    with parameters_cached():
+    with parameters_cached(), translations_cached():
         found = [finding for check in CHECKS.values() for finding in check(scope, today)]
     return sorted(
         found, key=lambda f: (SEVERITY_ORDER[f.severity], _rule_order(f.rule_id), f.station, f.subject)
@@ -71,7 +72,7 @@ def due_items(
 
     def compute():
         scope = pinned(stations)
-        with parameters_cached():
+        with parameters_cached(), translations_cached():
             items = [item for upcoming in UPCOMING.values() for item in upcoming(scope, today, horizon)]
         return sorted(items, key=lambda item: (item.due, item.station, item.subject))
 

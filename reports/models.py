@@ -3,13 +3,13 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.crypto import EncryptedCharField
 from accounts.models import StoredFile
 from accounts.scoping import ChildScopedQuerySet
+from accounts.text import gettext, label
 from contracts.models import ContractYear
 from stations.models import Station
 
@@ -155,7 +155,7 @@ class Report(models.Model):
             return gettext("{station} {period:%Y年%m月}月度工作简报").format(
                 station=self.contract_year.station, period=self.period
             )
-        return f"{self.contract_year} {self.get_kind_display()}"
+        return f"{self.contract_year} {label(self.Kind(self.kind).label)}"
 
 
 class _KindManager(models.Manager.from_queryset(ReportQuerySet)):

@@ -4,13 +4,13 @@ import datetime
 from typing import NamedTuple
 
 from django.db.models import Max
-from django.utils.translation import gettext as _
 
 from accounts.dates import months_between
 from accounts.findings import DueItem, Finding, Responsible, register, register_upcoming
 from accounts.policy import Severity
+from accounts.text import gettext as _
 from accounts.text import listing, phrase
-from contracts.models import ContractYear
+from contracts.models import ContractYear, year_label
 from reports.models import Report, ServiceRecord
 from reports.services import report_due
 from stations.selectors import operating_on
@@ -51,7 +51,7 @@ def owed_reports(stations, today: datetime.date, until: datetime.date):
         .values_list("pk", "station_id", "station__name", "cycle__contractor_id", "start_date", "end_date")
     ):
         if (start, end) not in labels:
-            labels[start, end] = ContractYear(start_date=start, end_date=end).label
+            labels[start, end] = year_label(start, end)
         years.append(OwedYear(pk, station_id, station_name, contractor_id, start, end, labels[start, end]))
     # Only the status of each existing report is needed: plain tuples (a province has millions of briefs).
     existing = {
@@ -145,9 +145,23 @@ def reports_due(stations, today: datetime.date, horizon: datetime.date):
             )
 
 
-def _reports_of(stations, **filters):
-    return Report.objects.filter(contract_year__station__in=stations.values("pk"), **filters).select_related(
-        "contract_year__station", "contract_year__cycle"
+def _reports_of(stations, *fields, **filters):
+    """Reports with what a finding about them names (str(report), the station, the contractor) and the `fields`
+    a check reads; unordered."""
+    return (
+        Report.objects.filter(contract_year__station__in=stations.values("pk"), **filters)
+        .select_related("contract_year__station", "contract_year__cycle")
+        .only(
+            "kind",
+            "period",
+            "submitted_at",
+            "contract_year__start_date",
+            "contract_year__end_date",
+            "contract_year__station__name",
+            "contract_year__cycle__contractor_id",
+            *fields,
+        )
+        .order_by()
     )
 
 
@@ -203,7 +217,9 @@ def reviews_due(stations, today: datetime.date, horizon: datetime.date):
 @register("R-REP-5")
 def final_reports_sum_up(stations, today: datetime.date):
     """An accepted final report carries the experience summary and the news posted during the year."""
-    for report in _reports_of(stations, kind=Report.Kind.FINAL, status=Report.Status.ACCEPTED):
+    for report in _reports_of(
+        stations, "experience_summary", "news_posts", kind=Report.Kind.FINAL, status=Report.Status.ACCEPTED
+    ):
         gaps = [
             text
             for missing, text in (

@@ -5,12 +5,12 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from django.db.models import Count, Min, OuterRef, Q, Subquery
-from django.utils.translation import gettext as _
 
 from accounts.findings import DueItem, Finding, Responsible, register, register_upcoming
 from accounts.models import ParameterKey
 from accounts.parameters import timeline
 from accounts.policy import Severity
+from accounts.text import gettext as _
 from accounts.text import listing
 from contracts.models import ContractYear, ProjectCycle
 from staffing.deadlines import posting_deadline, qualification_deadline, qualification_warning_starts

@@ -3,11 +3,11 @@
 import datetime
 
 from django.db.models import OuterRef, Subquery
-from django.utils.translation import gettext as _
 
 from accounts.dates import add_months
 from accounts.findings import DueItem, Finding, Responsible, register, register_upcoming
 from accounts.policy import RULES, Severity
+from accounts.text import gettext as _
 from accounts.text import listing
 from stations.models import AnnualPlan, District, SiteConditionLog
 from stations.selectors import operating_on, with_built_on
