@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy
 from contracts.models import ContractYear, Procurement, ProjectCycle
 from evaluations.models import Evaluation
 from reports.charts import TimelineBar, TimelineRow
-from staffing.models import Posting
-from stations.selectors import with_built_on
+from stations.selectors import built, with_built_on
 
 
 class StationStatus:
@@ -169,9 +168,6 @@ def coverage_by_district(stations, today: datetime.date, by_district: bool = Fal
     """Stations planned, built (first contract signed and workers posted, R-PLAN-2) and behind their plan year,
     counted in the database: two queries (all stations; the built ones, found by semi-joins), as totals or per
     district id."""
-    signed = ContractYear.objects.filter(station=OuterRef("pk"), signed_on__isnull=False)
-    posted = Posting.objects.filter(cycle__station=OuterRef("pk"))
-    built = stations.filter(Exists(signed), Exists(posted))
     due = Q(street__planned_year__lt=today.year)  # planned for a year already over
     counts = {"n": Count("pk"), "n_due": Count("pk", filter=due)}
 
@@ -181,7 +177,7 @@ def coverage_by_district(stations, today: datetime.date, by_district: bool = Fal
         rows = queryset.order_by().values("street__district").annotate(**counts)
         return {row["street__district"]: row for row in rows}
 
-    all_rows, built_rows = grouped(stations), grouped(built)
+    all_rows, built_rows = grouped(stations), grouped(built(stations))
     result = {}
     for key, row in all_rows.items():
         done = built_rows.get(key, {"n": 0, "n_due": 0})

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Case, DateField, F, Min, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, DateField, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Greatest
 
 from contracts.models import ContractYear
@@ -42,6 +42,27 @@ def with_built_on(stations: QuerySet) -> QuerySet:
             output_field=DateField(),
         )
     )
+
+
+def _signed_and_posted():
+    return (
+        Exists(ContractYear.objects.filter(station=OuterRef("pk"), signed_on__isnull=False)),
+        Exists(Posting.objects.filter(cycle__station=OuterRef("pk"))),
+    )
+
+
+def built(stations: QuerySet) -> QuerySet:
+    """The stations that count as built (R-PLAN-2): a contract signed and workers posted. As semi-joins, which
+    the database answers for thousands of stations at once; `with_built_on` gives the day itself."""
+    signed, posted = _signed_and_posted()
+    return stations.filter(signed, posted)
+
+
+def not_built(stations: QuerySet) -> tuple[QuerySet, QuerySet]:
+    """The stations not built: (those without a signed contract, those without workers posted) - two
+    anti-joins, which may overlap."""
+    signed, posted = _signed_and_posted()
+    return stations.filter(~signed), stations.filter(~posted)
 
 
 def operating_on(stations: QuerySet, day: datetime.date) -> QuerySet:
