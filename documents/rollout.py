@@ -5,22 +5,21 @@ streamed (`.iterator()`) so that the workbook of a province does not sit in memo
 """
 
 import datetime
-from collections import defaultdict
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from contracts.models import BudgetLine, ContractYear, FundingAllocation
+from contracts.models import BudgetLine, ContractYear, FundingAllocation, year_label
 from documents.chinese import chinese_document
 from documents.workbook import Column, Sheet, write_workbook
 from evaluations.models import Evaluation
 from reports.compliance import findings, findings_by_district
 from reports.models import Report
 from reports.selectors import StationStatus, plan_against_reality, station_rows
-from reports.services import submitted_late
+from staffing.models import Qualification
 from staffing.rules import resident_postings
-from staffing.selectors import qualification_rows
+from staffing.selectors import QualificationFacts
 from stations.selectors import pinned
 
 CHUNK = 2000
@@ -38,15 +37,17 @@ def built_status(planned_year: int, built_on: datetime.date | None, today: datet
 def plan_sheet(stations, today) -> Sheet:
     rows = (
         [
-            s.street.name,
-            s.street.planned_year,
-            s.built_on,
-            built_status(s.street.planned_year, s.built_on, today),
-            s.name,
-            StationStatus.LABELS[s.status],
-            s.contractor_name or "",
+            street,
+            planned_year,
+            built_on,
+            built_status(planned_year, built_on, today),
+            name,
+            StationStatus.LABELS[status],
+            contractor_name or "",
         ]
-        for s in station_rows(stations, today).iterator(CHUNK)
+        for street, planned_year, built_on, name, status, contractor_name in station_rows(stations, today)
+        .values_list("street__name", "street__planned_year", "built_on", "name", "status", "contractor_name")
+        .iterator(CHUNK)
     )
     return Sheet(
         "建设计划",
@@ -83,35 +84,44 @@ def plan_years_sheet(stations, today) -> Sheet:
 def contracts_sheet(stations, today) -> Sheet:
     lines = list(BudgetLine.Line.choices)
     sources = list(FundingAllocation.Source.choices)
+
+    def amount_of(model, **which):  # one line or source of the year: unique, read through its index
+        return Subquery(
+            model.objects.filter(contract_year=OuterRef("pk"), **which).order_by().values("amount")[:1]
+        )
+
     years = (
         ContractYear.objects.filter(station__in=stations.values("pk"))
-        .select_related("station", "cycle__contractor")
+        .annotate(
+            **{f"line_{value}": amount_of(BudgetLine, line=value) for value, _ in lines},
+            **{f"source_{value}": amount_of(FundingAllocation, source=value) for value, _ in sources},
+        )
         .order_by("station__street__planned_year", "station_id", "start_date")
+        .values_list(
+            "station__name",
+            "cycle__contractor__name",
+            "start_date",
+            "end_date",
+            "year_no",
+            "signed_on",
+            "amount",
+            *(f"line_{value}" for value, _ in lines),
+            *(f"source_{value}" for value, _ in sources),
+        )
     )
-    line_amounts = defaultdict(dict)
-    for year_id, line, amount in BudgetLine.objects.filter(contract_year__in=years.values("pk")).values_list(
-        "contract_year", "line", "amount"
-    ):
-        line_amounts[year_id][line] = amount
-    source_amounts = defaultdict(dict)
-    for year_id, source, amount in FundingAllocation.objects.filter(
-        contract_year__in=years.values("pk")
-    ).values_list("contract_year", "source", "amount"):
-        source_amounts[year_id][source] = amount
 
     def rows():
-        for y in years.iterator(CHUNK):
+        for station, contractor, start, end, year_no, signed_on, amount, *money in years.iterator(CHUNK):
             yield [
-                y.station.name,
-                y.cycle.contractor.name,
-                f"{y.start_date:%Y}—{y.end_date:%Y}年度",
-                y.year_no,
-                y.start_date,
-                y.end_date,
-                y.signed_on,
-                y.amount,
-                *(line_amounts[y.pk].get(value) for value, _ in lines),
-                *(source_amounts[y.pk].get(value) for value, _ in sources),
+                station,
+                contractor,
+                year_label(start, end),
+                year_no,
+                start,
+                end,
+                signed_on,
+                amount,
+                *money,
             ]
 
     return Sheet(
@@ -134,9 +144,25 @@ def contracts_sheet(stations, today) -> Sheet:
 
 
 def workers_sheet(stations, today) -> Sheet:
-    postings = list(resident_postings(stations, today).select_related("cycle__contractor"))
-    rows = sorted(
-        qualification_rows(postings, today), key=lambda r: (r["posting"].cycle.station.name, r["worker"].name)
+    # Streamed in the database's order; what R-STAFF-3 needs of these workers is read once, by subqueries.
+    postings = resident_postings(stations, today)
+    facts = QualificationFacts(postings.values("worker"), stations.values("pk"))
+    levels = dict(Qualification.Level.choices)
+    rows = (
+        (station_name, name, contractor, start_date, facts.row(worker_id, cycle_id, station_id, today))
+        for worker_id, cycle_id, station_id, station_name, name, contractor, start_date in postings.order_by(
+            "cycle__station__name", "worker__name", "pk"
+        )
+        .values_list(
+            "worker_id",
+            "cycle_id",
+            "cycle__station_id",
+            "cycle__station__name",
+            "worker__name",
+            "cycle__contractor__name",
+            "start_date",
+        )
+        .iterator(CHUNK)
     )
     return Sheet(
         "驻站社工与资质",
@@ -153,17 +179,17 @@ def workers_sheet(stations, today) -> Sheet:
         ],
         (
             [
-                r["posting"].cycle.station.name,
-                r["worker"].name,
-                r["posting"].cycle.contractor.name,
-                r["posting"].start_date,
-                r["qualification"].get_level_display() if r["qualification"] else "无",
+                station_name,
+                name,
+                contractor,
+                start_date,
+                levels[r["qualification"].level] if r["qualification"] else "无",
                 r["qualification"].obtained_on if r["qualification"] else None,
                 r["deadline"],
                 r["days_left"],
                 "是" if r["trained"] else "否",
             ]
-            for r in rows
+            for station_name, name, contractor, start_date, r in rows
         ),
         note=f"在岗驻站社工，截至{today:%Y-%m-%d}；资质期限依据四（二）（R-STAFF-3），不含身份证号等个人信息",
     )
@@ -181,21 +207,11 @@ def reports_sheet(stations, today) -> Sheet:
             accepted=Count("pk", filter=Q(status=Report.Status.ACCEPTED)),
             returned=Count("pk", filter=Q(status=Report.Status.RETURNED)),
             overdue=Count("pk", filter=Q(submitted_at__isnull=True, due_date__lt=today)),
+            # Submitted after the due day, counted in Asia/Shanghai days (reports.services.submitted_late).
+            late=Count("pk", filter=Q(submitted_at__date__gt=F("due_date"))),
         )
         .order_by("-month")
     )
-    late = defaultdict(int)
-    for period, due_date, submitted_at in (
-        Report.objects.filter(
-            contract_year__station__in=stations.values("pk"),
-            kind=Report.Kind.MONTHLY,
-            submitted_at__isnull=False,
-        )
-        .values_list("period", "due_date", "submitted_at")
-        .iterator(CHUNK)
-    ):
-        if submitted_late(due_date, submitted_at):
-            late[period.replace(day=1)] += 1
     return Sheet(
         "月度简报",
         [
@@ -212,7 +228,7 @@ def reports_sheet(stations, today) -> Sheet:
                 f"{row['month']:%Y-%m}",
                 row["due"],
                 row["received"],
-                late[row["month"]],
+                row["late"],
                 row["accepted"],
                 row["returned"],
                 row["overdue"],
@@ -230,7 +246,6 @@ def evaluations_sheet(stations, today) -> Sheet:
     renewal = Renewal.objects.filter(contract_year=OuterRef("contract_year"))
     evaluations = (
         Evaluation.objects.filter(contract_year__station__in=stations.values("pk"))
-        .select_related("contract_year__station", "contract_year__cycle__contractor")
         .annotate(decision=Subquery(renewal.values("decision")[:1]))
         .order_by(
             "contract_year__station__street__planned_year",
@@ -238,8 +253,22 @@ def evaluations_sheet(stations, today) -> Sheet:
             "contract_year__start_date",
             "kind",
         )
+        .values_list(
+            "contract_year__station__name",
+            "contract_year__cycle__contractor__name",
+            "contract_year__start_date",
+            "contract_year__end_date",
+            "kind",
+            "held_on",
+            "total_score",
+            "grade",
+            "street_signed_at",
+            "bureau_signed_at",
+            "decision",
+        )
     )
     decisions = dict(Renewal.Decision.choices)
+    kinds, grades = dict(Evaluation.Kind.choices), dict(Evaluation.Grade.choices)
     return Sheet(
         "评估与续签",
         [
@@ -256,18 +285,20 @@ def evaluations_sheet(stations, today) -> Sheet:
         ],
         (
             [
-                e.contract_year.station.name,
-                e.contract_year.cycle.contractor.name,
-                e.contract_year.label,
-                e.get_kind_display(),
-                e.held_on,
-                e.total_score,
-                e.get_grade_display() if e.grade else "未评",
-                e.street_signed_at,
-                e.bureau_signed_at,
-                decisions.get(e.decision, "") if e.kind == Evaluation.Kind.FINAL else "",
+                station,
+                contractor,
+                year_label(start, end),
+                kinds[kind],
+                held_on,
+                total_score,
+                grades[grade] if grade else "未评",
+                street_signed_at,
+                bureau_signed_at,
+                decisions.get(decision, "") if kind == Evaluation.Kind.FINAL else "",
             ]
-            for e in evaluations.iterator(CHUNK)
+            for station, contractor, start, end, kind, held_on, total_score, grade, street_signed_at, bureau_signed_at, decision in evaluations.iterator(
+                CHUNK
+            )
         ),
         note="年度评估结果作为续签依据，不合格的不再续签（六（三），R-CYCLE-2）",
     )

@@ -65,10 +65,10 @@ class CycleSpan(NamedTuple):
     end_date: datetime.date
 
 
-def cycle_spans(stations) -> list[CycleSpan]:
+def cycle_spans(station_ids) -> list[CycleSpan]:
     return [
         CycleSpan(*row)
-        for row in ProjectCycle.objects.filter(station__in=stations.values("pk"))
+        for row in ProjectCycle.objects.filter(station__in=station_ids)
         .order_by()
         .values_list("pk", "station_id", "contractor_id", "start_date", "end_date")
     ]
@@ -97,7 +97,7 @@ def resident_workers(stations, today: datetime.date):
         .order_by()
         .values_list("worker", flat=True)
     )
-    takeover = took_over_on(cycle_spans(stations))
+    takeover = took_over_on(cycle_spans(stations.values("pk")))
     first_posted = {
         (row[0], row[1]): row[2]
         for row in Posting.objects.filter(worker__any=worker_ids)

@@ -9,10 +9,9 @@ from decimal import Decimal
 from django.db.models import Min, Q, Sum
 
 from accounts.parameters import parameters_cached
-from contracts.models import ProjectCycle
 from staffing.deadlines import qualification_deadline, qualification_warning_starts
 from staffing.models import Posting, Qualification, TrainingRecord, VolunteerHours
-from staffing.rules import took_over_on
+from staffing.rules import cycle_spans, took_over_on
 
 
 def in_force(postings, today: datetime.date) -> list[Posting]:
@@ -33,51 +32,67 @@ def qualification_rows(postings: list[Posting], today: datetime.date) -> list[di
         return _qualification_rows(postings, today)
 
 
-def _qualification_rows(postings: list[Posting], today: datetime.date) -> list[dict]:
-    worker_ids = {p.worker_id for p in postings}
-    station_ids = {p.cycle.station_id for p in postings}
-    qualifications = {}
-    for q in Qualification.objects.filter(worker__in=worker_ids).order_by("obtained_on"):
-        qualifications.setdefault(q.worker_id, q)
-    trained = set(
-        TrainingRecord.objects.filter(worker__in=worker_ids, passed=True).values_list("worker", flat=True)
-    )
-    takeover = took_over_on(
-        list(
-            ProjectCycle.objects.filter(station__in=station_ids).only(
-                "pk", "station_id", "contractor_id", "start_date", "end_date"
-            )
+class QualificationFacts:
+    """What R-STAFF-3 needs to know of a set of workers at a set of stations, read in four queries: each worker's
+    first qualification, who has passed training, when each cycle's contractor took its station, when each worker
+    was first posted there. `worker_ids` and `station_ids` are lists of ids or subqueries (an export of a
+    province passes subqueries, not 120,000 ids)."""
+
+    def __init__(self, worker_ids, station_ids):
+        self.qualifications = {}
+        for q in (
+            Qualification.objects.filter(worker__in=worker_ids)
+            .only("worker_id", "level", "obtained_on")
+            .order_by("worker_id", "obtained_on")
+        ):
+            self.qualifications.setdefault(q.worker_id, q)
+        self.trained = set(
+            TrainingRecord.objects.filter(worker__in=worker_ids, passed=True)
+            .order_by()
+            .values_list("worker", flat=True)
         )
-    )
-    first_posted = {
-        (row["worker"], row["cycle__station"]): row["first"]
-        for row in Posting.objects.filter(worker__in=worker_ids, cycle__station__in=station_ids)
-        .values("worker", "cycle__station")
-        .annotate(first=Min("start_date"))
-        .order_by()
-    }
-    rows = []
-    for posting in postings:
-        qualification = qualifications.get(posting.worker_id)
+        self.takeover = took_over_on(cycle_spans(station_ids))
+        self.first_posted = {
+            (worker, station): first
+            for worker, station, first in Posting.objects.filter(
+                worker__in=worker_ids, cycle__station__in=station_ids
+            )
+            .order_by()
+            .values("worker", "cycle__station")
+            .annotate(first=Min("start_date"))
+            .values_list("worker", "cycle__station", "first")
+        }
+
+    def row(self, worker_id: int, cycle_id: int, station_id: int, today: datetime.date) -> dict:
+        """A resident worker's qualification today, or their deadline with the days left (negative when
+        overdue) and whether the warning period has started."""
+        qualification = self.qualifications.get(worker_id)
         if qualification and qualification.obtained_on > today:
             qualification = None
-        deadline = qualification_deadline(
-            takeover[posting.cycle_id], first_posted[(posting.worker_id, posting.cycle.station_id)]
-        )
+        deadline = qualification_deadline(self.takeover[cycle_id], self.first_posted[(worker_id, station_id)])
         days_left = (deadline - today).days
-        rows.append(
-            {
-                "posting": posting,
-                "worker": posting.worker,
-                "qualification": qualification,
-                "trained": posting.worker_id in trained,
-                "deadline": None if qualification else deadline,
-                "days_left": None if qualification else days_left,
-                "overdue_days": None if qualification else -days_left,
-                "warning": not qualification and today >= qualification_warning_starts(deadline),
-            }
-        )
-    return rows
+        return {
+            "qualification": qualification,
+            "trained": worker_id in self.trained,
+            "deadline": None if qualification else deadline,
+            "days_left": None if qualification else days_left,
+            "overdue_days": None if qualification else -days_left,
+            "warning": not qualification and today >= qualification_warning_starts(deadline),
+        }
+
+
+def _qualification_rows(postings: list[Posting], today: datetime.date) -> list[dict]:
+    facts = QualificationFacts(
+        sorted({p.worker_id for p in postings}), sorted({p.cycle.station_id for p in postings})
+    )
+    return [
+        {
+            "posting": posting,
+            "worker": posting.worker,
+            **facts.row(posting.worker_id, posting.cycle_id, posting.cycle.station_id, today),
+        }
+        for posting in postings
+    ]
 
 
 def current_postings(workers, today: datetime.date) -> dict[int, Posting]:
