@@ -10,6 +10,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from accounts.parameters import parameters_cached
 from contracts.models import BudgetLine, ContractYear, FundingAllocation, year_label
 from documents.chinese import chinese_document
 from documents.workbook import Column, Sheet, write_workbook
@@ -148,22 +149,30 @@ def workers_sheet(stations, today) -> Sheet:
     postings = resident_postings(stations, today)
     facts = QualificationFacts(postings.values("worker"), stations.values("pk"))
     levels = dict(Qualification.Level.choices)
-    rows = (
-        (station_name, name, contractor, start_date, facts.row(worker_id, cycle_id, station_id, today))
-        for worker_id, cycle_id, station_id, station_name, name, contractor, start_date in postings.order_by(
-            "cycle__station__name", "worker__name", "pk"
-        )
-        .values_list(
-            "worker_id",
-            "cycle_id",
-            "cycle__station_id",
-            "cycle__station__name",
-            "worker__name",
-            "cycle__contractor__name",
-            "start_date",
-        )
-        .iterator(CHUNK)
-    )
+
+    def rows():
+        with parameters_cached():  # the R-STAFF-3 deadlines read their parameters once, not once a worker
+            for worker_id, cycle_id, station_id, station_name, name, contractor, start_date in (
+                postings.order_by("cycle__station__name", "worker__name", "pk")
+                .values_list(
+                    "worker_id",
+                    "cycle_id",
+                    "cycle__station_id",
+                    "cycle__station__name",
+                    "worker__name",
+                    "cycle__contractor__name",
+                    "start_date",
+                )
+                .iterator(CHUNK)
+            ):
+                yield (
+                    station_name,
+                    name,
+                    contractor,
+                    start_date,
+                    facts.row(worker_id, cycle_id, station_id, today),
+                )
+
     return Sheet(
         "驻站社工与资质",
         [
@@ -189,7 +198,7 @@ def workers_sheet(stations, today) -> Sheet:
                 r["days_left"],
                 "是" if r["trained"] else "否",
             ]
-            for station_name, name, contractor, start_date, r in rows
+            for station_name, name, contractor, start_date, r in rows()
         ),
         note=f"在岗驻站社工，截至{today:%Y-%m-%d}；资质期限依据四（二）（R-STAFF-3），不含身份证号等个人信息",
     )
