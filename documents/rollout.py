@@ -11,6 +11,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.parameters import parameters_cached
+from accounts.text import label, translations_cached
 from contracts.models import BudgetLine, ContractYear, FundingAllocation, year_label
 from documents.chinese import chinese_document
 from documents.workbook import Column, Sheet, write_workbook
@@ -136,8 +137,8 @@ def contracts_sheet(stations, today) -> Sheet:
             Column("截止日期", 12, "date"),
             Column("签订日期", 12, "date"),
             Column("合同金额（元）", 14, "money"),
-            *(Column(f"经费：{label}", 14, "money") for _, label in lines),
-            *(Column(f"资金来源：{label}", 14, "money") for _, label in sources),
+            *(Column(f"经费：{name}", 14, "money") for _, name in lines),
+            *(Column(f"资金来源：{name}", 14, "money") for _, name in sources),
         ],
         rows(),
         note="每个社工站项目资金每年力争达到25万元（三（四））；金额单位：元",
@@ -356,7 +357,7 @@ def findings_rows_sheet(found, note: str = "") -> Sheet:
 def severity_label(value: str) -> str:
     from accounts.policy import Severity
 
-    return str(Severity(value).label)
+    return label(Severity(value).label)
 
 
 @chinese_document
@@ -376,5 +377,7 @@ def rollout_sheets(stations, today: datetime.date | None = None) -> list[Sheet]:
 
 @chinese_document
 def write_rollout_workbook(stations, out, today: datetime.date | None = None) -> None:
-    """Build and write the rollout workbook; its rows are made while writing, so both happen in Chinese."""
-    write_workbook(rollout_sheets(stations, today), out)
+    """Build and write the rollout workbook; its rows are made while writing, so both happen in Chinese (each
+    message translated once)."""
+    with translations_cached():
+        write_workbook(rollout_sheets(stations, today), out)

@@ -41,11 +41,13 @@ FORMATS = {"money": MONEY, "date": DATE, "datetime": DATETIME}
 
 
 def _text(value):
-    if value is None or value == "":
+    if value is None:
         return None
-    if isinstance(value, Promise):  # a lazily translated label
+    if isinstance(
+        value, Promise
+    ):  # a lazily translated label (compared with "" it would be translated twice)
         return str(value)
-    return value
+    return None if value == "" else value
 
 
 def _money(value):
@@ -53,7 +55,7 @@ def _money(value):
 
 
 def _datetime(value):
-    if value is None or value == "":
+    if value is None:
         return None
     if isinstance(value, datetime.datetime):
         # Excel has no time zones: the local (Asia/Shanghai) wall time, as the portal shows it.
