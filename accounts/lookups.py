@@ -6,6 +6,7 @@ and binds one by one - at 40,000 stations this was a tenth of the engine's time 
 single parameter, and the planner still sizes it. Other databases get the plain `IN` list.
 """
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import ForeignKey, IntegerField, Lookup
 
 
@@ -19,11 +20,11 @@ class AnyOf(Lookup):
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         values = self.rhs
+        if not values:
+            raise EmptyResultSet  # as `__in=[]`: nothing can match, and no query is run
         if connection.vendor == "postgresql":
             # The array as its text form: the driver would otherwise inspect and dump every element.
             return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, "{" + ",".join(map(str, values)) + "}"]
-        if not values:
-            return "1 = 0", list(lhs_params)
         return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
 
 

@@ -29,3 +29,16 @@ def test_generate_scale_builds_stations_with_their_history(client_as):
     district = District.objects.filter(code__startswith="9").first()
     bureau = district.staff.get()
     assert set(Station.objects.visible_to(bureau)) == set(synthetic.filter(street__district=district))
+
+
+@pytest.mark.django_db
+def test_any_lookup_matches_in_and_runs_no_query_for_nothing(django_assert_num_queries):
+    """`pk__any` (one array parameter on PostgreSQL, used for a pinned scope) selects what `pk__in` selects."""
+    call_command("generate_scale", "--districts", "1", "--streets-per-district", "4", stdout=io.StringIO())
+    ids = list(Station.objects.order_by("pk").values_list("pk", flat=True)[:3])
+    assert set(Station.objects.filter(pk__any=ids)) == set(Station.objects.filter(pk__in=ids))
+    assert ContractYear.objects.filter(station__any=ids).count() == ContractYear.objects.filter(
+        station__in=ids
+    ).count()
+    with django_assert_num_queries(0):
+        assert list(Station.objects.filter(pk__any=[])) == []
