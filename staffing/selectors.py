@@ -40,11 +40,7 @@ class QualificationFacts:
 
     def __init__(self, worker_ids, station_ids):
         self.qualifications = {}
-        for q in (
-            Qualification.objects.filter(worker__in=worker_ids)
-            .only("worker_id", "level", "obtained_on")
-            .order_by("worker_id", "obtained_on")
-        ):
+        for q in Qualification.objects.filter(worker__in=worker_ids).order_by("worker_id", "obtained_on"):
             self.qualifications.setdefault(q.worker_id, q)
         self.trained = set(
             TrainingRecord.objects.filter(worker__in=worker_ids, passed=True)

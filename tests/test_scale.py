@@ -32,13 +32,14 @@ def test_generate_scale_builds_stations_with_their_history(client_as):
 
 
 @pytest.mark.django_db
-def test_any_lookup_matches_in_and_runs_no_query_for_nothing(django_assert_num_queries):
+def test_any_lookup_matches_in_and_still_queries_for_nothing(django_assert_num_queries):
     """`pk__any` (one array parameter on PostgreSQL, used for a pinned scope) selects what `pk__in` selects."""
     call_command("generate_scale", "--districts", "1", "--streets-per-district", "4", stdout=io.StringIO())
     ids = list(Station.objects.order_by("pk").values_list("pk", flat=True)[:3])
     assert set(Station.objects.filter(pk__any=ids)) == set(Station.objects.filter(pk__in=ids))
-    assert ContractYear.objects.filter(station__any=ids).count() == ContractYear.objects.filter(
-        station__in=ids
-    ).count()
-    with django_assert_num_queries(0):
+    assert (
+        ContractYear.objects.filter(station__any=ids).count()
+        == ContractYear.objects.filter(station__in=ids).count()
+    )
+    with django_assert_num_queries(1):  # a page's query count must not depend on what its data holds
         assert list(Station.objects.filter(pk__any=[])) == []
