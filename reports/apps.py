@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("报告")
+
+    def ready(self):
+        from reports import findings_cache
+
+        findings_cache.connect()

@@ -14,6 +14,7 @@ from accounts.findings import CHECKS, UPCOMING, DueItem, Finding
 from accounts.parameters import parameters_cached
 from accounts.policy import RULES, Severity
 from accounts.text import translations_cached
+from reports import findings_cache
 from reports.findings_cache import cached
 from stations.selectors import PIN_LIMIT, pinned
 
@@ -48,18 +49,51 @@ def compute_findings(stations, today: datetime.date) -> list[Finding]:
 def findings_by_district(stations, today: datetime.date | None = None, chunk: int = PIN_LIMIT):
     """Every finding, a few whole districts at a time (about `chunk` stations): for an export of a city or a
     province, whose findings would not fit in memory at once. Each district's findings are most severe first;
-    each district's scope is small enough to reach the database as a list of ids."""
+    each district's scope is small enough to reach the database as a list of ids. A district the scope holds
+    whole is served from its own cache entry while its data is unchanged (reports/findings_cache.py)."""
+    from stations.models import Station
+
     today = today or timezone.localdate()
-    districts = (
-        stations.order_by().values("street__district").annotate(n=Count("pk")).order_by("street__district")
+    districts = list(
+        stations.order_by()
+        .values_list("street__district", "street__district__data_version")
+        .annotate(n=Count("pk"))
+        .order_by("street__district")
     )
+    whole = dict(
+        Station.objects.filter(street__district__in=stations.order_by().values("street__district"))
+        .order_by()
+        .values_list("street__district")
+        .annotate(n=Count("pk"))
+    )
+
+    def compute(district_ids) -> dict[int, list[Finding]]:
+        scope = Station.objects.filter(street__district__in=district_ids)
+        district_of = dict(scope.order_by().values_list("pk", "street__district"))
+        result: dict[int, list[Finding]] = {}
+        for finding in compute_findings(scope, today):
+            district = finding.district_id if finding.station_id is None else district_of[finding.station_id]
+            result.setdefault(district, []).append(finding)
+        return result
+
+    # The parameters' fingerprint, read once for every chunk.
+    parameters = findings_cache.everywhere() if findings_cache.enabled() else None
     group, size = [], 0
     for row in [*districts, None]:
         if row is not None:
-            group.append(row["street__district"])
-            size += row["n"]
+            group.append(row)
+            size += row[2]
         if group and (row is None or size >= chunk):
-            yield from compute_findings(stations.filter(street__district__in=group), today)
+            if all(n == whole[district] for district, _version, n in group):
+                found = findings_cache.district_findings(
+                    {district: version for district, version, _n in group}, today, compute, parameters
+                )
+                for district, _version, _n in group:
+                    yield from found[district]
+            else:  # part of a district: computed for this scope only, never cached per district
+                yield from compute_findings(
+                    stations.filter(street__district__in=[d for d, _v, _n in group]), today
+                )
             group, size = [], 0
 
 

@@ -36,8 +36,12 @@ class District(models.Model):
         related_name="bureau_districts",
     )
 
+    # Raised by every change to data the compliance engine reads about this district's stations
+    # (reports/findings_cache.py): the district's cached findings are then computed afresh, other districts' stay.
+    data_version = models.PositiveBigIntegerField(_("数据版本"), default=0, editable=False)
+
     objects = DistrictQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[staff])
+    history = HistoricalRecords(m2m_fields=[staff], excluded_fields=["data_version"])
 
     class Meta:
         verbose_name = _("区")

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from accounts.crypto import digest
 from contracts.models import BudgetLine, ContractYear, FundingAllocation, Procurement, ProjectCycle
+from reports.findings_cache import touch_districts
 from reports.models import Report, ServiceRecord
 from staffing.models import (
     Posting,
@@ -157,3 +158,4 @@ def synthetic_stations(count: int, district=None) -> None:
         for y in years
         for kind in ("group", "community")
     )
+    touch_districts([district.pk])  # written in bulk, past the findings cache's receivers

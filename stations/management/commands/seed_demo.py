@@ -33,6 +33,7 @@ from contracts.models import (
 from evaluations.deadlines import final_evaluation_due, midterm_evaluation_due
 from evaluations.models import Evaluation, EvaluationScore, Renewal
 from reports.deadlines import brief_due, final_report_due, midterm_report_due, service_plan_due
+from reports.findings_cache import touch_districts
 from reports.models import (
     Report,
     ReportFigure,
@@ -298,6 +299,7 @@ class Command(BaseCommand):
                 self._station_story(street_name, cycles)
             self._dongli_lake()
             self._returned_brief_at_fengniancun()
+            touch_districts([self.district.pk])  # reports were written in bulk, past the cache's receivers
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已就绪：{Station.objects.count()}个社工站，{ContractYear.objects.count()}个合同年度，"
