@@ -206,16 +206,23 @@ STORAGES = {
         ),
     },
 }
-# The compliance engine's results are cached per data fingerprint, day and scope (reports/findings_cache.py). The
-# cache is Redis when REDIS_URL is set (shared by every worker), else each process's memory. Off in tests, which
-# roll back data between tests (a dedicated test switches it on).
-FINDINGS_CACHE_SECONDS = 0 if ENVIRONMENT == "test" else env_int("FINDINGS_CACHE_SECONDS", 600, minimum=0)
+# The compliance engine's results are cached per scope and day, keyed by the data versions of the scope's districts
+# (reports/findings_cache.py: any write raises its districts' versions, so a stale result is never served). A day by
+# default: the daily check_compliance leaves every district's findings for the day's pages and exports. The cache is
+# Redis when REDIS_URL is set (shared by every worker), else each process's memory. Off in tests, which roll back
+# data between tests (dedicated tests switch it on).
+FINDINGS_CACHE_SECONDS = 0 if ENVIRONMENT == "test" else env_int("FINDINGS_CACHE_SECONDS", 86400, minimum=0)
 _redis = env_str("REDIS_URL", "")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis}
         if _redis
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}
+        # Without Redis: each process's memory, room for a province's districts' findings (one entry each).
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "portal",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
     )
 }
 

@@ -21,6 +21,7 @@ def load(monkeypatch, **env):
         "DJANGO_FIELD_KEYS",
         "DJANGO_S3_BUCKET",
         "DJANGO_S3_ENDPOINT_URL",
+        "REDIS_URL",
     ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
@@ -157,3 +158,19 @@ def test_uploads_go_to_s3_compatible_storage_when_a_bucket_is_named(monkeypatch)
         and default["OPTIONS"]["default_acl"] == "private"
     )
     assert load(monkeypatch)["STORAGES"]["default"]["BACKEND"].endswith("FileSystemStorage")
+
+
+def test_the_cache_is_redis_when_redis_url_is_set(monkeypatch):
+    """Several workers share the compliance engine's cache through Redis (its client is a pinned dependency)."""
+    from django.core.cache.backends.redis import RedisCache
+
+    loaded = load(monkeypatch, REDIS_URL="redis://127.0.0.1:6379/15")
+    config = loaded["CACHES"]["default"]
+    assert config["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    cache = RedisCache(config["LOCATION"], {})
+    try:
+        cache.set("portal-settings-test", "社工站", 5)
+    except Exception as error:  # any connection error: no Redis on this machine
+        pytest.skip(f"no Redis at 127.0.0.1:6379 ({error})")
+    assert cache.get("portal-settings-test") == "社工站"
+    assert load(monkeypatch)["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")

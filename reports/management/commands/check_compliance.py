@@ -5,7 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from reports.compliance import findings
+from reports.compliance import findings, findings_by_district
 from stations.models import Station
 
 
@@ -27,12 +27,16 @@ class Command(BaseCommand):
             stations = stations.filter(Q(name=name) | Q(street__name=name))
             if not stations.exists():
                 raise CommandError(f"没有名为“{name}”的社工站或街道。")
-        found = findings(stations)
+        # One station's findings at once; all of them district by district (memory stays flat for a province),
+        # which also leaves each district's findings in the cache for the day's pages and exports.
+        found = findings(stations) if options["station"] else findings_by_district(stations)
         if options["json"]:
             self.stdout.write(json.dumps([f.as_json() for f in found], ensure_ascii=False, indent=2))
             return
+        count = 0
         for f in found:
             due = f"  期限：{f.due:%Y-%m-%d}" if f.due else ""
             self.stdout.write(f"[{f.rule_id}·{f.severity}] {f.station} · {f.subject}：{f.message}{due}")
             self.stdout.write(f"    依据：{f.clause}")
-        self.stdout.write(self.style.SUCCESS(f"共{len(found)}条。"))
+            count += 1
+        self.stdout.write(self.style.SUCCESS(f"共{count}条。"))
