@@ -22,7 +22,7 @@ from reports.selectors import StationStatus, plan_against_reality, station_rows
 from staffing.models import Qualification
 from staffing.rules import resident_postings
 from staffing.selectors import QualificationFacts
-from stations.selectors import pinned
+from stations.selectors import built_on_of, pinned
 
 CHUNK = 2000
 
@@ -47,9 +47,20 @@ def plan_sheet(stations, today) -> Sheet:
             StationStatus.LABELS[status],
             contractor_name or "",
         ]
-        for street, planned_year, built_on, name, status, contractor_name in station_rows(stations, today)
-        .values_list("street__name", "street__planned_year", "built_on", "name", "status", "contractor_name")
-        .iterator(CHUNK)
+        for street, planned_year, built_on, name, status, contractor_name in (
+            (street, year, built_on_of(signed, posted), name, status, contractor)
+            for street, year, signed, posted, name, status, contractor in station_rows(stations, today)
+            .values_list(
+                "street__name",
+                "street__planned_year",
+                "first_signed",
+                "first_posted",
+                "name",
+                "status",
+                "contractor_name",
+            )
+            .iterator(CHUNK)
+        )
     )
     return Sheet(
         "建设计划",

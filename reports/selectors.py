@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from contracts.models import ContractYear, Procurement, ProjectCycle
 from evaluations.models import Evaluation
 from reports.charts import TimelineBar, TimelineRow
-from stations.selectors import built, with_built_on
+from stations.selectors import built, built_on_of, with_built_on
 
 
 class StationStatus:
@@ -89,13 +89,14 @@ class PlanYear:
 
 def plan_against_reality(stations, today: datetime.date) -> list[PlanYear]:
     """Per plan year of the annex: stations planned, built, built within their year, behind (R-PLAN-1, -2)."""
-    rows = with_built_on(stations).values("street__planned_year", "built_on")
+    rows = (
+        with_built_on(stations).order_by().values_list("street__planned_year", "first_signed", "first_posted")
+    )
     years: dict[int, PlanYear] = {}
-    for row in rows:
-        year = row["street__planned_year"]
+    for year, first_signed, first_posted in rows.iterator(2000):
         entry = years.setdefault(year, PlanYear(year, 0, 0, 0, 0))
         entry.planned += 1
-        built = row["built_on"]
+        built = built_on_of(first_signed, first_posted)
         if built is not None:
             entry.built += 1
             if built.year <= year:

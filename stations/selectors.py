@@ -44,6 +44,16 @@ def with_built_on(stations: QuerySet) -> QuerySet:
     )
 
 
+def built_on_of(
+    first_signed: datetime.date | None, first_posted: datetime.date | None
+) -> datetime.date | None:
+    """`built_on` from the two days `with_built_on` annotates, for a query that selects those two only: the
+    database then runs each subquery once a station (an expression that names them both runs them twice each)."""
+    if first_signed is None or first_posted is None:
+        return None
+    return max(first_signed, first_posted)
+
+
 def _signed_and_posted():
     return (
         Exists(ContractYear.objects.filter(station=OuterRef("pk"), signed_on__isnull=False)),
