@@ -36,7 +36,13 @@ def built_status(planned_year: int, built_on: datetime.date | None, today: datet
     )
 
 
+def words(choices) -> dict[str, str]:
+    """Choice labels as text once for a whole sheet (each lazy label would be translated again in every row)."""
+    return {value: str(text) for value, text in choices}
+
+
 def plan_sheet(stations, today) -> Sheet:
+    statuses = words(StationStatus.LABELS.items())
     rows = (
         [
             street,
@@ -44,7 +50,7 @@ def plan_sheet(stations, today) -> Sheet:
             built_on,
             built_status(planned_year, built_on, today),
             name,
-            StationStatus.LABELS[status],
+            statuses[status],
             contractor_name or "",
         ]
         for street, planned_year, built_on, name, status, contractor_name in (
@@ -288,8 +294,11 @@ def evaluations_sheet(stations, today) -> Sheet:
             "decision",
         )
     )
-    decisions = dict(Renewal.Decision.choices)
-    kinds, grades = dict(Evaluation.Kind.choices), dict(Evaluation.Grade.choices)
+    decisions, kinds, grades = (
+        words(Renewal.Decision.choices),
+        words(Evaluation.Kind.choices),
+        words(Evaluation.Grade.choices),
+    )
     return Sheet(
         "评估与续签",
         [
@@ -349,20 +358,21 @@ def findings_rows_sheet(found, note: str = "") -> Sheet:
             Column("期限", 12, "date"),
             Column("政策依据", 60),
         ],
-        (
-            [
-                f.rule_id,
-                severity_label(f.severity),
-                f.station,
-                f.subject,
-                f.message,
-                f.due,
-                f.clause,
-            ]
-            for f in found
-        ),
+        _finding_rows(found),
         note=note,
     )
+
+
+def _finding_rows(found):
+    # Each rule's clause and each severity's label put into words once, not once per finding (a province's
+    # workbook has hundreds of thousands).
+    clauses, severities = {}, {}
+    for f in found:
+        if f.rule_id not in clauses:
+            clauses[f.rule_id] = f.clause
+        if f.severity not in severities:
+            severities[f.severity] = severity_label(f.severity)
+        yield [f.rule_id, severities[f.severity], f.station, f.subject, f.message, f.due, clauses[f.rule_id]]
 
 
 def severity_label(value: str) -> str:
