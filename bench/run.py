@@ -340,7 +340,8 @@ def report(
         f"RESULT stations={args.stations} districts={districts} queries_11={sum(small.values())} "
         f"queries_N={sum(big.values())} queries_equal={same} dashboard_p95_ms={times['dashboard']:.1f} "
         f"dashboard_vs_floor={times['dashboard'] / times['floor']:.1f} "
-        f"dashboard_cached_p95_ms={times['dashboard_cached']:.1f} list_p95_ms={times['list']:.1f} "
+        f"dashboard_cached_p95_ms={times['dashboard_cached']:.1f} "
+        f"dashboard_cached_vs_floor={times['dashboard_cached'] / times['floor']:.1f} list_p95_ms={times['list']:.1f} "
         f"list_vs_admin={times['list'] / times['admin_list']:.2f} municipal_p95_ms={times['municipal']:.1f} "
         f"list_all_p95_ms={times['list_all']:.1f} list_all_vs_admin={times['list_all'] / times['admin_list_all']:.2f} "
     )
