@@ -74,6 +74,63 @@ def cycle_spans(station_ids) -> list[CycleSpan]:
     ]
 
 
+def _among(field: str, ids) -> dict:
+    """`field` in these ids: one array for a list (`__any`), a subquery as it is."""
+    return {f"{field}__any": list(ids)} if isinstance(ids, list | tuple | set) else {f"{field}__in": ids}
+
+
+class QualificationFacts:
+    """What R-STAFF-3 needs to know of a set of workers at a set of stations, read in four queries: each worker's
+    first qualification, who has passed training, when each cycle's contractor took its station, when each worker
+    was first posted there. `worker_ids` and `station_ids` are lists of ids or subqueries (an export of a
+    province passes subqueries, not 120,000 ids). The check below, the staff pages and the workbook share it."""
+
+    def __init__(self, worker_ids, station_ids):
+        self.qualifications = {}
+        for q in Qualification.objects.filter(**_among("worker", worker_ids)).order_by(
+            "worker_id", "obtained_on"
+        ):
+            self.qualifications.setdefault(q.worker_id, q)
+        self.trained = set(
+            TrainingRecord.objects.filter(**_among("worker", worker_ids), passed=True)
+            .order_by()
+            .values_list("worker", flat=True)
+        )
+        self.takeover = took_over_on(cycle_spans(station_ids))
+        self.first_posted = {
+            (worker, station): first
+            for worker, station, first in Posting.objects.filter(
+                **_among("worker", worker_ids), **_among("cycle__station", station_ids)
+            )
+            .order_by()
+            .values("worker", "cycle__station")
+            .annotate(first=Min("start_date"))
+            .values_list("worker", "cycle__station", "first")
+        }
+
+    def qualified(self, worker_id: int, today: datetime.date) -> bool:
+        """Holds a social-work qualification obtained by today (R-STAFF-2, -3)."""
+        qualification = self.qualifications.get(worker_id)
+        return qualification is not None and qualification.obtained_on <= today
+
+    def row(self, worker_id: int, cycle_id: int, station_id: int, today: datetime.date) -> dict:
+        """A resident worker's qualification today, or their deadline with the days left (negative when
+        overdue) and whether the warning period has started."""
+        qualification = self.qualifications.get(worker_id)
+        if qualification and qualification.obtained_on > today:
+            qualification = None
+        deadline = qualification_deadline(self.takeover[cycle_id], self.first_posted[(worker_id, station_id)])
+        days_left = (deadline - today).days
+        return {
+            "qualification": qualification,
+            "trained": worker_id in self.trained,
+            "deadline": None if qualification else deadline,
+            "days_left": None if qualification else days_left,
+            "overdue_days": None if qualification else -days_left,
+            "warning": not qualification and today >= qualification_warning_starts(deadline),
+        }
+
+
 @register("R-STAFF-1", "R-STAFF-2", "R-STAFF-3", "R-STAFF-4", "R-STAFF-6")
 def resident_workers(stations, today: datetime.date):
     """Today's resident workers of every operating station: how many, qualified, within their deadline,
@@ -84,28 +141,7 @@ def resident_workers(stations, today: datetime.date):
         .order_by("cycle_id", "start_date", "pk")
         .values_list("worker_id", "worker__name", "cycle__station_id", "is_full_time", "has_labour_contract")
     )
-    worker_ids = sorted({worker_id for worker_id, *_rest in postings})
-    qualified_on = dict(
-        Qualification.objects.filter(worker__any=worker_ids)
-        .order_by()
-        .values("worker")
-        .annotate(first=Min("obtained_on"))
-        .values_list("worker", "first")
-    )
-    trained = set(
-        TrainingRecord.objects.filter(worker__any=worker_ids, passed=True)
-        .order_by()
-        .values_list("worker", flat=True)
-    )
-    takeover = took_over_on(cycle_spans(stations.values("pk")))
-    first_posted = {
-        (row[0], row[1]): row[2]
-        for row in Posting.objects.filter(worker__any=worker_ids)
-        .order_by()
-        .values("worker", "cycle__station")
-        .annotate(first=Min("start_date"))
-        .values_list("worker", "cycle__station", "first")
-    }
+    facts = QualificationFacts(sorted({worker_id for worker_id, *_rest in postings}), stations.values("pk"))
     operating = (
         ProjectCycle.objects.filter(
             station__in=stations.values("pk"), start_date__lte=today, end_date__gte=today
@@ -147,9 +183,7 @@ def resident_workers(stations, today: datetime.date):
                 responsible=contractor,
                 **common,
             )
-        if team and not any(
-            qualified_on.get(worker_id, datetime.date.max) <= today for worker_id, *_r in team
-        ):
+        if team and not any(facts.qualified(worker_id, today) for worker_id, *_r in team):
             yield Finding(
                 "R-STAFF-2",
                 Severity.ERROR,
@@ -159,31 +193,28 @@ def resident_workers(stations, today: datetime.date):
                 **common,
             )
         for worker_id, name, _station, is_full_time, has_labour_contract in team:
-            qualified = qualified_on.get(worker_id)
-            if qualified is None or qualified > today:
-                deadline = qualification_deadline(takeover[cycle_id], first_posted[(worker_id, station_id)])
-                if today > deadline:
-                    yield Finding(
-                        "R-STAFF-3",
-                        Severity.ERROR,
-                        subject=name,
-                        due=deadline,
-                        message=overdue_message.format(name=name, deadline=deadline),
-                        responsible=contractor,
-                        **common,
-                    )
-                elif today >= qualification_warning_starts(deadline):
-                    yield Finding(
-                        "R-STAFF-3",
-                        Severity.WARN,
-                        subject=name,
-                        due=deadline,
-                        message=warning_message.format(
-                            name=name, deadline=deadline, days=(deadline - today).days
-                        ),
-                        responsible=contractor,
-                        **common,
-                    )
+            facts_now = facts.row(worker_id, cycle_id, station_id, today)
+            deadline = facts_now["deadline"]
+            if deadline is not None and today > deadline:
+                yield Finding(
+                    "R-STAFF-3",
+                    Severity.ERROR,
+                    subject=name,
+                    due=deadline,
+                    message=overdue_message.format(name=name, deadline=deadline),
+                    responsible=contractor,
+                    **common,
+                )
+            elif facts_now["warning"]:
+                yield Finding(
+                    "R-STAFF-3",
+                    Severity.WARN,
+                    subject=name,
+                    due=deadline,
+                    message=warning_message.format(name=name, deadline=deadline, days=facts_now["days_left"]),
+                    responsible=contractor,
+                    **common,
+                )
             if not (is_full_time and has_labour_contract):
                 lacking = listing(
                     text
@@ -198,7 +229,7 @@ def resident_workers(stations, today: datetime.date):
                     responsible=contractor,
                     **common,
                 )
-            if worker_id not in trained:
+            if not facts_now["trained"]:
                 yield Finding(
                     "R-STAFF-6",
                     Severity.TRACK,

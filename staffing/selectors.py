@@ -6,12 +6,11 @@ A bounded number of queries for any number of rows: the pages pass one page of r
 import datetime
 from decimal import Decimal
 
-from django.db.models import Min, Q, Sum
+from django.db.models import Q, Sum
 
 from accounts.parameters import parameters_cached
-from staffing.deadlines import qualification_deadline, qualification_warning_starts
-from staffing.models import Posting, Qualification, TrainingRecord, VolunteerHours
-from staffing.rules import cycle_spans, took_over_on
+from staffing.models import Posting, VolunteerHours
+from staffing.rules import QualificationFacts
 
 
 def in_force(postings, today: datetime.date) -> list[Posting]:
@@ -30,51 +29,6 @@ def qualification_rows(postings: list[Posting], today: datetime.date) -> list[di
     with the days left (negative when overdue) and whether the warning period has started."""
     with parameters_cached():
         return _qualification_rows(postings, today)
-
-
-class QualificationFacts:
-    """What R-STAFF-3 needs to know of a set of workers at a set of stations, read in four queries: each worker's
-    first qualification, who has passed training, when each cycle's contractor took its station, when each worker
-    was first posted there. `worker_ids` and `station_ids` are lists of ids or subqueries (an export of a
-    province passes subqueries, not 120,000 ids)."""
-
-    def __init__(self, worker_ids, station_ids):
-        self.qualifications = {}
-        for q in Qualification.objects.filter(worker__in=worker_ids).order_by("worker_id", "obtained_on"):
-            self.qualifications.setdefault(q.worker_id, q)
-        self.trained = set(
-            TrainingRecord.objects.filter(worker__in=worker_ids, passed=True)
-            .order_by()
-            .values_list("worker", flat=True)
-        )
-        self.takeover = took_over_on(cycle_spans(station_ids))
-        self.first_posted = {
-            (worker, station): first
-            for worker, station, first in Posting.objects.filter(
-                worker__in=worker_ids, cycle__station__in=station_ids
-            )
-            .order_by()
-            .values("worker", "cycle__station")
-            .annotate(first=Min("start_date"))
-            .values_list("worker", "cycle__station", "first")
-        }
-
-    def row(self, worker_id: int, cycle_id: int, station_id: int, today: datetime.date) -> dict:
-        """A resident worker's qualification today, or their deadline with the days left (negative when
-        overdue) and whether the warning period has started."""
-        qualification = self.qualifications.get(worker_id)
-        if qualification and qualification.obtained_on > today:
-            qualification = None
-        deadline = qualification_deadline(self.takeover[cycle_id], self.first_posted[(worker_id, station_id)])
-        days_left = (deadline - today).days
-        return {
-            "qualification": qualification,
-            "trained": worker_id in self.trained,
-            "deadline": None if qualification else deadline,
-            "days_left": None if qualification else days_left,
-            "overdue_days": None if qualification else -days_left,
-            "warning": not qualification and today >= qualification_warning_starts(deadline),
-        }
 
 
 def _qualification_rows(postings: list[Posting], today: datetime.date) -> list[dict]:
