@@ -43,31 +43,30 @@ def words(choices) -> dict[str, str]:
 
 def plan_sheet(stations, today) -> Sheet:
     statuses = words(StationStatus.LABELS.items())
-    rows = (
-        [
-            street,
-            planned_year,
-            built_on,
-            built_status(planned_year, built_on, today),
-            name,
-            statuses[status],
-            contractor_name or "",
-        ]
-        for street, planned_year, built_on, name, status, contractor_name in (
-            (street, year, built_on_of(signed, posted), name, status, contractor)
-            for street, year, signed, posted, name, status, contractor in station_rows(stations, today)
-            .values_list(
-                "street__name",
-                "street__planned_year",
-                "first_signed",
-                "first_posted",
-                "name",
-                "status",
-                "contractor_name",
-            )
-            .iterator(CHUNK)
-        )
+    # The two days selected, not built_on itself: each subquery then runs once a station.
+    stations_and_days = station_rows(stations, today).values_list(
+        "street__name",
+        "street__planned_year",
+        "first_signed",
+        "first_posted",
+        "name",
+        "status",
+        "contractor_name",
     )
+
+    def rows():
+        for street, year, signed, posted, name, status, contractor in stations_and_days.iterator(CHUNK):
+            built_on = built_on_of(signed, posted)
+            yield [
+                street,
+                year,
+                built_on,
+                built_status(year, built_on, today),
+                name,
+                statuses[status],
+                contractor or "",
+            ]
+
     return Sheet(
         "建设计划",
         [
@@ -79,7 +78,7 @@ def plan_sheet(stations, today) -> Sheet:
             Column("当前状态", 14),
             Column("承接主体", 30),
         ],
-        rows,
+        rows(),
         note=f"街道社工站建设计划（附件）与建成情况，截至{today:%Y-%m-%d}",
     )
 
@@ -166,7 +165,7 @@ def workers_sheet(stations, today) -> Sheet:
     # Streamed in the database's order; what R-STAFF-3 needs of these workers is read once, by subqueries.
     postings = resident_postings(stations, today)
     facts = QualificationFacts(postings.values("worker"), stations.values("pk"))
-    levels = dict(Qualification.Level.choices)
+    levels = words(Qualification.Level.choices)
 
     def rows():
         with parameters_cached():  # the R-STAFF-3 deadlines read their parameters once, not once a worker
