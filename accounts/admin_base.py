@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.forms_util import apply_errors
+from accounts.forms_util import PortalModelForm, apply_errors
 from accounts.models import Role
 
 
@@ -38,6 +38,7 @@ class PortalModelAdmin(ScopedFormFieldsMixin, SimpleHistoryAdmin):
 
     admin_roles = frozenset({Role.BUREAU})
     list_per_page = 50
+    form = PortalModelForm
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -1,6 +1,9 @@
 """Showing a service's refusal on a form: the rule ID and clause under the field, or on top."""
 
+from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 
@@ -17,14 +20,11 @@ def apply_errors(form, error: ValidationError | PermissionDenied) -> None:
 
 def date_input():
     """A browser date picker; its value must be ISO (yyyy-MM-dd) whatever the language."""
-    from django import forms
-
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def multiple_file_field(**kwargs):
     """A file field that takes several files at once and cleans to a list (empty when none)."""
-    from django import forms
 
     class MultipleFileInput(forms.ClearableFileInput):
         allow_multiple_selected = True
@@ -79,3 +79,68 @@ def form_page(
             **(context or {}),
         },
     )
+
+
+# --- Every form's values bounded --------------------------------------------------------------------------------
+
+INT_MIN, INT_MAX = (
+    -(2**31),
+    2**31 - 1,
+)  # PostgreSQL's integer; a bigger number would fail in the database (a 500)
+DATE_MIN_YEAR, DATE_MAX_YEAR = 1900, 2100  # deadline arithmetic on year 9999 overflows
+ASCII_DIGITS = frozenset("0123456789")
+
+
+def _non_ascii_digit(value) -> bool:
+    values = value if isinstance(value, list | tuple) else [value]
+    return any(isinstance(v, str) and any(c.isdigit() and c not in ASCII_DIGITS for c in v) for v in values)
+
+
+class BoundedFieldsMixin:
+    """What every form of the portal checks before its own rules, so that no value reaches the database or the
+    date arithmetic out of range: whole numbers within the database's integer, dates between 1900 and 2100, numbers
+    and dates typed with ASCII digits (a superscript ² or an Arabic-Indic ٣ is refused, not read as 2 or 3), text
+    without NUL characters (Django's CharField already refuses them)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+
+        for field in self.fields.values():
+            if isinstance(field, forms.IntegerField) and not isinstance(
+                field, forms.DecimalField | forms.FloatField
+            ):
+                if field.max_value is None or field.max_value > INT_MAX:
+                    field.max_value = INT_MAX
+                    field.validators.append(MaxValueValidator(INT_MAX))
+                    field.widget.attrs.setdefault("max", INT_MAX)
+                if field.min_value is None or field.min_value < INT_MIN:
+                    field.min_value = INT_MIN
+                    field.validators.append(MinValueValidator(INT_MIN))
+
+    def _clean_fields(self):
+        for name, bf in self._bound_items():
+            field = bf.field
+            if isinstance(
+                field, forms.IntegerField | forms.DecimalField | forms.FloatField | forms.DateField
+            ) and _non_ascii_digit(bf.data):
+                self.add_error(name, _("请使用半角数字（0-9）填写。"))
+        super()._clean_fields()
+        for name, value in list(self.cleaned_data.items()):
+            field = self.fields.get(name)
+            if (
+                isinstance(field, forms.DateField)
+                and value
+                and not (DATE_MIN_YEAR <= value.year <= DATE_MAX_YEAR)
+            ):
+                self.add_error(
+                    name,
+                    _("日期应在{min}年至{max}年之间。").format(min=DATE_MIN_YEAR, max=DATE_MAX_YEAR),
+                )
+
+
+class PortalForm(BoundedFieldsMixin, forms.Form):
+    """The base of every form of the portal (see BoundedFieldsMixin)."""
+
+
+class PortalModelForm(BoundedFieldsMixin, forms.ModelForm):
+    """The base of every model form of the portal and of the admin (see BoundedFieldsMixin)."""

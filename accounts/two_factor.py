@@ -13,6 +13,8 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.forms_util import PortalForm
+
 OPEN_PATHS = ("two-factor-setup", "two-factor-verify", "logout", "password-change")
 
 
@@ -40,7 +42,7 @@ def second_factor_redirect(request):
     return redirect("two-factor-verify" if has_device else "two-factor-setup")
 
 
-class TokenForm(forms.Form):
+class TokenForm(PortalForm):
     token = forms.RegexField(
         label=gettext_lazy("验证码"), regex=r"^\s*\d{6}\s*$", error_messages={"invalid": gettext_lazy("请输入手机验证器显示的6位数字。")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),

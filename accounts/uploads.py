@@ -5,6 +5,7 @@ Stored files keep a random name, the original name as data, the detected type an
 
 import hashlib
 import zipfile
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -40,18 +41,54 @@ TYPE_NAMES = {
 
 
 # An Office file is a zip: refuse one that would unpack to far more than it weighs (a zip bomb), before anything
-# (a preview, an indexer, a virus scanner) unpacks it.
+# (a preview, an indexer, a virus scanner) unpacks it. The sizes an archive declares are the attacker's to write, so
+# every member is really decompressed, counting the bytes as they come out, and given up on at the limit.
 ZIP_BOMB = "zip-bomb"
 MAX_UNPACKED = 200 * MB
 MAX_RATIO = 100
+MAX_MEMBERS = 10_000
+# XML that declares a document type can define entities (billion laughs) or reach outside files (XXE): an Office
+# file never needs one, so a member that holds one is refused before any XML parser sees it.
+XML_DECLARATIONS = tuple(
+    marker.encode(encoding)
+    for marker in ("<!DOCTYPE", "<!ENTITY")
+    for encoding in ("ascii", "utf-16-le", "utf-16-be")
+)
 
 
-def is_zip_bomb(members) -> bool:
-    unpacked = sum(m.file_size for m in members)
-    packed = sum(m.compress_size for m in members) or 1
-    return (
-        unpacked > MAX_UNPACKED or (unpacked > MB and unpacked / packed > MAX_RATIO) or len(members) > 10_000
-    )
+class ArchiveRefused(Exception):
+    """Why an archive is refused: `kind` is "bomb" (too big once unpacked) or "xml" (a DTD or an entity)."""
+
+    def __init__(self, kind: str, member: str = ""):
+        super().__init__(kind, member)
+        self.kind, self.member = kind, member
+
+
+def inspect_archive(archive: zipfile.ZipFile, *, limit: int = MAX_UNPACKED, packed: int | None = None) -> int:
+    """Decompress every member, streaming, and return the real unpacked size; raise ArchiveRefused past `limit`
+    bytes, past MAX_RATIO times the packed size (`packed`, when given, above 1 MB), past MAX_MEMBERS members, or
+    at an XML document type declaration."""
+    members = archive.infolist()
+    if len(members) > MAX_MEMBERS:
+        raise ArchiveRefused("bomb")
+    unpacked = 0
+    overlap = max(len(m) for m in XML_DECLARATIONS)
+    for member in members:
+        tail = b""
+        try:
+            with archive.open(member) as stream:
+                while chunk := stream.read(1 << 16):
+                    unpacked += len(chunk)
+                    if unpacked > limit or (packed and unpacked > MB and unpacked > MAX_RATIO * packed):
+                        raise ArchiveRefused("bomb", member.filename)
+                    window = tail + chunk
+                    if any(marker in window for marker in XML_DECLARATIONS):
+                        raise ArchiveRefused("xml", member.filename)
+                    tail = window[-overlap:]
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError, EOFError,
+                zlib.error):  # fmt: skip
+            raise ArchiveRefused("broken", member.filename) from None
+    return unpacked
 
 
 @dataclass(frozen=True)
@@ -80,14 +117,14 @@ def sniff(head: bytes, upload) -> str | None:
         upload.seek(0)
         try:
             with zipfile.ZipFile(upload) as archive:
-                members = archive.infolist()
-                names = {m.filename for m in members}
+                names = {m.filename for m in archive.infolist()}
+                inspect_archive(archive, packed=upload.size)
         except zipfile.BadZipFile:
             return None
+        except ArchiveRefused as refused:
+            return ZIP_BOMB if refused.kind == "bomb" else None
         finally:
             upload.seek(0)
-        if is_zip_bomb(members):
-            return ZIP_BOMB
         if "[Content_Types].xml" in names and any(n.startswith("word/") for n in names):
             return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):

@@ -1,7 +1,5 @@
 """The auditor's pages: search the audit log and export what the search shows (the export is itself logged)."""
 
-import datetime
-
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -10,25 +8,19 @@ from django.views.decorators.http import require_GET
 from accounts.access import role_required
 from accounts.models import Role
 from accounts.pages import PAGE_SIZES, filter_query, paginate
+from accounts.querystring import query_date, query_text
 from audit.models import AuditEvent
 from documents.views import list_export, wants_export
 from documents.workbook import Column
-
-
-def _day(value: str) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 @require_GET
 @role_required(Role.AUDITOR)
 def audit_log(request):
     events = AuditEvent.objects.visible_to(request.user)
-    username, action = request.GET.get("username", "").strip(), request.GET.get("action", "")
-    start, end = _day(request.GET.get("start", "")), _day(request.GET.get("end", ""))
-    q = request.GET.get("q", "").strip()
+    username, action = query_text(request.GET.get("username")), request.GET.get("action", "")
+    start, end = query_date(request.GET.get("start")), query_date(request.GET.get("end"))
+    q = query_text(request.GET.get("q"))
     if username:
         events = events.filter(username=username)
     if action in AuditEvent.Action.values:

@@ -192,6 +192,13 @@ OCDS_PREFIX = env_str("OCDS_PREFIX", "ocds-sgz120")
 OCDS_PUBLISH_BASE = env_str("OCDS_PUBLISH_BASE", "https://mzj.dongli.example.gov.cn")
 
 UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 20, minimum=1)  # each uploaded file
+# Imports (documents/imports.py) are read within these bounds before anything is kept: the file, its real unpacked
+# size (a zip bomb), its rows and columns, and the time spent reading. A sheet past one is refused with the reason.
+IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 5, minimum=1)
+IMPORT_MAX_UNPACKED_MB = env_int("IMPORT_MAX_UNPACKED_MB", 40, minimum=1)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000, minimum=1)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 60, minimum=1)
+IMPORT_MAX_SECONDS = env_int("IMPORT_MAX_SECONDS", 30, minimum=1)
 UPLOAD_ROOT = Path(env_str("DJANGO_UPLOAD_ROOT", str(VAR_DIR / "uploads")))
 STORAGES = {
     "default": {

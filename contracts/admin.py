@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from accounts.admin_base import PortalModelAdmin, ReadOnlyAdmin, ReadOnlyInline, ServiceWriteAdmin
+from accounts.forms_util import PortalModelForm
 from contracts import services
 from contracts.forms import ContractMoneyFields
 from contracts.models import (
@@ -53,7 +54,7 @@ class EligibilityEvidenceAdmin(ServiceWriteAdmin):
         )
 
 
-class ProcurementAdminForm(forms.ModelForm):
+class ProcurementAdminForm(PortalModelForm):
     cycle_start = forms.DateField(label="项目周期开始日期", required=False, help_text="确定承接主体时填写")
 
     class Meta:
@@ -167,7 +168,7 @@ class FundingAllocationInline(ReadOnlyInline):
     model = FundingAllocation
 
 
-class ContractYearAdminForm(ContractMoneyFields, forms.ModelForm):
+class ContractYearAdminForm(ContractMoneyFields, PortalModelForm):
     """Signing a cycle's first contract year: its amount, budget lines and funding sources."""
 
     class Meta:

@@ -4,10 +4,11 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
+from accounts.forms_util import PortalForm
 from contracts.models import BudgetLine, FundingAllocation
 
 
-class _MoneyMethods(forms.Form):
+class _MoneyMethods(PortalForm):
     def budget_lines(self) -> dict:
         return {value: self.cleaned_data.get(f"line_{value}") for value in BudgetLine.Line.values}
 

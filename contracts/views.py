@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.access import role_required, visible_or_404
-from accounts.forms_util import apply_errors, date_input, form_page
+from accounts.forms_util import PortalForm, PortalModelForm, apply_errors, date_input, form_page
 from accounts.models import ParameterKey, Role
 from accounts.parameters import parameter
 from contracts.forms import ContractMoneyFields
@@ -85,7 +85,7 @@ def contract_year_sign_view(request, pk: int):
     )
 
 
-class ProcurementForm(forms.ModelForm):
+class ProcurementForm(PortalModelForm):
     class Meta:
         model = Procurement
         fields = ["purchaser", "title", "project_no", "method", "budget_amount", "notice_date", "note"]
@@ -129,7 +129,7 @@ def procurement_new(request, pk: int):
     )
 
 
-class AwardForm(forms.Form):
+class AwardForm(PortalForm):
     contractor = forms.ModelChoiceField(
         label=gettext_lazy("中标承接主体"), queryset=Contractor.objects.none()
     )
@@ -184,7 +184,7 @@ def procurement_award_view(request, pk: int):
     )
 
 
-class ContractorForm(forms.ModelForm):
+class ContractorForm(PortalModelForm):
     class Meta:
         model = Contractor
         fields = [
@@ -200,7 +200,7 @@ class ContractorForm(forms.ModelForm):
         widgets = {"registered_on": date_input()}
 
 
-class EvidenceForm(forms.ModelForm):
+class EvidenceForm(PortalModelForm):
     class Meta:
         model = EligibilityEvidence
         fields = ["condition", "evidence", "reference", "verified_on", "valid_until"]

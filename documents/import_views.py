@@ -16,9 +16,10 @@ from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from accounts.forms_util import PortalForm
 from accounts.text import sentences
 from documents.chinese import in_chinese
-from documents.imports import IMPORTERS, MAX_IMPORT_BYTES, ImportRefused
+from documents.imports import IMPORTERS, ImportRefused, limits
 from documents.views import XLSX, attachment
 
 
@@ -39,19 +40,22 @@ def _importer(request, kind: str):
     return importer
 
 
-class UploadForm(forms.Form):
+class UploadForm(PortalForm):
     file = forms.FileField(
         label=gettext_lazy("Excel（.xlsx）或CSV文件"),
-        help_text=gettext_lazy("不超过5MB；表头可在前几行的标题之下。"),
+        help_text=gettext_lazy("表头可在前几行的标题之下；文件大小、行数和列数有上限（见下方说明）。"),
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size == 0:
             raise forms.ValidationError(_("文件是空的。"))
-        if upload.size > MAX_IMPORT_BYTES:
+        limit = limits()["bytes"]
+        if upload.size > limit:
             raise forms.ValidationError(
-                _("文件大小{value:.1f}MB，超过5MB的上限。").format(value=upload.size / 1048576)
+                _("文件大小{value:.1f}MB，超过{limit}MB的上限。").format(
+                    value=upload.size / 1048576, limit=limit // 1048576
+                )
             )
         return upload
 
@@ -89,6 +93,11 @@ def import_page(request, kind: str):
             "token": token,
             "columns": importer.columns,
             "title": importer.title,
+            "limits": {
+                "mb": limits()["bytes"] // 1048576,
+                "rows": limits()["rows"],
+                "columns": limits()["columns"],
+            },
         },
     )
 

@@ -8,6 +8,7 @@ the whole file runs in one transaction that a dry run (the preview) or any bad r
 
 import csv
 import io
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +25,6 @@ from accounts.text import listing, sentences
 from documents import cells
 from documents.cells import CellError
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 HEADER_SEARCH_ROWS = 20
 
 
@@ -69,23 +69,107 @@ class ImportRefused(Exception):
         self.errors = errors
 
 
-def read_sheet(content: bytes, filename: str = "") -> list[tuple[int, list]]:
-    """The rows of the first sheet of an .xlsx, or of a .csv (UTF-8 or GB18030), numbered as Excel shows them."""
-    if content.startswith(b"PK\x03\x04"):
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError) as error:
-            raise ImportRefused(
-                [RowError(0, "", _("无法读取该Excel文件（{error}）。").format(error=error))]
+def limits() -> dict[str, int]:
+    """The bounds every import is read within (settings IMPORT_MAX_*, from the environment)."""
+    from django.conf import settings
+
+    return {
+        "bytes": settings.IMPORT_MAX_MB * 1024 * 1024,
+        "unpacked": settings.IMPORT_MAX_UNPACKED_MB * 1024 * 1024,
+        "rows": settings.IMPORT_MAX_ROWS,
+        "columns": settings.IMPORT_MAX_COLUMNS,
+        "seconds": settings.IMPORT_MAX_SECONDS,
+    }
+
+
+def _refused(message: str, row: int = 0) -> ImportRefused:
+    return ImportRefused([RowError(row, "", message)])
+
+
+def _filled(value) -> bool:
+    return value is not None and value != "" and cells.text(value) != ""
+
+
+class _Bounds:
+    """Counts rows and columns as they are read and stops the reading at the first one past a limit."""
+
+    def __init__(self, bound: dict[str, int]):
+        self.bound = bound
+        self.deadline = time.monotonic() + bound["seconds"]
+        # Title rows and the header may sit above the data: they do not count against the data rows.
+        self.last_row = bound["rows"] + HEADER_SEARCH_ROWS
+
+    def row(self, number: int, values) -> list | None:
+        """The row's values within the column limit, or None for a blank row (not kept)."""
+        if time.monotonic() > self.deadline:
+            raise _refused(
+                _("表格内容过多，读取超过{seconds}秒，已停止；请分批导入。").format(
+                    seconds=self.bound["seconds"]
+                )
+            )
+        columns = self.bound["columns"]
+        head, tail = values[:columns], values[columns:]
+        # The part past the limit is looked at cell by cell only when it is not all empty (counted at C speed): a
+        # row padded to a forged width of 16,384 columns costs next to nothing.
+        tail_filled = len(tail) > tail.count(None) + tail.count("") and any(_filled(v) for v in tail)
+        if not tail_filled and not any(_filled(v) for v in head):
+            return None
+        if number > self.last_row:
+            raise _refused(
+                _("表格超过{rows}行数据的上限，请分批导入。").format(rows=self.bound["rows"]),
+                number,
+            )
+        if tail_filled:
+            raise _refused(
+                _("超过{columns}列的上限，请删除多余的列。").format(columns=columns),
+                number,
+            )
+        return list(head)
+
+
+def _xlsx_rows(content: bytes, bound: dict[str, int]) -> list[tuple[int, list]]:
+    from accounts.uploads import ArchiveRefused, inspect_archive
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            inspect_archive(archive, limit=bound["unpacked"])
+    except zipfile.BadZipFile:
+        raise _refused(_("无法读取该Excel文件：文件已损坏或不是.xlsx格式。")) from None
+    except ArchiveRefused as refused:
+        if refused.kind == "xml":
+            raise _refused(
+                _("文件中含有不允许的XML声明（DOCTYPE/ENTITY），可能是恶意文件，已拒绝。")
             ) from None
-        sheet = book.worksheets[0]
-        rows = [
-            (number, list(values)) for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-        book.close()
-        return rows
-    if content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportRefused([RowError(0, "", _("不支持旧版.xls格式，请在Excel中另存为.xlsx后再导入。"))])
+        if refused.kind == "bomb":
+            raise _refused(
+                _("文件解压后超过{value}MB的上限（疑似压缩炸弹），已拒绝。").format(
+                    value=bound["unpacked"] // (1024 * 1024)
+                )
+            ) from None
+        raise _refused(_("无法读取该Excel文件：文件已损坏。")) from None
+    counter = _Bounds(bound)
+    rows = []
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            # The dimension a sheet declares is not trusted (it may claim 16,384 columns and a million rows it does
+            # not have, and openpyxl would pad every row to it): each row is read as long as its own cells go.
+            sheet.reset_dimensions()
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                kept = counter.row(number, values)
+                if kept is not None:
+                    rows.append((number, kept))
+        finally:
+            book.close()
+    except ImportRefused:
+        raise
+    except Exception as error:  # openpyxl raises many kinds for a malformed workbook; none may become a 500
+        raise _refused(_("无法读取该Excel文件（{error}）。").format(error=type(error).__name__)) from None
+    return rows
+
+
+def _csv_rows(content: bytes, bound: dict[str, int]) -> list[tuple[int, list]]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             decoded = content.decode(encoding)
@@ -93,10 +177,40 @@ def read_sheet(content: bytes, filename: str = "") -> list[tuple[int, list]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise ImportRefused([RowError(0, "", _("文件既不是Excel（.xlsx）也不是可识别编码的CSV。"))])
+        raise _refused(_("文件既不是Excel（.xlsx）也不是可识别编码的CSV。"))
     if "\x00" in decoded:
-        raise ImportRefused([RowError(0, "", _("文件内容不是表格。"))])
-    return list(enumerate(csv.reader(io.StringIO(decoded)), start=1))
+        raise _refused(_("文件内容不是表格。"))
+    counter = _Bounds(bound)
+    rows = []
+    try:
+        for number, values in enumerate(csv.reader(io.StringIO(decoded)), start=1):
+            kept = counter.row(number, values)
+            if kept is not None:
+                rows.append((number, kept))
+    except csv.Error as error:
+        raise _refused(_("CSV文件格式有误（{error}）。").format(error=error)) from None
+    return rows
+
+
+def read_sheet(content: bytes, filename: str = "") -> list[tuple[int, list]]:
+    """The rows of the first sheet of an .xlsx, or of a .csv (UTF-8 or GB18030), numbered as Excel shows them.
+
+    Read within bounds before anything is kept: the file's size, its real unpacked size (measured while
+    decompressing, not as the archive declares it), no XML document type declarations, at most IMPORT_MAX_ROWS rows
+    and IMPORT_MAX_COLUMNS columns, read row by row in openpyxl's read-only mode, within IMPORT_MAX_SECONDS. Every
+    refusal is an ImportRefused with a reason in Chinese."""
+    bound = limits()
+    if len(content) > bound["bytes"]:
+        raise _refused(
+            _("文件大小{value:.1f}MB，超过{limit}MB的上限。").format(
+                value=len(content) / 1048576, limit=bound["bytes"] // 1048576
+            )
+        )
+    if content.startswith(b"PK\x03\x04"):
+        return _xlsx_rows(content, bound)
+    if content.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _refused(_("不支持旧版.xls格式，请在Excel中另存为.xlsx后再导入。"))
+    return _csv_rows(content, bound)
 
 
 class Importer:

@@ -39,6 +39,24 @@ class Sheet:
 
 FORMATS = {"money": MONEY, "date": DATE, "datetime": DATETIME}
 
+# OWASP's advice against formula (CSV) injection: a text that Excel or WPS would read as the start of a formula —
+# `=`, `+`, `-`, `@`, a tab or a carriage return — is written as a text cell with Excel's quote prefix, so that it is
+# shown as typed and stays text when someone edits the cell. Any text from users (a volunteer's name, a user name
+# typed at the login page) can reach an export.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def text_cell(sheet, value: str) -> WriteOnlyCell:
+    """A cell that holds `value` as text whatever it begins with (never a formula)."""
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
 
 def _text(value):
     if value is None:
@@ -85,12 +103,12 @@ def write_workbook(sheets: list[Sheet], out) -> None:
         header_row = 2 if spec.note else 1
         sheet.freeze_panes = f"A{header_row + 1}"  # before the first row: write-only sheets write views first
         if spec.note:
-            note = WriteOnlyCell(sheet, spec.note)
+            note = text_cell(sheet, spec.note)
             note.font = Font(italic=True, color="555555")
             sheet.append([note])
         headers = []
         for column in spec.columns:
-            cell = WriteOnlyCell(sheet, column.title)
+            cell = text_cell(sheet, str(column.title))
             cell.font, cell.fill = HEADER_FONT, HEADER_FILL
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             headers.append(cell)
@@ -107,7 +125,9 @@ def write_workbook(sheets: list[Sheet], out) -> None:
             cells = []
             for value, convert, cell in zip(row, converters, formatted, strict=True):
                 value = convert(value)
-                if cell is not None and value is not None:
+                if is_formula_like(value):
+                    cells.append(text_cell(sheet, value))
+                elif cell is not None and value is not None:
                     cell.value = value
                     cells.append(cell)
                 else:

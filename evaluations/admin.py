@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.admin_base import ReadOnlyAdmin, ReadOnlyInline, ServiceWriteAdmin
+from accounts.forms_util import PortalModelForm
 from contracts.forms import ContractMoneyFields
 from evaluations import services
 from evaluations.models import Evaluation, EvaluationScore, Renewal
@@ -52,7 +53,7 @@ class EvaluationAdmin(ReadOnlyAdmin):
                 self.message_user(request, f"{evaluation}：已签字。", messages.SUCCESS)
 
 
-class RenewalAdminForm(ContractMoneyFields, forms.ModelForm):
+class RenewalAdminForm(ContractMoneyFields, PortalModelForm):
     """A renewal decision; for 续签, the next contract year's terms."""
 
     amount = forms.DecimalField(

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import role_required, visible_or_404
 from accounts.concurrency import VersionField, version_of
-from accounts.forms_util import apply_errors, date_input
+from accounts.forms_util import PortalForm, apply_errors, date_input
 from accounts.models import Role
 from accounts.text import listing, phrase, sentences
 from contracts.forms import ContractMoneyFields
@@ -65,7 +65,7 @@ def evaluation_sign_view(request, pk: int):
     return redirect("evaluation-detail", pk=evaluation.pk)
 
 
-class EvaluationForm(forms.Form):
+class EvaluationForm(PortalForm):
     version = VersionField()
     held_on = forms.DateField(label=gettext_lazy("评估日期"), initial=timezone.localdate, widget=date_input())
     evaluator = forms.CharField(

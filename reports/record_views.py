@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.access import role_required, visible_or_404
-from accounts.forms_util import date_input, form_page, multiple_file_field
+from accounts.forms_util import PortalModelForm, date_input, form_page, multiple_file_field
 from accounts.models import Role
 from accounts.pages import PAGE_SIZES, filter_query, paginate
+from accounts.querystring import query_id, query_month, query_text
 from documents.views import list_export, wants_export
 from documents.workbook import Column
 from reports.models import ServiceArea, ServiceKind, ServiceMethod, ServiceRecord
@@ -20,7 +21,7 @@ from reports.services import service_record_create
 from stations.models import Station
 
 
-class ServiceRecordForm(forms.ModelForm):
+class ServiceRecordForm(PortalModelForm):
     photos = multiple_file_field(
         label=gettext_lazy("照片"),
         required=False,
@@ -59,17 +60,17 @@ def service_record_list(request):
         "area": request.GET.get("area", ""),
         "month": request.GET.get("month", ""),
     }
-    if filters["station"].isdigit():
-        records = records.filter(station=int(filters["station"]))
+    station = query_id(filters["station"])
+    if station is not None:
+        records = records.filter(station=station)
     if filters["kind"] in ServiceKind.values:
         records = records.filter(kind=filters["kind"])
     if filters["area"] in ServiceArea.values:
         records = records.filter(area=filters["area"])
-    if len(filters["month"]) == 7 and filters["month"][:4].isdigit() and filters["month"][5:].isdigit():
-        year, month = int(filters["month"][:4]), int(filters["month"][5:])
-        if 1 <= month <= 12:
-            records = records.filter(held_on__year=year, held_on__month=month)
-    q = request.GET.get("q", "").strip()
+    month = query_month(filters["month"])
+    if month is not None:
+        records = records.filter(held_on__year=month.year, held_on__month=month.month)
+    q = query_text(request.GET.get("q"))
     if q:
         records = records.filter(title__contains=q)
     if wants_export(request):

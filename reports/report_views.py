@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import role_required, visible_or_404
 from accounts.concurrency import VersionField, version_of
-from accounts.forms_util import apply_errors, date_input, multiple_file_field
+from accounts.forms_util import PortalForm, PortalModelForm, apply_errors, date_input, multiple_file_field
 from accounts.models import Role
 from accounts.pages import paginate
 from accounts.text import phrase, sentences
@@ -24,7 +24,7 @@ from reports.models import Report, ServiceArea, ServiceKind
 AREAS, KINDS = ServiceArea.choices, ServiceKind.choices
 
 
-class ReportForm(forms.ModelForm):
+class ReportForm(PortalModelForm):
     version = VersionField()
     attachments = multiple_file_field(
         label=gettext_lazy("附件"),
@@ -141,7 +141,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-class NewReportForm(forms.Form):
+class NewReportForm(PortalForm):
     contract_year = forms.ModelChoiceField(
         label=gettext_lazy("合同年度"), queryset=ContractYear.objects.none()
     )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.access import role_required, visible_or_404
-from accounts.forms_util import apply_errors
+from accounts.forms_util import PortalForm, apply_errors
 from accounts.models import Role
 from accounts.pages import PAGE_SIZES, filter_query, paginate
 from accounts.policy import PLAN_TITLE, RULES
@@ -191,7 +191,9 @@ CONTRACTOR_CHOICES_MAX = 100
 
 class StationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=gettext_lazy("名称"), method="search")
-    year = django_filters.NumberFilter(label=gettext_lazy("计划年度"), field_name="street__planned_year")
+    year = django_filters.NumberFilter(
+        label=gettext_lazy("计划年度"), field_name="street__planned_year", min_value=2000, max_value=2100
+    )
     status = django_filters.ChoiceFilter(
         label=gettext_lazy("状态"), choices=StationStatus.CHOICES, method="by_status"
     )
@@ -204,6 +206,9 @@ class StationFilter(django_filters.FilterSet):
         choices=[(r, format_lazy("{} {}", r, RULES[r].title)) for r in RULES],
         method="by_rule",
     )
+
+    class Meta:
+        form = PortalForm
 
     def __init__(self, *args, user=None, today=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -448,7 +453,7 @@ def finding_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(PortalForm):
     decision = forms.ChoiceField(
         label=gettext_lazy("审核结果"), choices=ReportReview.Decision.choices, widget=forms.RadioSelect
     )

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from accounts.admin_base import PortalInline, PortalModelAdmin, ReadOnlyInline, ServiceWriteAdmin
+from accounts.forms_util import PortalModelForm
 from staffing import services
 from staffing.models import (
     Posting,
@@ -57,7 +58,7 @@ class QualificationAdmin(ServiceWriteAdmin):
         )
 
 
-class PostingAdminForm(forms.ModelForm):
+class PostingAdminForm(PortalModelForm):
     late_reason = forms.CharField(label="逾期派驻原因（仅区民政局，R-STAFF-5）", required=False)
 
     class Meta:

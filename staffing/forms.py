@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.forms_util import date_input
+from accounts.forms_util import PortalForm, PortalModelForm, date_input
 from staffing.models import (
     Qualification,
     SocialWorker,
@@ -15,7 +15,7 @@ from staffing.models import (
 )
 
 
-class PostingForm(forms.Form):
+class PostingForm(PortalForm):
     """Posting a resident social worker to the station (R-STAFF-4, R-STAFF-5)."""
 
     worker = forms.ModelChoiceField(label=gettext_lazy("社工"), queryset=SocialWorker.objects.none())
@@ -49,7 +49,7 @@ def time_input():
     return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-class WorkerForm(ServiceValidated, forms.ModelForm):
+class WorkerForm(ServiceValidated, PortalModelForm):
     """Registering a social worker of the organisation; the ID number and phone are checked by the service."""
 
     class Meta:
@@ -59,24 +59,24 @@ class WorkerForm(ServiceValidated, forms.ModelForm):
         help_texts = {"id_number": gettext_lazy("18位居民身份证号码，屏幕上只显示前6位和后4位。")}
 
 
-class QualificationForm(ServiceValidated, forms.ModelForm):
+class QualificationForm(ServiceValidated, PortalModelForm):
     class Meta:
         model = Qualification
         fields = ["level", "certificate_no", "obtained_on"]
         widgets = {"obtained_on": date_input()}
 
 
-class PostingEndForm(forms.Form):
+class PostingEndForm(PortalForm):
     end_date = forms.DateField(
         label=gettext_lazy("离岗日期"), initial=timezone.localdate, widget=date_input()
     )
 
 
-class WorkerLeaveForm(forms.Form):
+class WorkerLeaveForm(PortalForm):
     left_on = forms.DateField(label=gettext_lazy("离职日期"), initial=timezone.localdate, widget=date_input())
 
 
-class SupervisionForm(ServiceValidated, forms.ModelForm):
+class SupervisionForm(ServiceValidated, PortalModelForm):
     class Meta:
         model = SupervisionSession
         fields = ["held_on", "supervisor", "topic", "hours", "workers"]
@@ -88,7 +88,7 @@ class SupervisionForm(ServiceValidated, forms.ModelForm):
         self.fields["supervisor"].initial = _("东丽区社会工作指导中心 督导组")
 
 
-class VolunteerForm(ServiceValidated, forms.ModelForm):
+class VolunteerForm(ServiceValidated, PortalModelForm):
     class Meta:
         model = Volunteer
         fields = ["station", "name", "phone", "team", "skills", "registered_on"]
@@ -100,7 +100,7 @@ class VolunteerForm(ServiceValidated, forms.ModelForm):
         self.fields["registered_on"].initial = timezone.localdate
 
 
-class VolunteerHoursForm(ServiceValidated, forms.ModelForm):
+class VolunteerHoursForm(ServiceValidated, PortalModelForm):
     class Meta:
         model = VolunteerHours
         fields = ["served_on", "start_time", "end_time", "activity"]
@@ -108,14 +108,14 @@ class VolunteerHoursForm(ServiceValidated, forms.ModelForm):
         help_texts = {"end_time": gettext_lazy("服务时长按开始和结束时间计算；同一志愿者的时间段不能重叠。")}
 
 
-class VolunteerIncentiveForm(ServiceValidated, forms.ModelForm):
+class VolunteerIncentiveForm(ServiceValidated, PortalModelForm):
     class Meta:
         model = VolunteerIncentive
         fields = ["kind", "awarded_on", "description"]
         widgets = {"awarded_on": date_input()}
 
 
-class VolunteerInsuranceForm(ServiceValidated, forms.ModelForm):
+class VolunteerInsuranceForm(ServiceValidated, PortalModelForm):
     class Meta:
         model = VolunteerInsurance
         fields = ["insurer", "policy_no", "start_date", "end_date"]

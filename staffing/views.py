@@ -11,6 +11,7 @@ from accounts.access import role_required, visible_or_404
 from accounts.forms_util import apply_errors, form_page
 from accounts.models import Role
 from accounts.pages import PAGE_SIZES, filter_query, paginate
+from accounts.querystring import query_id, query_text
 from contracts.models import Contractor, ProjectCycle
 from documents.views import list_export, wants_export
 from documents.workbook import Column
@@ -99,15 +100,15 @@ def worker_list(request):
     """The social workers in the user's scope, masked, with where they are posted and their R-STAFF-3 deadline."""
     today = timezone.localdate()
     workers = SocialWorker.objects.visible_to(request.user).select_related("contractor").order_by("name")
-    q = request.GET.get("q", "").strip()
+    q = query_text(request.GET.get("q"))
     if q:
         workers = workers.filter(name__contains=q)
     if request.GET.get("left") != "1":
         workers = workers.filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
-    station = request.GET.get("station", "")
-    if station.isdigit():
+    station = query_id(request.GET.get("station"))
+    if station is not None:
         workers = (
-            workers.filter(postings__cycle__station=int(station), postings__start_date__lte=today)
+            workers.filter(postings__cycle__station=station, postings__start_date__lte=today)
             .filter(Q(postings__end_date__isnull=True) | Q(postings__end_date__gte=today))
             .distinct()
         )

@@ -17,6 +17,7 @@ from accounts.access import role_required, visible_or_404
 from accounts.forms_util import apply_errors, form_page
 from accounts.models import Role
 from accounts.pages import PAGE_SIZES, filter_query, paginate
+from accounts.querystring import query_id, query_text
 from accounts.templatetags.portal import mask_phone
 from accounts.text import sentences
 from documents.views import list_export, wants_export
@@ -52,10 +53,10 @@ def _crumbs(volunteer=None):
 @role_required(Role.CONTRACTOR, Role.BUREAU, Role.STREET)
 def volunteer_list(request):
     volunteers = Volunteer.objects.visible_to(request.user)
-    station = request.GET.get("station", "")
-    if station.isdigit():
-        volunteers = volunteers.filter(station=int(station))
-    q = request.GET.get("q", "").strip()
+    station = query_id(request.GET.get("station"))
+    if station is not None:
+        volunteers = volunteers.filter(station=station)
+    q = query_text(request.GET.get("q"))
     if q:
         volunteers = volunteers.filter(Q(name__contains=q) | Q(team__contains=q) | Q(skills__contains=q))
     if wants_export(request):

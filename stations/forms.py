@@ -2,12 +2,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from accounts.forms_util import date_input, multiple_file_field
+from accounts.forms_util import PortalForm, date_input, multiple_file_field
 from stations.models import SiteConditionLog
 from stations.services import CHECK_FIELDS
 
 
-class SiteLogForm(forms.Form):
+class SiteLogForm(PortalForm):
     """The conditions checklist of R-SITE-1..4, dated, with photos taken on site."""
 
     logged_on = forms.DateField(

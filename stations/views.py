@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required, visible_or_404
-from accounts.forms_util import apply_errors
+from accounts.forms_util import PortalForm, PortalModelForm, apply_errors
 from accounts.models import Role
 from accounts.text import sentences
 from stations.forms import SiteLogForm
@@ -56,14 +56,14 @@ def site_log_new(request, pk: int):
     )
 
 
-class AnnualPlanForm(forms.ModelForm):
+class AnnualPlanForm(PortalModelForm):
     class Meta:
         model = AnnualPlan
         fields = ["year", "title", "goals", "measures", "timeline"]
         widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in ("goals", "measures", "timeline")}
 
 
-class PlanReviewForm(forms.Form):
+class PlanReviewForm(PortalForm):
     result = forms.ChoiceField(
         label=gettext_lazy("市民政局审核结果"),
         choices=[("approved", gettext_lazy("审核通过")), ("returned", gettext_lazy("退回修改"))],
