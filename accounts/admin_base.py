@@ -8,9 +8,13 @@ every queryset and every foreign-key choice list starts from `visible_to(request
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpResponseNotAllowed
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from accounts.forms_util import PortalModelForm, apply_errors
+from accounts.masking import masked, personal_fields
 from accounts.models import Role
 
 
@@ -33,12 +37,78 @@ class ScopedFormFieldsMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class PortalModelAdmin(ScopedFormFieldsMixin, SimpleHistoryAdmin):
+class PersonalDataMixin:
+    """Personal identifiers (encrypted ID numbers and phones) never appear in full in the admin: they are left out
+    of the form and shown masked; the full value is revealed only through the portal's audited 显示完整号码."""
+
+    def get_exclude(self, request, obj=None):
+        return [*(super().get_exclude(request, obj) or ()), *personal_fields(self.model)]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.masked_readonly(super().get_readonly_fields(request, obj), obj)
+
+    def masked_readonly(self, readonly, obj) -> list[str]:
+        hidden = set(personal_fields(self.model))
+        readonly = [name for name in readonly if name not in hidden]
+        if hidden and obj is not None:
+            readonly.append("personal_data")
+        return readonly
+
+    @admin.display(description=_("身份证号与电话（部分隐藏）"))
+    def personal_data(self, obj):
+        return "；".join(
+            f"{self.model._meta.get_field(name).verbose_name}：{masked(name, getattr(obj, name)) or '—'}"
+            for name in personal_fields(self.model)
+        )
+
+
+class MaskedHistoryHelper(HistoricalRecordContextHelper):
+    """The admin's change history with personal identifiers masked, old and new."""
+
+    def prepare_delta_change_value(self, change, value):
+        if change.field in personal_fields(self.model):
+            return masked(change.field, value)
+        return super().prepare_delta_change_value(change, value)
+
+
+def placeable_accounts(role: str, link_model, unit_field: str, request):
+    """The accounts the bureau may place in a unit's staff list: active accounts of the unit's role that belong to
+    no other unit of that kind (one person, one organisation). `link_model` is the staff list's row model (or an
+    M2M's through model) and `unit_field` its foreign key to the unit. The picker never lists every account in the
+    system: an account of another role or another organisation is not offered."""
+    from accounts.models import User
+
+    unit_id = _unit_being_edited(request)
+    elsewhere = link_model.objects.exclude(**{f"{unit_field}_id": unit_id}).values("user")
+    return User.objects.filter(role=role, is_active=True).exclude(pk__in=elsewhere).order_by("username")
+
+
+def _unit_being_edited(request) -> int | None:
+    match = request.resolver_match
+    object_id = match.kwargs.get("object_id") if match else None
+    return int(object_id) if object_id and str(object_id).isdecimal() and str(object_id).isascii() else None
+
+
+class PortalModelAdmin(PersonalDataMixin, ScopedFormFieldsMixin, SimpleHistoryAdmin):
     """Business records: bureau staff of the record's district; administrators never see case data."""
 
     admin_roles = frozenset({Role.BUREAU})
     list_per_page = 50
     form = PortalModelForm
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return MaskedHistoryHelper(self.model, historical_record)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A past version is shown, never saved back: reverting would write around the services (and the form's
+        # personal fields are left out, so a revert would also blank them).
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def has_add_permission(self, request):
+        # Records with personal identifiers are registered in the portal, where their numbers are checked.
+        return not personal_fields(self.model) and _role_may(request, self.admin_roles)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -52,9 +122,6 @@ class PortalModelAdmin(ScopedFormFieldsMixin, SimpleHistoryAdmin):
     def has_view_permission(self, request, obj=None):
         return _role_may(request, self.admin_roles)
 
-    def has_add_permission(self, request):
-        return _role_may(request, self.admin_roles)
-
     def has_change_permission(self, request, obj=None):
         return _role_may(request, self.admin_roles)
 
@@ -62,9 +129,15 @@ class PortalModelAdmin(ScopedFormFieldsMixin, SimpleHistoryAdmin):
         return _role_may(request, self.admin_roles)
 
 
-class PortalInline(ScopedFormFieldsMixin, admin.TabularInline):
+class PortalInline(PersonalDataMixin, ScopedFormFieldsMixin, admin.TabularInline):
     admin_roles = frozenset({Role.BUREAU})
     extra = 0
+
+    def get_queryset(self, request):
+        # Children of a visible parent are not all visible (the staff links of other districts to a contractor
+        # every district sees): an inline shows the rows the user may see, like every other list.
+        queryset = super().get_queryset(request)
+        return queryset.visible_to(request.user) if hasattr(queryset, "visible_to") else queryset
 
     def has_view_permission(self, request, obj=None):
         return _role_may(request, self.admin_roles)
@@ -101,11 +174,14 @@ class ServiceWriteAdmin(PortalModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return super().get_readonly_fields(request, obj)
-        return [
-            f.name
-            for f in self.model._meta.fields
-            if f.name not in self.editable_on_change and f.name != "id"
-        ]
+        return self.masked_readonly(
+            [
+                f.name
+                for f in self.model._meta.fields
+                if f.name not in self.editable_on_change and f.name != "id"
+            ],
+            obj,
+        )
 
     def get_inline_instances(self, request, obj=None):
         # The service writes the children with the record; they are shown once it exists.

@@ -20,7 +20,7 @@ def unit_name(user) -> str:
             street = user.street_offices.first()
             return street.office_name if street else str(Role.STREET.label)
         case Role.CONTRACTOR:
-            org = user.contractor_orgs.first()
-            return org.name if org else str(Role.CONTRACTOR.label)
+            membership = user.contractor_memberships.select_related("contractor").first()
+            return membership.contractor.name if membership else str(Role.CONTRACTOR.label)
         case _:
             return str(Role(user.role).label) if user.role in Role.values else ""

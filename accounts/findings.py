@@ -10,9 +10,10 @@ someone owes soon; send_reminders lists both for the person responsible.
 
 import datetime
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import RULES, Rule
@@ -41,6 +42,9 @@ class Finding:
     district_id: int | None = None
     # The page where it is fixed, when the portal has one (filled in by the pages of later issues).
     link: str = field(default="", compare=False)
+    # The name of the person it is about (a resident worker), for roles that may not see people (the municipal
+    # bureau): `without_person` puts a description in place of the name.
+    person: str = field(default="", compare=False)
 
     @property
     def rule(self) -> Rule:
@@ -49,6 +53,17 @@ class Finding:
     @property
     def clause(self) -> str:
         return f"{self.rule.clause_ref}：“{self.rule.clause}”"
+
+    def without_person(self) -> "Finding":
+        """The same finding, naming no one: the municipal bureau sees counts and qualifications, not names."""
+        if not self.person:
+            return self
+        return replace(
+            self,
+            subject=gettext("驻站社工"),
+            message=self.message.replace(self.person, gettext("一名驻站社工")),
+            person="",
+        )
 
     def as_json(self) -> dict:
         return {
@@ -103,3 +118,10 @@ def register(*rule_ids: str):
 def register_upcoming(function: Upcoming) -> Upcoming:
     UPCOMING[f"{function.__module__}.{function.__name__}"] = function
     return function
+
+
+def for_viewer(found, user) -> list[Finding]:
+    """Findings as `user` may read them: without people's names for a role that does not see people."""
+    from accounts.models import sees_people
+
+    return list(found) if sees_people(user) else [f.without_person() for f in found]

@@ -28,12 +28,20 @@ class Role(models.TextChoices):
 # bureau staff for the business records of their district.
 ADMIN_SITE_ROLES = frozenset({Role.ADMIN, Role.BUREAU})
 
+# Roles that see people: the names of resident workers, volunteers and clients (never their full ID or phone numbers
+# without the audited 显示完整号码). The municipal bureau sees counts and qualifications instead.
+PEOPLE_ROLES = frozenset({Role.BUREAU, Role.STREET, Role.CONTRACTOR})
+
+
+def sees_people(user) -> bool:
+    return getattr(user, "role", None) in PEOPLE_ROLES
+
 
 class User(AbstractUser):
     """A person who signs in: bureau, street-office, contractor or municipal staff, an auditor or an admin.
 
     Which district, street or contractor a user belongs to is kept on the domain side
-    (District.staff, Street.staff, Contractor.staff), so that this app imports no domain app.
+    (District.staff, Street.staff, ContractorStaff), so that this app imports no domain app.
     """
 
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices)

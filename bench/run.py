@@ -83,6 +83,7 @@ def main():
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
+    from contracts.models import ContractorStaff
     from documents.reports import rollout_pdf
     from documents.rollout import rollout_sheets
     from reports.compliance import findings
@@ -181,7 +182,9 @@ def main():
     contractor, _created = User.objects.get_or_create(
         username="bench-org", defaults={"role": "contractor", "password_changed_at": timezone.now()}
     )
-    station.cycles.first().contractor.staff.add(contractor)
+    ContractorStaff.objects.get_or_create(
+        contractor=station.cycles.first().contractor, district=district, user=contractor
+    )
     measured = pages(bureau, station, contractor, municipal, everyone)
     big = {name: queries(user, path) for name, (user, path) in measured.items()}
     times = {name: timing(user, path) for name, (user, path) in measured.items()}

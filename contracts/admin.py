@@ -1,13 +1,22 @@
 from django import forms
 from django.contrib import admin
 
-from accounts.admin_base import PortalModelAdmin, ReadOnlyAdmin, ReadOnlyInline, ServiceWriteAdmin
+from accounts.admin_base import (
+    PortalInline,
+    PortalModelAdmin,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    ServiceWriteAdmin,
+    placeable_accounts,
+)
 from accounts.forms_util import PortalModelForm
+from accounts.models import Role
 from contracts import services
 from contracts.forms import ContractMoneyFields
 from contracts.models import (
     BudgetLine,
     Contractor,
+    ContractorStaff,
     ContractYear,
     EligibilityEvidence,
     FundingAllocation,
@@ -21,12 +30,25 @@ class EligibilityEvidenceInline(ReadOnlyInline):
     fields = ["condition", "evidence", "reference", "verified_on", "valid_until", "verified_by"]
 
 
+class ContractorStaffInline(PortalInline):
+    """The contractor's accounts in the bureau's own district: a district's bureau links accounts for its district
+    only (the register of contractors is shared; its staff lists are per district)."""
+
+    model = ContractorStaff
+    fields = ["district", "user"]
+    extra = 0
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = placeable_accounts(Role.CONTRACTOR, ContractorStaff, "contractor", request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Contractor)
 class ContractorAdmin(PortalModelAdmin):
     list_display = ["name", "credit_code", "legal_representative", "contact_person", "contact_phone"]
     search_fields = ["name", "short_name", "credit_code"]
-    filter_horizontal = ["staff"]
-    inlines = [EligibilityEvidenceInline]
+    inlines = [EligibilityEvidenceInline, ContractorStaffInline]
 
 
 @admin.register(EligibilityEvidence)

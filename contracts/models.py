@@ -24,10 +24,19 @@ class ContractorQuerySet(ScopedQuerySet):
         )
 
     def for_contractor(self, user):
-        return self.filter(staff=user)
+        return self.filter(memberships__user=user).distinct()
 
     def for_municipal(self, user):
         return self.all()
+
+
+def staffed_by(user, contractor: str, district: str) -> Q:
+    """Rows whose contractor (the path `contractor`) counts `user` among its staff in the row's own district (the
+    path `district`): a contractor's account opens the contractor's work in the districts that linked it, never in
+    another. Use it inside one filter() call so that it joins the same contractor as the rest of the filter."""
+    return Q(
+        **{f"{contractor}__memberships__user": user, f"{contractor}__memberships__district": F(district)}
+    )
 
 
 class Contractor(models.Model):
@@ -41,12 +50,9 @@ class Contractor(models.Model):
     address = models.CharField(_("办公地址"), max_length=200)
     contact_person = models.CharField(_("联系人"), max_length=50)
     contact_phone = models.CharField(_("联系电话"), max_length=30)
-    staff = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("机构工作人员"), blank=True, related_name="contractor_orgs"
-    )
 
     objects = ContractorQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[staff])
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("承接主体")
@@ -55,6 +61,56 @@ class Contractor(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ContractorStaffQuerySet(ScopedQuerySet):
+    def for_bureau(self, user):
+        # A district's bureau sees and edits the links of its own district only.
+        return self.filter(district__staff=user)
+
+    def for_contractor(self, user):
+        return self.filter(user=user)
+
+
+class ContractorStaff(models.Model):
+    """An account of a contractor's staff, for the contractor's work in one district.
+
+    The register of contractors is shared by every district (one organisation, one unified social credit code),
+    but who works for it is listed district by district: the bureau of a district links an account to a contractor
+    for that district only, and the account then opens the contractor's stations, workers and reports in that
+    district and in no other (README, Security).
+    """
+
+    contractor = models.ForeignKey(
+        Contractor, verbose_name=_("承接主体"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    district = models.ForeignKey(
+        "stations.District", verbose_name=_("区"), on_delete=models.PROTECT, related_name="contractor_staff"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("账号"),
+        on_delete=models.CASCADE,
+        related_name="contractor_memberships",
+    )
+
+    objects = ContractorStaffQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("承接主体工作人员")
+        verbose_name_plural = _("承接主体工作人员")
+        ordering = ["contractor", "district", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contractor", "district", "user"],
+                name="%(app_label)s_%(class)s_once_per_district",
+                violation_error_message=_("该账号已是该承接主体在本区的工作人员。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contractor} · {self.district} · {self.user}"
 
 
 class EligibilityCondition(models.TextChoices):
@@ -114,8 +170,8 @@ class StationChildQuerySet(ChildScopedQuerySet):
 
 class ProcurementQuerySet(StationChildQuerySet):
     def for_contractor(self, user):
-        # A contractor sees the procurements it won, not the station's other tenders.
-        return self.filter(awarded_to__staff=user)
+        # A contractor sees the procurements it won in its districts, not the station's other tenders.
+        return self.filter(staffed_by(user, "awarded_to", "station__street__district"))
 
 
 class Procurement(models.Model):
@@ -193,7 +249,7 @@ class Procurement(models.Model):
 class ProjectCycleQuerySet(StationChildQuerySet):
     def for_contractor(self, user):
         # A contractor sees its own cycles, past ones included, and never another holder's.
-        return self.filter(contractor__staff=user)
+        return self.filter(staffed_by(user, "contractor", "station__street__district"))
 
 
 class ProjectCycle(models.Model):
@@ -256,7 +312,7 @@ class ProjectCycle(models.Model):
 class ContractYearQuerySet(StationChildQuerySet):
     def for_contractor(self, user):
         # Its own contract years, past cycles included (it signed them); never another holder's.
-        return self.filter(cycle__contractor__staff=user)
+        return self.filter(staffed_by(user, "cycle__contractor", "station__street__district"))
 
 
 class ContractYear(models.Model):

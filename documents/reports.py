@@ -17,8 +17,9 @@ from stations.models import District
 
 
 @chinese_document
-def rollout_pdf(stations, today: datetime.date | None = None) -> bytes:
-    """The rollout report of the given stations (a user's `Station.objects.visible_to`)."""
+def rollout_pdf(stations, today: datetime.date | None = None, *, people: bool = True) -> bytes:
+    """The rollout report of the given stations (a user's `Station.objects.visible_to`); without `people`, findings
+    name no one."""
     today = today or timezone.localdate()
     districts = list(District.objects.filter(streets__stations__in=stations.values("pk")).distinct()[:2])
     scope_name = districts[0].name if len(districts) == 1 else "全市"
@@ -28,6 +29,8 @@ def rollout_pdf(stations, today: datetime.date | None = None) -> bytes:
         s.built_label = built_status(s.street.planned_year, s.built_on, today)
         s.status_label = StationStatus.LABELS[s.status]
     found = findings(stations, today)
+    if not people:
+        found = [f.without_person() for f in found]
     counts = Counter((f.rule_id, f.severity) for f in found)
     summary = [
         {
@@ -111,11 +114,13 @@ def dossier_pdf(station, user, today: datetime.date | None = None) -> bytes:
     """One station on paper: its conditions, cycles and contract years, resident workers, briefs and findings."""
     from django.db.models import Count, Q
 
+    from accounts.findings import for_viewer
+    from accounts.models import sees_people
     from contracts.models import ContractYear
     from reports.models import Report
     from reports.services import submitted_late
     from staffing.models import Posting
-    from staffing.selectors import in_force, qualification_rows
+    from staffing.selectors import in_force, qualification_rows, team_counts
     from stations.models import SiteConditionLog, Station
     from stations.services import CHECK_FIELDS
 
@@ -157,8 +162,10 @@ def dossier_pdf(station, user, today: datetime.date | None = None) -> bytes:
             .prefetch_related("evaluations")
             .order_by("start_date"),
             "workers": qualification_rows(in_force(postings, today), today),
+            "people": sees_people(user),
+            "team": team_counts(one, today).get(station.pk),
             "briefs": briefs,
-            "found": [f for f in findings(one, today) if f.severity in ("error", "warn")],
+            "found": [f for f in for_viewer(findings(one, today), user) if f.severity in ("error", "warn")],
             "today": today,
         },
     )

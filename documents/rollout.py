@@ -21,7 +21,7 @@ from reports.models import Report
 from reports.selectors import StationStatus, plan_against_reality, station_rows
 from staffing.models import Qualification
 from staffing.rules import resident_postings
-from staffing.selectors import QualificationFacts
+from staffing.selectors import QualificationFacts, team_counts
 from stations.selectors import built_on_of, pinned
 
 CHUNK = 2000
@@ -221,6 +221,40 @@ def workers_sheet(stations, today) -> Sheet:
     )
 
 
+def team_counts_sheet(stations, today) -> Sheet:
+    """The resident workers of each station as counts and qualifications, naming no one: the workbook of a role
+    that does not see people (the municipal bureau)."""
+    counts = team_counts(stations, today)
+    levels = Qualification.Level.values
+    rows = (
+        stations.order_by("street__district__code", "street__planned_year", "street_id")
+        .values_list("pk", "street__district__name", "name")
+        .iterator(CHUNK)
+    )
+    empty = {"residents": 0, "qualified": 0, "levels": dict.fromkeys(levels, 0)}
+    return Sheet(
+        "驻站社工人数与资质",
+        [
+            Column("区", 10),
+            Column("社工站", 30),
+            Column("驻站社工（名）", 12, "int"),
+            Column("具有专业资质（名）", 14, "int"),
+            *(Column(str(label), 14, "int") for label in Qualification.Level.labels),
+        ],
+        (
+            [
+                district,
+                name,
+                (c := counts.get(pk, empty))["residents"],
+                c["qualified"],
+                *(c["levels"][level] for level in levels),
+            ]
+            for pk, district, name in rows
+        ),
+        note=f"在岗驻站社工人数，截至{today:%Y-%m-%d}；只含人数和资质，不含个人信息",
+    )
+
+
 def reports_sheet(stations, today) -> Sheet:
     """Monthly briefs per month: due, received (submitted or accepted), received late, overdue now."""
     briefs = (
@@ -333,7 +367,7 @@ def evaluations_sheet(stations, today) -> Sheet:
     )
 
 
-def findings_sheet(stations, today) -> Sheet:
+def findings_sheet(stations, today, *, people: bool = True) -> Sheet:
     # A district's findings come from the cache the pages share; a city's or a province's are made district by
     # district while the sheet is written (memory stays flat).
     found = (
@@ -341,6 +375,8 @@ def findings_sheet(stations, today) -> Sheet:
         if pinned(stations) is not stations
         else findings_by_district(stations, today)
     )
+    if not people:
+        found = (f.without_person() for f in found)
     return findings_rows_sheet(found, note=f"合规检查结果，截至{today:%Y-%m-%d}")
 
 
@@ -381,23 +417,24 @@ def severity_label(value: str) -> str:
 
 
 @chinese_document
-def rollout_sheets(stations, today: datetime.date | None = None) -> list[Sheet]:
-    """The sheets of the rollout workbook for the given stations (a user's `Station.objects.visible_to`)."""
+def rollout_sheets(stations, today: datetime.date | None = None, *, people: bool = True) -> list[Sheet]:
+    """The sheets of the rollout workbook for the given stations (a user's `Station.objects.visible_to`). Without
+    `people` (a role that does not see people, accounts.models.sees_people), workers are counted, not named."""
     today = today or timezone.localdate()
     return [
         plan_sheet(stations, today),
         plan_years_sheet(stations, today),
         contracts_sheet(stations, today),
-        workers_sheet(stations, today),
+        workers_sheet(stations, today) if people else team_counts_sheet(stations, today),
         reports_sheet(stations, today),
         evaluations_sheet(stations, today),
-        findings_sheet(stations, today),
+        findings_sheet(stations, today, people=people),
     ]
 
 
 @chinese_document
-def write_rollout_workbook(stations, out, today: datetime.date | None = None) -> None:
+def write_rollout_workbook(stations, out, today: datetime.date | None = None, *, people: bool = True) -> None:
     """Build and write the rollout workbook; its rows are made while writing, so both happen in Chinese (each
     message translated once)."""
     with translations_cached():
-        write_workbook(rollout_sheets(stations, today), out)
+        write_workbook(rollout_sheets(stations, today, people=people), out)

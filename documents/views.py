@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.access import role_required, visible_or_404
-from accounts.models import Role
+from accounts.models import Role, sees_people
 from documents.ocds import release_package
 from documents.reports import annual_plan_pdf, dossier_pdf, evaluation_pdf, rollout_pdf
 from documents.rollout import write_rollout_workbook
@@ -43,7 +43,7 @@ def attachment(content: bytes, filename: str, content_type: str, request=None) -
 @role_required(Role.BUREAU, Role.MUNICIPAL)
 def rollout_xlsx(request) -> HttpResponse:
     buffer = io.BytesIO()
-    write_rollout_workbook(Station.objects.visible_to(request.user), buffer)
+    write_rollout_workbook(Station.objects.visible_to(request.user), buffer, people=sees_people(request.user))
     return attachment(
         buffer.getvalue(),
         _("社工站建设进展-{localdate:%Y%m%d}.xlsx").format(localdate=timezone.localdate()),
@@ -55,7 +55,7 @@ def rollout_xlsx(request) -> HttpResponse:
 @require_GET
 @role_required(Role.BUREAU, Role.MUNICIPAL)
 def rollout_pdf_view(request) -> HttpResponse:
-    content = rollout_pdf(Station.objects.visible_to(request.user))
+    content = rollout_pdf(Station.objects.visible_to(request.user), people=sees_people(request.user))
     return attachment(
         content,
         _("社工站建设进展-{localdate:%Y%m%d}.pdf").format(localdate=timezone.localdate()),

@@ -10,7 +10,7 @@ from accounts.crypto import EncryptedCharField
 from accounts.models import StoredFile
 from accounts.scoping import ChildScopedQuerySet
 from accounts.text import gettext, label
-from contracts.models import ContractYear
+from contracts.models import ContractYear, staffed_by
 from stations.models import Station
 
 
@@ -59,7 +59,9 @@ class ReportQuerySet(ChildScopedQuerySet):
 
     def for_contractor(self, user):
         # Its own reports, those of stations it no longer holds included; never the new holder's.
-        return self.filter(contract_year__cycle__contractor__staff=user)
+        return self.filter(
+            staffed_by(user, "contract_year__cycle__contractor", "contract_year__station__street__district")
+        )
 
     def for_municipal(self, user):
         return self.none()
@@ -304,7 +306,9 @@ class ServiceRecordQuerySet(ChildScopedQuerySet):
 
     def for_contractor(self, user):
         # Records of the contract years it ran, at stations it holds now or held before.
-        return self.filter(contract_year__cycle__contractor__staff=user)
+        return self.filter(
+            staffed_by(user, "contract_year__cycle__contractor", "contract_year__station__street__district")
+        )
 
     def for_municipal(self, user):
         return self.none()

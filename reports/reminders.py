@@ -66,10 +66,11 @@ def build_reminders(today: datetime.date | None = None) -> list[Reminder]:
     )
     contractor_staff, street_staff, district_staff = defaultdict(list), defaultdict(list), defaultdict(list)
     for user in User.objects.filter(is_active=True).prefetch_related(
-        "contractor_orgs", "street_offices", "bureau_districts"
+        "contractor_memberships", "street_offices", "bureau_districts"
     ):
-        for org in user.contractor_orgs.all():
-            contractor_staff[org.pk].append(user)
+        # A contractor's account is reminded of the contractor's work in the districts that linked it.
+        for membership in user.contractor_memberships.all():
+            contractor_staff[membership.contractor_id, membership.district_id].append(user)
         for street in user.street_offices.all():
             street_staff[street.pk].append(user)
         for district in user.bureau_districts.all():
@@ -80,7 +81,8 @@ def build_reminders(today: datetime.date | None = None) -> list[Reminder]:
         match item.responsible:
             case Responsible.CONTRACTOR:
                 contractor_id = item.contractor_id or holders.get(item.station_id)
-                return contractor_staff.get(contractor_id, [])
+                district_id = station.street.district_id if station else None
+                return contractor_staff.get((contractor_id, district_id), [])
             case Responsible.STREET:
                 return street_staff.get(station.street_id, []) if station else []
             case _:

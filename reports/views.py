@@ -17,10 +17,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.access import role_required, visible_or_404
+from accounts.crypto import EncryptedCharField
+from accounts.findings import for_viewer
 from accounts.forms_util import PortalForm, apply_errors
-from accounts.models import Role
+from accounts.masking import masked
+from accounts.models import Role, sees_people
 from accounts.pages import PAGE_SIZES, filter_query, paginate
 from accounts.policy import PLAN_TITLE, RULES
+from accounts.text import listing
 from contracts.models import Contractor, ContractYear, Procurement, ProjectCycle
 from documents.rollout import findings_rows_sheet
 from documents.views import list_export, wants_export
@@ -33,7 +37,7 @@ from reports.findings_cache import cached
 from reports.models import Report, ReportFigure, ReportReview
 from reports.selectors import StationStatus
 from staffing.models import Posting
-from staffing.selectors import in_force, qualification_rows
+from staffing.selectors import in_force, qualification_rows, team_counts
 from stations.models import AnnualPlan, District, SiteConditionLog, Station
 from stations.selectors import pinned
 
@@ -109,7 +113,7 @@ def contractor_home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     user = request.user
     stations = Station.objects.visible_to(user)
-    org_ids = set(user.contractor_orgs.values_list("pk", flat=True))
+    org_ids = set(user.contractor_memberships.values_list("contractor", flat=True))
     held = {s.pk for s in stations}
 
     def ours(item) -> bool:
@@ -353,7 +357,7 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("awarded_to")
         .order_by("-notice_date")
     )
-    station_findings = findings(Station.objects.filter(pk=station.pk), today)
+    station_findings = for_viewer(findings(Station.objects.filter(pk=station.pk), today), user)
     pending_signature = [
         e
         for e in evaluations
@@ -400,6 +404,10 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 ReportFigure.objects.visible_to(user).filter(report__contract_year__station=station)
             ),
             "site_items": _site_items(logs[0]) if logs else [],
+            "can_see_people": sees_people(user),
+            "team": team_counts(Station.objects.filter(pk=station.pk), today).get(station.pk)
+            if not sees_people(user)
+            else None,
         },
     )
 
@@ -431,7 +439,7 @@ def rule_catalogue(request: HttpRequest) -> HttpResponse:
 @role_required(Role.BUREAU, Role.STREET, Role.CONTRACTOR, Role.MUNICIPAL)
 def finding_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    found = findings(Station.objects.visible_to(request.user), today)
+    found = for_viewer(findings(Station.objects.visible_to(request.user), today), request.user)
     rule, severity = request.GET.get("rule", ""), request.GET.get("severity", "")
     if rule:
         found = [f for f in found if f.rule_id == rule]
@@ -503,9 +511,17 @@ def report_review_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _shown(field, value):
-    """A historical value as a person reads it: the label of a choice, the name of a related record."""
-    if value in (None, ""):
+    """A historical value as a person reads it: the label of a choice, the name of a related record, the names of
+    related records (a staff list), a personal identifier masked."""
+    if value in (None, "", []):
         return value
+    if isinstance(field, EncryptedCharField):
+        return masked(field.name, value)
+    if field.many_to_many:
+        key = field.m2m_reverse_field_name()
+        ids = [row.get(key) for row in value if isinstance(row, dict)]
+        names = field.related_model._base_manager.filter(pk__in=[i for i in ids if i is not None])
+        return listing(sorted(str(related) for related in names)) or "—"
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     if field.is_relation:

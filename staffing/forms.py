@@ -13,6 +13,7 @@ from staffing.models import (
     VolunteerIncentive,
     VolunteerInsurance,
 )
+from stations.models import District
 
 
 class PostingForm(PortalForm):
@@ -57,6 +58,15 @@ class WorkerForm(ServiceValidated, PortalModelForm):
         fields = ["name", "gender", "id_number", "phone", "education", "major", "employed_on"]
         widgets = {"employed_on": date_input()}
         help_texts = {"id_number": gettext_lazy("18位居民身份证号码，屏幕上只显示前6位和后4位。")}
+
+    def __init__(self, *args, districts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if len(districts) > 1:
+            # The organisation's account works in several districts: the worker joins one district's roster.
+            self.fields["district"] = forms.ModelChoiceField(
+                label=gettext_lazy("所在区"),
+                queryset=District.objects.filter(pk__in=[d.pk for d in districts]),
+            )
 
 
 class QualificationForm(ServiceValidated, PortalModelForm):

@@ -9,20 +9,22 @@ from simple_history.models import HistoricalRecords
 
 from accounts.crypto import EncryptedCharField, digest
 from accounts.scoping import ChildScopedQuerySet, ScopedQuerySet
-from contracts.models import Contractor, ProjectCycle
+from contracts.models import Contractor, ProjectCycle, staffed_by
 from stations.models import District, Station
 
 
 class SocialWorkerQuerySet(ScopedQuerySet):
     def for_bureau(self, user):
+        # The district's roster (registered there) and whoever has been posted in the district.
         posted = Posting.objects.filter(cycle__station__street__district__staff=user).values("worker")
-        return self.filter(pk__in=posted)
+        return self.filter(Q(district__staff=user) | Q(pk__in=posted)).distinct()
 
     def for_street(self, user):
         return self.filter(pk__in=Posting.objects.filter(cycle__station__street__staff=user).values("worker"))
 
     def for_contractor(self, user):
-        return self.filter(contractor__staff=user)
+        # The contractor's roster in the districts that linked the user to it, not its roster elsewhere.
+        return self.filter(staffed_by(user, "contractor", "district"))
 
 
 class SocialWorker(models.Model):
@@ -34,6 +36,10 @@ class SocialWorker(models.Model):
 
     contractor = models.ForeignKey(
         Contractor, verbose_name=_("所属承接主体"), on_delete=models.PROTECT, related_name="workers"
+    )
+    # Where the contractor registered the worker: its accounts in that district keep the roster (ContractorStaff).
+    district = models.ForeignKey(
+        District, verbose_name=_("所在区"), on_delete=models.PROTECT, related_name="social_workers"
     )
     name = models.CharField(_("姓名"), max_length=50)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
@@ -157,7 +163,9 @@ class TrainingQuerySet(ChildScopedQuerySet):
 
     def for_contractor(self, user):
         return self.filter(
-            pk__in=TrainingRecord.objects.filter(worker__contractor__staff=user).values("training")
+            pk__in=TrainingRecord.objects.filter(
+                staffed_by(user, "worker__contractor", "worker__district")
+            ).values("training")
         )
 
 

@@ -86,3 +86,36 @@ def station_hour_totals(volunteers) -> list[dict]:
         }
         for r in rows
     ]
+
+
+def team_counts(stations, today: datetime.date) -> dict[int, dict]:
+    """Per station: resident workers today, how many hold a qualification, and how many at each level — counts
+    only, for the roles that do not see people (the municipal bureau). One grouped query."""
+    from django.db.models import Count
+
+    from staffing.models import Qualification
+    from staffing.rules import resident_postings
+
+    held = Q(worker__qualifications__obtained_on__lte=today)
+    levels = {
+        level: Count("worker", distinct=True, filter=held & Q(worker__qualifications__level=level))
+        for level in Qualification.Level.values
+    }
+    rows = (
+        resident_postings(stations, today)
+        .order_by()
+        .values("cycle__station")
+        .annotate(
+            residents=Count("worker", distinct=True),
+            qualified=Count("worker", distinct=True, filter=held),
+            **{f"level_{level}": count for level, count in levels.items()},
+        )
+    )
+    return {
+        row["cycle__station"]: {
+            "residents": row["residents"],
+            "qualified": row["qualified"],
+            "levels": {level: row[f"level_{level}"] for level in Qualification.Level.values},
+        }
+        for row in rows
+    }

@@ -3,7 +3,7 @@
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from staffing.models import (
     VolunteerIncentive,
     VolunteerInsurance,
 )
+from stations.models import District
 
 
 def _first_signing(cycle: ProjectCycle) -> datetime.date | None:
@@ -51,6 +52,7 @@ def worker_post(
     require_visible(actor, cycle)
     if worker.contractor_id != cycle.contractor_id:
         raise refusal("R-STAFF-4", _("只能派驻与本承接主体签订劳动合同的社工。"), field="worker")
+    require_visible(actor, worker)
     if not is_full_time:
         raise refusal("R-STAFF-4", _("驻站社工应为专职工作人员。"), field="is_full_time")
     if not has_labour_contract:
@@ -150,13 +152,31 @@ def qualification_record(
     return qualification
 
 
+def registering_districts(actor, contractor) -> list[District]:
+    """The districts in which `actor` works for `contractor` (ContractorStaff): where it may register workers."""
+    return list(
+        District.objects.filter(contractor_staff__user=actor, contractor_staff__contractor=contractor)
+        .distinct()
+        .order_by("code")
+    )
+
+
 @transaction.atomic
-def worker_register(*, actor, contractor, **fields) -> SocialWorker:
-    """A contractor registers one of its employees; the ID number is checked (GB 11643) and kept once."""
+def worker_register(*, actor, contractor, district: District | None = None, **fields) -> SocialWorker:
+    """A contractor registers one of its employees in a district where the actor works for it; the ID number is
+    checked (GB 11643) and kept once."""
     from accounts.validators import clean_id_number, clean_phone
 
     require_role(actor, Role.CONTRACTOR)
     require_visible(actor, contractor)
+    districts = registering_districts(actor, contractor)
+    if district is None and len(districts) == 1:
+        district = districts[0]
+    if district is None:
+        raise ValidationError({"district": _("请选择社工所在的区。")})
+    if district not in districts:
+        raise PermissionDenied(_("当前账号不是该承接主体在{district}的工作人员。").format(district=district))
+    fields["district"] = district
     errors = {}
     for name, clean in (("id_number", clean_id_number), ("phone", clean_phone)):
         try:

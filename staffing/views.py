@@ -30,6 +30,7 @@ from staffing.selectors import current_postings, in_force, qualification_rows
 from staffing.services import (
     posting_end,
     qualification_record,
+    registering_districts,
     supervision_record,
     worker_leave,
     worker_post,
@@ -44,9 +45,11 @@ def posting_new(request, pk: int):
     cycle = visible_or_404(
         ProjectCycle.objects.select_related("station__street", "contractor"), request.user, pk=pk
     )
-    workers = SocialWorker.objects.filter(contractor=cycle.contractor, left_on__isnull=True).order_by("name")
-    if request.user.role == Role.CONTRACTOR:
-        workers = workers & SocialWorker.objects.visible_to(request.user)
+    workers = (
+        SocialWorker.objects.visible_to(request.user)
+        .filter(contractor=cycle.contractor, left_on__isnull=True)
+        .order_by("name")
+    )
     form = PostingForm(
         request.POST or None, workers=workers, show_late_reason=request.user.role == Role.BUREAU
     )
@@ -155,7 +158,7 @@ def worker_list(request):
 
 def _worker_export(request, workers, today):
     """The filtered roster as a workbook, ID numbers and phones masked as on screen, in chunks of one page."""
-    from accounts.templatetags.portal import mask_id, mask_phone
+    from accounts.masking import mask_id, mask_phone
 
     def rows():
         for start in range(0, workers.count(), 500):
@@ -205,7 +208,11 @@ def worker_new(request):
     contractor = Contractor.objects.visible_to(request.user).first()
     if contractor is None:
         raise PermissionDenied(_("当前账号未关联承接主体。"))
-    form = WorkerForm(request.POST or None, initial={"employed_on": timezone.localdate()})
+    form = WorkerForm(
+        request.POST or None,
+        initial={"employed_on": timezone.localdate()},
+        districts=registering_districts(request.user, contractor),
+    )
     return form_page(
         request,
         form,

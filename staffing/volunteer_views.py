@@ -15,10 +15,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import role_required, visible_or_404
 from accounts.forms_util import apply_errors, form_page
+from accounts.masking import mask_phone
 from accounts.models import Role
 from accounts.pages import PAGE_SIZES, filter_query, paginate
 from accounts.querystring import query_id, query_text
-from accounts.templatetags.portal import mask_phone
 from accounts.text import sentences
 from documents.views import list_export, wants_export
 from documents.workbook import Column

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_base import PortalInline, PortalModelAdmin
+from accounts.admin_base import PortalInline, PortalModelAdmin, placeable_accounts
+from accounts.models import Role
 from stations.models import (
     AnnualPlan,
     District,
@@ -20,6 +21,14 @@ class DistrictAdmin(PortalModelAdmin):
     search_fields = ["name", "code"]
     filter_horizontal = ["staff"]
 
+    def has_add_permission(self, request):
+        return False  # districts are set up by seed_plan (a deployment), not by a district's bureau
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "staff":
+            kwargs["queryset"] = placeable_accounts(Role.BUREAU, District.staff.through, "district", request)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
 
 @admin.register(RolloutPlan)
 class RolloutPlanAdmin(PortalModelAdmin):
@@ -32,6 +41,11 @@ class StreetAdmin(PortalModelAdmin):
     list_filter = ["planned_year", "district"]
     search_fields = ["name", "office_name"]
     filter_horizontal = ["staff"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "staff":
+            kwargs["queryset"] = placeable_accounts(Role.STREET, Street.staff.through, "street", request)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(Station)

@@ -146,9 +146,13 @@ class StationQuerySet(ScopedQuerySet):
     def for_contractor(self, user):
         # Only the stations the user's organisation holds today. A station that has passed to
         # another organisation drops out; its old reports stay readable through the reports' own scope.
+        # The link of the user to the contractor must be for the station's own district (ContractorStaff).
         today = timezone.localdate()
         return self.filter(
-            cycles__contractor__staff=user, cycles__start_date__lte=today, cycles__end_date__gte=today
+            cycles__contractor__memberships__user=user,
+            cycles__contractor__memberships__district=models.F("street__district"),
+            cycles__start_date__lte=today,
+            cycles__end_date__gte=today,
         )
 
     def for_municipal(self, user):

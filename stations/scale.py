@@ -281,7 +281,12 @@ def _districts(districts, count, rng, today, bulk, bureau_of) -> None:
         workers = bulk(
             SocialWorker,
             [
-                _worker(holder[s.pk], f"{s.street.district.code[1:]}{n:02d}{s.pk % 10**6:06d}", rng)
+                _worker(
+                    holder[s.pk],
+                    s.street.district_id,
+                    f"{s.street.district.code[1:]}{n:02d}{s.pk % 10**6:06d}",
+                    rng,
+                )
                 for s in stations
                 for n in range(3)
             ],
@@ -398,13 +403,13 @@ def _districts(districts, count, rng, today, bulk, bureau_of) -> None:
         )
 
 
-def _worker(contractor, serial: str, rng) -> SocialWorker:
+def _worker(contractor, district_id: int, serial: str, rng) -> SocialWorker:
     body = (
         f"120110{1985 + rng.randrange(15)}{rng.randrange(1, 13):02d}{rng.randrange(1, 28):02d}{serial[-3:]}"
     )
     number = body + id_check_digit(body)
     return SocialWorker(
-        contractor=contractor, name=rng.choice("王李张刘陈杨赵黄周吴") + rng.choice(["静", "伟", "芳", "敏", "磊", "洋"]),
+        contractor=contractor, district_id=district_id, name=rng.choice("王李张刘陈杨赵黄周吴") + rng.choice(["静", "伟", "芳", "敏", "磊", "洋"]),
         gender=rng.choice("FM"), id_number=number, id_digest=digest(f"{number}-{serial}"),
         phone=f"138{rng.randrange(10**7, 10**8)}", employed_on=D(2025, 6, 1),
     )  # fmt: skip

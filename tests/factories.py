@@ -109,6 +109,7 @@ class SocialWorkerFactory(factory.django.DjangoModelFactory):
         model = SocialWorker
 
     contractor = factory.SubFactory(ContractorFactory)
+    district = factory.SubFactory(DistrictFactory)
     name = factory.Sequence(lambda n: f"社工{n}")
     gender = SocialWorker.Gender.FEMALE
     id_number = factory.Sequence(lambda n: f"12011019900101{n:04d}")
@@ -121,5 +122,9 @@ class PostingFactory(factory.django.DjangoModelFactory):
         model = Posting
 
     cycle = factory.SubFactory(ProjectCycleFactory)
-    worker = factory.SubFactory(SocialWorkerFactory, contractor=factory.SelfAttribute("..cycle.contractor"))
+    worker = factory.SubFactory(
+        SocialWorkerFactory,
+        contractor=factory.SelfAttribute("..cycle.contractor"),
+        district=factory.SelfAttribute("..cycle.station.street.district"),
+    )
     start_date = datetime.date(2024, 7, 10)

@@ -83,6 +83,7 @@ def synthetic_stations(count: int, district=None) -> None:
     workers = SocialWorker.objects.bulk_create(
         SocialWorker(
             contractor=contractor,
+            district=district,
             name=f"合成社工{n}",
             gender="F",
             id_number=f"9{offset + n:017d}",

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import ParameterKey, PolicyParameter, User
 from contracts.models import (
     BudgetLine,
+    ContractorStaff,
     ContractYear,
     EligibilityEvidence,
     FundingAllocation,
@@ -43,10 +44,10 @@ D = datetime.date
 NOW = timezone.now()
 
 
-def _user():
+def _user(username: str = "reminded"):
     from tests.factories import UserFactory
 
-    return UserFactory(username="reminded")
+    return UserFactory(username=username)
 
 
 @pytest.fixture
@@ -248,6 +249,12 @@ BAD_ROWS = {
         amount=1,
         signed_on=D(2025, 6, 1),
     ),
+    "contracts_contractorstaff_once_per_district": lambda w: [
+        ContractorStaff.objects.create(
+            contractor=w["cycle"].contractor, district=w["street"].district, user=_user("twice-linked")
+        )
+        for _ in range(2)
+    ],
     "contracts_budgetline_one_per_line": lambda w: [
         BudgetLine.objects.create(contract_year=w["year"], line="staff_pay", amount=1) for _ in range(2)
     ],
@@ -263,13 +270,11 @@ BAD_ROWS = {
     ),
     # staffing
     "reports_remindersent_once_a_day": lambda w: [
-        ReminderSent.objects.create(
-            user=w["worker"].contractor.staff.first() or _user(), sent_on=D(2025, 1, 6), subject=s
-        )
-        for s in ("a", "b")
+        ReminderSent.objects.create(user=_user(), sent_on=D(2025, 1, 6), subject=s) for s in ("a", "b")
     ],
     "staffing_socialworker_one_record_per_person": lambda w: SocialWorker.objects.create(
         contractor=w["worker"].contractor,
+        district=w["worker"].district,
         name="同一人",
         gender="F",
         id_number=w["worker"].id_number,

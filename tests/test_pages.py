@@ -136,6 +136,7 @@ def test_every_portal_model_is_registered_in_the_admin():
         "ReportReview",
         "ReportAttachment",
         "ServiceRecordPhoto",
+        "ContractorStaff",
     }
     assert unregistered == inline_only
 

@@ -10,11 +10,12 @@ import datetime
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 
 from accounts.scoping import ScopedQuerySet
-from contracts.models import Contractor
+from contracts.models import Contractor, ContractorStaff
 from reports.models import Report, ReportFigure, ServiceRecord
-from staffing.models import Posting, Volunteer
+from staffing.models import Posting, SocialWorker, Volunteer
 from stations.models import District, Station, Street
 from tests.factories import ContractYearFactory, PostingFactory, UserFactory
 
@@ -32,6 +33,7 @@ PATHS = {
     "stations.SiteConditionPhoto": ("log__station", None),
     "stations.Donation": ("station", None),
     "contracts.Contractor": (None, ""),
+    "contracts.ContractorStaff": (None, "contractor"),
     "contracts.EligibilityEvidence": (None, "contractor"),
     "contracts.Procurement": ("station", "awarded_to"),
     "contracts.ProjectCycle": ("station", "contractor"),
@@ -88,6 +90,25 @@ MUNICIPAL_NEVER = {
     "reports.ServiceRecord",
     "reports.ServiceRecordPhoto",
 }
+# Where a contractor's own row lies (its district): a contractor's account opens its organisation's rows only in the
+# districts whose bureau linked it (contracts.ContractorStaff). None: the organisation's own, in every district.
+WORKER_DISTRICT = {
+    "staffing.SocialWorker": "district",
+    "staffing.Qualification": "worker__district",
+    "staffing.TrainingRecord": "worker__district",
+    "contracts.ContractorStaff": "district",
+}
+
+
+def district_path(name: str) -> str | None:
+    if name in WORKER_DISTRICT:
+        return WORKER_DISTRICT[name]
+    station_path = PATHS[name][0]
+    if station_path is None:
+        return None
+    return f"{station_path}__street__district" if station_path else "street__district"
+
+
 REPORT_MODELS = {"reports.Report", "reports.MonthlyBrief", "reports.MidTermReport", "reports.FinalReport"}
 REPORT_CHILDREN = {"reports.ReportFigure", "reports.ReportReview", "reports.ReportAttachment"}
 
@@ -121,6 +142,8 @@ def expected_for_bureau(model, district):
         return qs.filter(pk=district.pk)
     if name in ("stations.RolloutPlan", "stations.AnnualPlan", "stations.Street", "staffing.Training"):
         return qs.filter(district=district)
+    if name == "contracts.ContractorStaff":
+        return qs.filter(district=district)
     if name in ("staffing.SocialWorker", "staffing.Qualification", "staffing.TrainingRecord"):
         worker = {
             "staffing.SocialWorker": "pk",
@@ -128,7 +151,8 @@ def expected_for_bureau(model, district):
             "staffing.TrainingRecord": "worker",
         }[name]
         posted = Posting.objects.filter(cycle__station__street__district=district).values("worker")
-        return qs.filter(**{f"{worker}__in": posted})
+        registered = SocialWorker.objects.filter(district=district).values("pk")
+        return qs.filter(Q(**{f"{worker}__in": posted}) | Q(**{f"{worker}__in": registered}))
     prefix = f"{station_path}__" if station_path else ""
     return _not_draft(model, qs.filter(**{f"{prefix}street__district": district}))
 
@@ -147,6 +171,8 @@ def expected_for_street(model, street):
     if name in ("contracts.Contractor", "contracts.EligibilityEvidence"):
         key = "pk" if name == "contracts.Contractor" else "contractor"
         return qs.filter(**{f"{key}__in": street.stations.values("cycles__contractor")})
+    if name == "contracts.ContractorStaff":
+        return qs.none()
     if name in ("staffing.SocialWorker", "staffing.Qualification", "staffing.TrainingRecord"):
         key = "pk" if name == "staffing.SocialWorker" else "worker"
         return qs.filter(
@@ -156,17 +182,26 @@ def expected_for_street(model, street):
     return _not_draft(model, qs.filter(**{f"{prefix}street": street}))
 
 
-def expected_for_contractor(model, org):
+def expected_for_contractor(model, org, user):
+    """The organisation's own rows in the districts that linked `user` to it; what it holds now there."""
     name = label(model)
     qs = model.objects.all()
     station_path, own_path = PATHS[name]
+    districts = ContractorStaff.objects.filter(user=user, contractor=org).values("district")
     held = Station.objects.filter(
-        cycles__contractor=org, cycles__start_date__lte=TODAY, cycles__end_date__gte=TODAY
+        cycles__contractor=org,
+        cycles__start_date__lte=TODAY,
+        cycles__end_date__gte=TODAY,
+        street__district__in=districts,
     )
     if name == "staffing.Training":
-        return qs.filter(records__worker__contractor=org).distinct()
+        return qs.filter(records__worker__contractor=org, records__worker__district__in=districts).distinct()
+    if name == "contracts.ContractorStaff":
+        return qs.filter(user=user)
     if own_path is not None:
-        return qs.filter(**{own_path or "pk": org.pk})
+        qs = qs.filter(**{own_path or "pk": org.pk})
+        where = district_path(name)
+        return qs.filter(**{f"{where}__in": districts}) if where else qs
     if station_path is not None:
         return qs.filter(**{f"{station_path or 'pk'}__in": held.values("pk")})
     return qs.none()
@@ -178,21 +213,35 @@ def expected_for_municipal(model):
         return model.objects.none()
     if name == "stations.AnnualPlan":
         return model.objects.exclude(status="draft")
+    if name == "contracts.ContractorStaff":
+        return model.objects.none()
     return model.objects.all()
 
 
 @pytest.fixture
 def other_district(db):
-    """A second district with its own station, contract year, worker and submitted report."""
-    year = ContractYearFactory()
-    PostingFactory(cycle=year.cycle)
+    """A second district with its own station, contract year, worker and submitted report, the station held by
+    org-a's organisation — whose demo account the Dongli bureau linked for Dongli only, so that it must see
+    nothing of this district."""
+    org_a = Contractor.objects.get(name="东丽区启航社会工作服务中心")
+    year = ContractYearFactory(
+        cycle__contractor=org_a,
+        cycle__procurement__awarded_to=org_a,
+        cycle__start_date=datetime.date(2026, 7, 1),
+        cycle__planned_end_date=datetime.date(2029, 6, 30),
+        cycle__end_date=datetime.date(2029, 6, 30),
+        start_date=datetime.date(2026, 7, 1),
+        end_date=datetime.date(2027, 6, 30),
+        signed_on=datetime.date(2026, 7, 1),
+    )
+    PostingFactory(cycle=year.cycle, start_date=datetime.date(2026, 7, 10))
     Report.objects.create(
         contract_year=year,
         kind="monthly",
-        period=datetime.date(2024, 7, 1),
-        due_date=datetime.date(2024, 8, 5),
+        period=datetime.date(2026, 8, 1),
+        due_date=datetime.date(2026, 9, 5),
         status="submitted",
-        submitted_at=datetime.datetime(2024, 8, 1, tzinfo=datetime.UTC),
+        submitted_at=datetime.datetime(2026, 9, 1, tzinfo=datetime.UTC),
     )
     Volunteer.objects.create(
         station=year.station, name="外区志愿者", phone="1", registered_on=datetime.date(2024, 8, 1)
@@ -233,7 +282,9 @@ def test_visible_to_matches_each_roles_scope(model_label, demo_users, other_dist
         ("org-b", "天津市同心社会工作服务社"),
     ]:
         org = Contractor.objects.get(name=org_name)
-        assert ids(model.objects.visible_to(demo_users[username])) == ids(expected_for_contractor(model, org))
+        assert ids(model.objects.visible_to(demo_users[username])) == ids(
+            expected_for_contractor(model, org, demo_users[username])
+        )
     assert ids(model.objects.visible_to(demo_users["municipal"])) == ids(expected_for_municipal(model))
     for nobody in (demo_users["admin"], demo_users["auditor"], AnonymousUser(), None):
         assert not model.objects.visible_to(nobody).exists()

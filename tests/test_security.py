@@ -42,6 +42,7 @@ def test_one_record_per_person_holds_on_the_encrypted_number():
     worker = SocialWorker.objects.first()
     twin = SocialWorker(
         contractor=worker.contractor,
+        district=worker.district,
         name="重复",
         gender="F",
         id_number=worker.id_number,
@@ -376,7 +377,9 @@ def test_two_factor_is_optional_in_the_demo(client):
 
 
 def test_the_full_id_number_is_shown_only_on_request_to_owner_and_bureau_and_audited(client_as):
-    worker = SocialWorker.objects.filter(contractor__staff__username="org-a", postings__isnull=False).first()
+    worker = SocialWorker.objects.filter(
+        contractor__memberships__user__username="org-a", postings__isnull=False
+    ).first()
     url = reverse("worker-detail", args=[worker.pk])
     assert worker.id_number not in client_as("org-a").get(url).content.decode()
     assert worker.id_number in client_as("org-a").get(url + "?reveal=1").content.decode()

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import masking
 from accounts.policy import RULES
 
 register = template.Library()
@@ -98,20 +99,8 @@ def rule_link(rule_id: str):
     )
 
 
-@register.filter
-def mask_id(value: str) -> str:
-    """120110********1234: the ID number with only the region and the last four digits shown."""
-    if not value:
-        return ""
-    return value[:6] + "*" * max(0, len(value) - 10) + value[-4:]
-
-
-@register.filter
-def mask_phone(value: str) -> str:
-    """138****1234"""
-    if not value or len(value) < 7:
-        return value or ""
-    return value[:3] + "****" + value[-4:]
+register.filter("mask_id", masking.mask_id)
+register.filter("mask_phone", masking.mask_phone)
 
 
 @register.filter

@@ -55,7 +55,9 @@ def test_the_messy_roster_imports_every_row(demo_users):
     assert li.employed_on == datetime.date(2025, 7, 1)
     assert Qualification.objects.get(worker=li).level == "assistant"  # 助理社工师
     assert Qualification.objects.get(worker=zhao).obtained_on == datetime.date(2024, 6, 20)
-    assert all(w.contractor.staff.filter(username="org-a").exists() for w in (zhao, qian, sun, li))
+    assert all(
+        w.contractor.memberships.filter(user__username="org-a").exists() for w in (zhao, qian, sun, li)
+    )
 
 
 def test_one_bad_row_refuses_the_file_naming_row_and_column_and_nothing_is_saved(demo_users):

@@ -9,7 +9,7 @@ import pytest
 
 from accounts.models import Role
 from contracts import services as contract_services
-from contracts.models import BudgetLine, EligibilityCondition, FundingAllocation, Procurement
+from contracts.models import BudgetLine, ContractorStaff, EligibilityCondition, FundingAllocation, Procurement
 from stations.models import Station
 from tests.factories import (
     ContractorFactory,
@@ -77,6 +77,7 @@ class PolicyWorld:
         )
 
     def worker(self, **kwargs):
+        kwargs.setdefault("district", self.station.street.district)
         return SocialWorkerFactory(contractor=self.contractor, **kwargs)
 
 
@@ -91,7 +92,7 @@ def pw(db) -> PolicyWorld:
     street_officer = UserFactory(username="pw-street", role=Role.STREET)
     street.staff.add(street_officer)
     contractor_user = UserFactory(username="pw-org", role=Role.CONTRACTOR)
-    contractor.staff.add(contractor_user)
+    ContractorStaff.objects.create(contractor=contractor, district=district, user=contractor_user)
     for condition in EligibilityCondition.values:
         contract_services.eligibility_verify(
             contractor=contractor,

@@ -118,7 +118,7 @@ def test_nobody_receives_another_organisations_or_another_streets_items(demo_use
         for item in items:
             station = stations.get(item.station_id)
             if user.role == Role.CONTRACTOR:
-                org_ids = set(user.contractor_orgs.values_list("pk", flat=True))
+                org_ids = set(user.contractor_memberships.values_list("contractor", flat=True))
                 assert (item.contractor_id or holders.get(item.station_id)) in org_ids, (username, item)
             elif user.role == Role.STREET:
                 assert station.street_id in set(user.street_offices.values_list("pk", flat=True)), (

@@ -624,6 +624,7 @@ def test_R_STAFF_4_only_full_time_workers_with_a_labour_contract_are_posted(pw):
         staffing_services.worker_post(
             cycle=cycle,
             worker=ContractorFactory().workers.create(
+                district=pw.station.street.district,
                 name="他人社工",
                 gender="F",
                 id_number="120110199001011234",

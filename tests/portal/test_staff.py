@@ -76,10 +76,14 @@ def test_R_STAFF_3_days_left_on_the_worker_list_and_the_worker_page(client_as):
 
 def test_org_b_sees_none_of_org_a_workers_volunteers_or_records(client_as):
     workers = client_as("org-b").get(reverse("worker-list")).content.decode()
-    for worker in SocialWorker.objects.filter(contractor__staff__username="org-a", left_on__isnull=True)[:5]:
+    for worker in SocialWorker.objects.filter(
+        contractor__memberships__user__username="org-a", left_on__isnull=True
+    )[:5]:
         assert (
             f">{worker.name}</a>" not in workers
-            or SocialWorker.objects.filter(name=worker.name, contractor__staff__username="org-b").exists()
+            or SocialWorker.objects.filter(
+                name=worker.name, contractor__memberships__user__username="org-b"
+            ).exists()
         )
     volunteers = client_as("org-b").get(reverse("volunteer-list")).content.decode()
     assert "无瑕街道" not in volunteers and "张贵庄" not in volunteers
@@ -175,8 +179,8 @@ def test_R_SVC_1_a_case_is_recorded_with_photos_and_the_client_id_masked(client_
     assert list(uploads_in_tmp.rglob("*.png")) == []
     response = client_as("org-a").post(reverse("service-record-new"), data)
     record = ServiceRecord.objects.get(title="独居老人探访")
-    assert response.status_code == 302 and record.contract_year.cycle.contractor.staff.filter(
-        username="org-a"
+    assert response.status_code == 302 and record.contract_year.cycle.contractor.memberships.filter(
+        user__username="org-a"
     )
     page = (
         client_as("zhangguizhuang").get(reverse("service-record-detail", args=[record.pk])).content.decode()

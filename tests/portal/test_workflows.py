@@ -141,7 +141,7 @@ def test_R_STAFF_5_posting_on_day_16_is_refused_on_the_form(client_as, demo_user
         funding=funding(Decimal("250000")),
         actor=demo_users["bureau"],
     )
-    worker = SocialWorkerFactory(contractor=cycle.contractor)
+    worker = SocialWorkerFactory(contractor=cycle.contractor, district=cycle.station.street.district)
     url = reverse("posting-new", args=[cycle.pk])
     data = {
         "worker": worker.pk,

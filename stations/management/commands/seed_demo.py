@@ -23,6 +23,7 @@ from accounts.models import Role, User
 from contracts.models import (
     BudgetLine,
     Contractor,
+    ContractorStaff,
     ContractYear,
     EligibilityCondition,
     EligibilityEvidence,
@@ -355,13 +356,14 @@ class Command(BaseCommand):
             if created or not user.check_password(settings.DEMO_PASSWORD):
                 user.set_password(settings.DEMO_PASSWORD)
                 user.save()
-            unit = {
-                "district": self.district,
-                "street": self.streets.get(key),
-                "contractor": self.contractors.get(key),
-            }.get(scope)
+            unit = {"district": self.district, "street": self.streets.get(key)}.get(scope)
             if unit is not None and not unit.staff.filter(pk=user.pk).exists():
                 unit.staff.add(user)
+            if scope == "contractor":
+                # The demo district's bureau links the organisation's account for its own district.
+                ContractorStaff.objects.get_or_create(
+                    contractor=self.contractors[key], district=self.district, user=user
+                )
             users[username] = user
         return users
 
@@ -411,6 +413,7 @@ class Command(BaseCommand):
             contractor=org,
             id_digest=digest(number),  # the number itself is encrypted: found by its digest
             defaults={
+                "district": self.district,
                 "id_number": number,
                 "name": family + given,
                 "gender": "F" if female else "M",
@@ -660,7 +663,8 @@ class Command(BaseCommand):
         """Service plans, monthly briefs, mid-term and final reports up to the story's day, most on time."""
         station = years[0].station
         bureau = self.users["bureau"]
-        org_user = self.contractors[story.contractor].staff.first()
+        membership = self.contractors[story.contractor].memberships.select_related("user").first()
+        org_user = membership.user if membership else None
         reports, figures, reviews = [], [], []
         existing = set(
             Report.objects.filter(contract_year__in=years).values_list("contract_year_id", "kind", "period")
