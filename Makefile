@@ -36,8 +36,9 @@ $(VENV)/.test: pyproject.toml $(VENV)/.runtime
 	$(PY) -m pip install --quiet -r $(VENV)/requirements-test.txt
 	touch $@
 
-install: $(VENV)/.runtime
-install-test: $(VENV)/.test
+# The PDF font comes with the install: without it every PDF would be refused (the PDF pages say so).
+install: $(VENV)/.runtime fonts
+install-test: $(VENV)/.test fonts
 
 # The Simplified Chinese font for PDFs and screenshots: Noto Sans SC (SIL OFL) from the npm registry.
 $(FONTS):
@@ -72,7 +73,7 @@ browser-deps: system-deps
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "chromium not found: browser tests will be skipped. Install it with: sudo apt-get install chromium"; fi; fi
 
-run: install fonts system-deps
+run: install system-deps
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
@@ -89,7 +90,7 @@ check: install-test
 	DJANGO_ENV=test $(PY) manage.py check
 	DJANGO_ENV=test $(PY) manage.py makemigrations --check --dry-run
 
-test: install-test fonts browser-deps lint check
+test: install-test browser-deps lint check
 	DJANGO_ENV=test $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 clean:

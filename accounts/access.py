@@ -4,7 +4,19 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+
+
+def safe_next(request, target, fallback: str = "home") -> str:
+    """Where to go after a form: `target` when it is a page of this site (url_has_allowed_host_and_scheme, which
+    refuses //evil.example, /\\evil.example and other schemes), else the fallback page."""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(fallback) if fallback and not fallback.startswith("/") else fallback
 
 
 def role_required(*roles):

@@ -7,6 +7,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("系统管理")
 
     def ready(self):
-        from accounts import checks, lookups, sessions  # noqa: F401 - connects the receivers, registers the checks
+        from accounts import (  # noqa: F401 - connects the receivers, registers the checks
+            checks,
+            lookups,
+            sessions,
+            throttle,
+        )
 
         lookups.register()

@@ -64,12 +64,63 @@ def _uploads_dir() -> Path:
 
 
 def _row_counts() -> dict[str, int]:
-    counts = {}
     with connection.cursor() as cursor:
-        for table in sorted(connection.introspection.table_names()):
-            cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 - names from the introspection
-            counts[table] = cursor.fetchone()[0]
+        return _count_rows(cursor, connection.introspection.table_names(cursor))
+
+
+def _count_rows(cursor, tables) -> dict[str, int]:
+    counts = {}
+    for table in sorted(tables):
+        cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 - names from the introspection
+        counts[table] = cursor.fetchone()[0]
     return counts
+
+
+def _rows_in_backup(database: Path, vendor: str) -> dict[str, int]:
+    """The rows per table in the backup's database file, counted without touching the live database: the SQLite
+    copy opened read-only, a PostgreSQL dump restored into a scratch database that is dropped afterwards."""
+    if vendor == "sqlite":
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as copy:
+            cursor = copy.cursor()
+            tables = [
+                name
+                for (name,) in cursor.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                )
+            ]
+            return _count_rows(cursor, tables)
+    import psycopg
+
+    scratch = f"{settings.DATABASES['default']['NAME']}_restore_check"
+    args, env = _pg_env()
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+        cursor.execute(f'CREATE DATABASE "{scratch}"')
+    try:
+        subprocess.run(  # noqa: S603 - fixed program, arguments from settings
+            [_tool("pg_restore"), *args, "--no-owner", "--single-transaction", "-d", scratch, str(database)],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        db = settings.DATABASES["default"]
+        with (
+            psycopg.connect(
+                host=db.get("HOST") or "127.0.0.1",
+                port=db.get("PORT") or 5432,
+                user=db.get("USER") or "postgres",
+                password=db.get("PASSWORD") or None,
+                dbname=scratch,
+            ) as scratch_connection,
+            scratch_connection.cursor() as cursor,
+        ):
+            cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            return _count_rows(cursor, [name for (name,) in cursor.fetchall()])
+    except subprocess.CalledProcessError as error:
+        raise BackupError(f"数据库备份无法读取：{error.stderr.decode(errors='replace')[:200]}") from None
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
 
 
 def backup(target: Path) -> dict:
@@ -127,40 +178,63 @@ def verify(source: Path) -> dict:
 
 
 def restore(source: Path) -> dict:
+    """Put back the database and the files of a backup — after everything has been checked, and so that a failure
+    at any step leaves the portal as it was: the checksums (verify), then the backup's own row counts against its
+    manifest (counted in the file, not in the live database), then the files copied beside the live ones; only then
+    is the database replaced, and the files are swapped in by renaming."""
     manifest = verify(source)
     database = source / manifest["database"]["file"]
-    connection.ensure_connection()
-    if connection.vendor == "sqlite":
-        with sqlite3.connect(database) as saved:
-            saved.backup(connection.connection)
-    else:
-        connection.close()
-        args, env = _pg_env()
-        subprocess.run(  # noqa: S603 - fixed program, arguments from settings
-            [
-                _tool("pg_restore"),
-                *args,
-                "--clean",
-                "--if-exists",
-                "--no-owner",
-                "--single-transaction",
-                "-d",
-                settings.DATABASES["default"]["NAME"],
-                str(database),
-            ],
-            env=env,
-            check=True,
-            capture_output=True,
+    counted = _rows_in_backup(database, manifest["vendor"])
+    if counted != manifest["rows"]:
+        different = sorted(
+            t for t in set(manifest["rows"]) | set(counted) if counted.get(t) != manifest["rows"].get(t)
         )
+        raise BackupError(f"备份中的数据行数与清单不一致（{', '.join(different[:5])}），未做任何恢复。")
     uploads = _uploads_dir()
-    if uploads.exists():
-        shutil.rmtree(uploads)
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    staged = uploads.with_name(f".{uploads.name}-restore-{stamp}")
     if (source / "uploads").exists():
-        shutil.copytree(source / "uploads", uploads)
+        shutil.copytree(source / "uploads", staged)
     else:
-        uploads.mkdir(parents=True, exist_ok=True)
+        staged.mkdir(parents=True)
+    try:
+        _restore_database(database)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    old = uploads.with_name(f".{uploads.name}-old-{stamp}")
+    if uploads.exists():
+        uploads.rename(old)
+    staged.rename(uploads)
+    shutil.rmtree(old, ignore_errors=True)
     restored = _row_counts()
     if restored != manifest["rows"]:
         different = sorted(t for t in manifest["rows"] if restored.get(t) != manifest["rows"][t])
         raise BackupError(f"恢复后行数与备份不一致：{', '.join(different[:5])}")
     return manifest
+
+
+def _restore_database(database: Path) -> None:
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        with sqlite3.connect(database) as saved:
+            saved.backup(connection.connection)
+        return
+    connection.close()
+    args, env = _pg_env()
+    subprocess.run(  # noqa: S603 - fixed program, arguments from settings
+        [
+            _tool("pg_restore"),
+            *args,
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "-d",
+            settings.DATABASES["default"]["NAME"],
+            str(database),
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )

@@ -3,7 +3,10 @@
 Fernet (AES-128-CBC with HMAC-SHA256, from `cryptography`), keys from the environment (DJANGO_FIELD_KEYS: one or
 more comma-separated keys, the first encrypts, all decrypt — so keys can be rotated). The column holds only the
 token; the model attribute is the plain value. Equality on an encrypted value is through a keyed digest
-(`digest()`), kept in its own column where a uniqueness rule needs it.
+(`digest()`), kept in its own column where a uniqueness rule needs it. The digest has its own key
+(DJANGO_FIELD_DIGEST_KEY), apart from the encryption keys: rotating an encryption key leaves every digest — and so
+"one record per person" — as it was. `rotate()` re-encrypts every stored value under the first key
+(`python manage.py rotate_field_keys`).
 """
 
 import hashlib
@@ -48,9 +51,83 @@ def decrypt(token: str) -> str:
 
 
 def digest(value: str) -> str:
-    """A keyed SHA-256 of a normalised value: equal values, equal digests; no way back to the value."""
-    key = hashlib.sha256(("digest:" + settings.FIELD_ENCRYPTION_KEYS[0]).encode()).digest()
+    """A keyed SHA-256 of a normalised value: equal values, equal digests; no way back to the value. Keyed by
+    FIELD_DIGEST_KEY alone, so that a new encryption key changes no digest."""
+    key = hashlib.sha256(("digest:" + settings.FIELD_DIGEST_KEY).encode()).digest()
     return hmac.new(key, value.strip().upper().encode(), hashlib.sha256).hexdigest()
+
+
+def encrypted_columns() -> list[tuple[str, str, str]]:
+    """(table, primary-key column, column) of every encrypted field, the history tables' copies included."""
+    from django.apps import apps
+
+    found = []
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, EncryptedCharField):
+                found.append((model._meta.db_table, model._meta.pk.column, field.column))
+    return sorted(found)
+
+
+def under_primary_key(token: str) -> bool:
+    """Whether a stored token is encrypted with the first (current) key."""
+    if not token.startswith(TOKEN_PREFIX):
+        return False
+    try:
+        Fernet(settings.FIELD_ENCRYPTION_KEYS[0]).decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+def rotate(batch: int = 500, report=None) -> dict[str, int]:
+    """Re-encrypt every stored value that is not yet under the first key (a plain value left from before encryption
+    is encrypted too), table by table in primary-key order, one transaction per batch. Resumable: a value already
+    under the first key is skipped, so an interrupted run is simply started again. Returns, per table and column,
+    how many values are still not under the first key afterwards (all zero when done)."""
+    from django.db import connection, transaction
+
+    quote = connection.ops.quote_name
+    remaining = {}
+    for table, pk, column in encrypted_columns():
+        last, rotated = None, 0
+        while True:
+            where = f"WHERE {quote(pk)} > %s " if last is not None else ""
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {quote(pk)}, {quote(column)} FROM {quote(table)} {where}"  # noqa: S608 - names quoted
+                    f"ORDER BY {quote(pk)} LIMIT {int(batch)}",
+                    [last] if last is not None else [],
+                )
+                rows = cursor.fetchall()
+            if not rows:
+                break
+            with transaction.atomic(), connection.cursor() as cursor:
+                for key, token in rows:
+                    if token in (None, "") or under_primary_key(token):
+                        continue
+                    fresh = (
+                        fernet().rotate(token.encode()).decode()
+                        if token.startswith(TOKEN_PREFIX)
+                        else encrypt(token)
+                    )
+                    cursor.execute(
+                        f"UPDATE {quote(table)} SET {quote(column)} = %s WHERE {quote(pk)} = %s",  # noqa: S608
+                        [fresh, key],
+                    )
+                    rotated += 1
+            last = rows[-1][0]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {quote(column)} FROM {quote(table)}")  # noqa: S608 - names quoted
+            left = sum(
+                1
+                for (token,) in cursor.fetchall()
+                if token not in (None, "") and not under_primary_key(token)
+            )
+        remaining[f"{table}.{column}"] = left
+        if report is not None:
+            report(table, column, rotated, left)
+    return remaining
 
 
 class EncryptedCharField(models.TextField):

@@ -15,3 +15,14 @@ class LoginForm(AuthenticationForm):
         label=_("用户名"), max_length=150, widget=forms.TextInput(attrs={"autofocus": True})
     )
     password = forms.CharField(label=_("密码"), strip=False, widget=forms.PasswordInput)
+
+    def clean(self):
+        from accounts.throttle import wait_seconds
+
+        wait = wait_seconds(self.data.get("username", ""))
+        if wait:
+            # Refused before the password is looked at: an early try neither guesses nor counts as a failure.
+            raise forms.ValidationError(
+                _("该账号登录失败次数较多，请{seconds}秒后再试。").format(seconds=wait), code="throttled"
+            )
+        return super().clean()

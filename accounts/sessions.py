@@ -13,6 +13,7 @@ from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 LOGIN_AT, EPOCH, SEEN = "portal_login_at", "portal_session_epoch", "portal_seen"
@@ -61,7 +62,7 @@ class SessionLimitsMiddleware:
             session.flush()  # this session only; a logout would end the user's other sessions too
             request.user = AnonymousUser()
             messages.info(request, _("登录已过期，请重新登录。"))
-            return redirect(f"{reverse('login')}?next={request.path}")
+            return redirect(f"{reverse('login')}?{urlencode({'next': request.path})}")
         # Activity renews the idle timer; writing the session once a minute is enough (not on every request).
         now = timezone.now()
         seen = session.get(SEEN)
@@ -72,12 +73,14 @@ class SessionLimitsMiddleware:
         second = second_factor_redirect(request)
         if second is not None:
             return second
+        if request.path in (reverse("password-change"), reverse("logout")):
+            return None
+        if user.must_change_password:
+            messages.warning(request, _("您的密码由系统管理员重置，请先设定自己的新密码。"))
+            return redirect("password-change")
         max_age = datetime.timedelta(days=settings.PASSWORD_MAX_AGE_DAYS)
         changed = user.password_changed_at
-        if (changed is None or timezone.now() - changed > max_age) and request.path not in (
-            reverse("password-change"),
-            reverse("logout"),
-        ):
+        if changed is None or timezone.now() - changed > max_age:
             messages.warning(
                 request,
                 _("密码已超过{PASSWORD_MAX_AGE_DAYS}天未修改，请先修改密码。").format(

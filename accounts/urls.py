@@ -1,10 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import two_factor
+from accounts import two_factor, views
 from accounts.forms import LoginForm
 
 urlpatterns = [
+    path("requests/", views.account_requests, name="account-requests"),
     path("two-factor/setup/", two_factor.setup, name="two-factor-setup"),
     path("two-factor/verify/", two_factor.verify, name="two-factor-verify"),
     path(

@@ -45,6 +45,12 @@ class AuditEvent(models.Model):
         CREATE = "create", _("新增")
         UPDATE = "update", _("修改")
         DELETE = "delete", _("删除")
+        ACCOUNT_REQUEST = "account_request", _("账号变更申请")
+        ACCOUNT_APPROVE = "account_approve", _("账号变更批准")
+        ACCOUNT_REJECT = "account_reject", _("账号变更驳回")
+        PASSWORD_RESET = "password_reset", _("重置密码")
+        ENROLMENT_CODE = "enrolment_code", _("签发两步验证启用码")
+        TWO_FACTOR = "two_factor", _("启用两步验证")
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", _("成功")

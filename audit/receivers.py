@@ -6,6 +6,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from simple_history.signals import post_create_historical_record
 
+from accounts.signals import security_event
 from audit.log import record
 from audit.models import AuditEvent
 
@@ -14,6 +15,12 @@ HISTORY_ACTIONS = {
     "~": AuditEvent.Action.UPDATE,
     "-": AuditEvent.Action.DELETE,
 }
+
+
+@receiver(security_event)
+def account_event(sender, action, request=None, user=None, obj=None, summary="", outcome="success", **kwargs):
+    """Events the accounts app announces (accounts.signals): requests, approvals, resets, enrolment codes."""
+    record(action, request=request, user=user, obj=obj, summary=summary, outcome=outcome)
 
 
 @receiver(user_logged_in)

@@ -151,15 +151,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login lockout (django-axes): 5 failures lock the account for 30 minutes.
+# Login failures (等保 2.0 登录失败处理, accounts/throttle.py): 5 failures lock the pair (user name, address) for
+# 30 minutes (django-axes) — not the user name alone, which would let anyone lock a colleague out by typing their
+# name, nor the address alone, which would lock out a whole office behind one NAT address; and across addresses a
+# user name that keeps failing waits 2, 4, 8 … up to 60 seconds between tries.
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30, minimum=1) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# Lock the account, not the address: a district office reaches the portal through one NAT address,
-# and locking by address would lock out every colleague behind it.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+THROTTLE_AFTER = env_int("LOGIN_THROTTLE_AFTER", 5, minimum=1)
+THROTTLE_MAX_SECONDS = env_int("LOGIN_THROTTLE_MAX_SECONDS", 60, minimum=1)
+SILENCED_SYSTEM_CHECKS = []
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -185,6 +188,18 @@ if not FIELD_ENCRYPTION_KEYS:
 
     _derived = hashlib.sha256(("field-encryption:" + SECRET_KEY).encode()).digest()
     FIELD_ENCRYPTION_KEYS = [base64.urlsafe_b64encode(_derived).decode()]
+# The key of the digests that find a person by ID number without decrypting (one record per person): its own key, so
+# that rotating the encryption keys changes no digest. Required in production; an installation that made its digests
+# before this setting existed sets it to the first DJANGO_FIELD_KEYS key it had then (README, "Keys").
+FIELD_DIGEST_KEY = env_str("DJANGO_FIELD_DIGEST_KEY", "")
+if not FIELD_DIGEST_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "DJANGO_FIELD_DIGEST_KEY must be set in production (the key of ID-number digests)."
+        )
+    FIELD_DIGEST_KEY = FIELD_ENCRYPTION_KEYS[
+        -1
+    ]  # development: the key the digests of a dev database were made with
 
 # Open contracting (OCDS): the ocid prefix registered for the district with the OCDS helpdesk, and where the
 # district publishes its release packages.

@@ -2,8 +2,10 @@
 
 import io
 import json
+from functools import wraps
 
 from django.http import FileResponse, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -11,6 +13,7 @@ from django.views.decorators.http import require_GET
 from accounts.access import role_required, visible_or_404
 from accounts.models import Role, sees_people
 from documents.ocds import release_package
+from documents.pdf import FontMissing
 from documents.reports import annual_plan_pdf, dossier_pdf, evaluation_pdf, rollout_pdf
 from documents.rollout import write_rollout_workbook
 from documents.workbook import write_workbook
@@ -18,6 +21,24 @@ from stations.models import Station
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def pdf_view(view):
+    """A PDF page that says what is missing instead of failing when the bundled Chinese font is not installed."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except FontMissing as missing:
+            return render(
+                request,
+                "documents/pdf_unavailable.html",
+                {"reason": str(missing), "back": request.headers.get("referer", "")},
+                status=503,
+            )
+
+    return wrapper
 
 
 def attachment(content: bytes, filename: str, content_type: str, request=None) -> FileResponse:
@@ -52,6 +73,7 @@ def rollout_xlsx(request) -> HttpResponse:
     )
 
 
+@pdf_view
 @require_GET
 @role_required(Role.BUREAU, Role.MUNICIPAL)
 def rollout_pdf_view(request) -> HttpResponse:
@@ -96,6 +118,7 @@ def list_export(request, title: str, columns=None, rows=None, sheet=None) -> Fil
     return attachment(buffer.getvalue(), f"{title}-{timezone.localdate():%Y%m%d}.xlsx", XLSX, request=request)
 
 
+@pdf_view
 @require_GET
 @role_required(Role.BUREAU, Role.STREET, Role.MUNICIPAL)
 def evaluation_pdf_view(request, pk: int) -> HttpResponse:
@@ -119,6 +142,7 @@ def evaluation_pdf_view(request, pk: int) -> HttpResponse:
     )
 
 
+@pdf_view
 @require_GET
 @role_required(Role.BUREAU, Role.MUNICIPAL)
 def annual_plan_pdf_view(request, pk: int) -> HttpResponse:
@@ -130,6 +154,7 @@ def annual_plan_pdf_view(request, pk: int) -> HttpResponse:
     )
 
 
+@pdf_view
 @require_GET
 @role_required(Role.BUREAU, Role.STREET, Role.MUNICIPAL)
 def dossier_pdf_view(request, pk: int) -> HttpResponse:

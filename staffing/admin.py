@@ -130,6 +130,7 @@ class VolunteerInsuranceInline(PortalInline):
 @admin.register(Volunteer)
 class VolunteerAdmin(PortalModelAdmin):
     list_display = ["name", "station", "team", "registered_on", "active"]
+    readonly_fields = ["active"]  # leaving the register ends the self-report link: staffing.services
     list_filter = ["active"]
     search_fields = ["name", "team", "station__name"]
     list_select_related = ["station"]

@@ -286,6 +286,9 @@ class Volunteer(models.Model):
     skills = models.CharField(_("特长"), max_length=200, blank=True)
     registered_on = models.DateField(_("注册日期"))
     active = models.BooleanField(_("在册"), default=True)
+    # Part of the volunteer's self-report link: raised when a new link is made or the volunteer leaves the register,
+    # so that every link handed out before stops working (staffing.services.volunteer_link_renew).
+    link_version = models.PositiveIntegerField(_("填报链接版本"), default=0, editable=False)
 
     objects = StationChildQuerySet.as_manager()
     history = HistoricalRecords()

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -243,6 +244,30 @@ def volunteer_register(*, station, actor, **fields) -> Volunteer:
     volunteer = Volunteer(station=station, **fields)
     volunteer.full_clean()
     volunteer.save()
+    return volunteer
+
+
+@transaction.atomic
+def volunteer_link_renew(*, volunteer: Volunteer, actor) -> Volunteer:
+    """A new self-report link for the volunteer: every link handed out before stops working (a lost phone, a link
+    forwarded to the wrong person)."""
+    require_role(actor, Role.CONTRACTOR)
+    require_visible(actor, volunteer)
+    Volunteer.objects.filter(pk=volunteer.pk).update(link_version=F("link_version") + 1)
+    volunteer.refresh_from_db(fields=["link_version"])
+    return volunteer
+
+
+@transaction.atomic
+def volunteer_set_active(*, volunteer: Volunteer, active: bool, actor) -> Volunteer:
+    """Take a volunteer off the register or back on it. Leaving ends their self-report link for good: coming back
+    needs a new link, so an old one found later does not work again."""
+    require_role(actor, Role.CONTRACTOR)
+    require_visible(actor, volunteer)
+    volunteer.active = active
+    if not active:
+        volunteer.link_version += 1
+    volunteer.save(update_fields=["active", "link_version"])
     return volunteer
 
 

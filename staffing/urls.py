@@ -16,6 +16,8 @@ urlpatterns = [
     path("volunteers/new/", volunteer_views.volunteer_new, name="volunteer-new"),
     path("volunteers/<int:pk>/", volunteer_views.volunteer_detail, name="volunteer-detail"),
     path("volunteers/<int:pk>/hours/new/", volunteer_views.volunteer_hours_new, name="volunteer-hours-new"),
+    path("volunteers/<int:pk>/link/", volunteer_views.volunteer_link_renew_view, name="volunteer-link-renew"),
+    path("volunteers/<int:pk>/active/", volunteer_views.volunteer_active_view, name="volunteer-active"),
     path(
         "volunteers/hours/verify/", volunteer_views.volunteer_hours_verify_view, name="volunteer-hours-verify"
     ),

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import role_required, visible_or_404
+from accounts.access import role_required, safe_next, visible_or_404
 from accounts.forms_util import apply_errors, form_page
 from accounts.masking import mask_phone
 from accounts.models import Role
@@ -30,7 +30,9 @@ from staffing.services import (
     volunteer_hours_verify,
     volunteer_incentive_record,
     volunteer_insurance_record,
+    volunteer_link_renew,
     volunteer_register,
+    volunteer_set_active,
 )
 from stations.models import Station
 
@@ -39,7 +41,10 @@ SELF_REPORT_MAX_AGE = 366 * 24 * 3600  # a link handed out at registration serve
 
 
 def self_report_token(volunteer: Volunteer) -> str:
-    return signing.dumps({"v": volunteer.pk}, salt=SELF_REPORT_SALT, compress=True)
+    """The volunteer's link: signed, and bound to the link's version (a new link or leaving the register ends it)."""
+    return signing.dumps(
+        {"v": volunteer.pk, "n": volunteer.link_version}, salt=SELF_REPORT_SALT, compress=True
+    )
 
 
 def _crumbs(volunteer=None):
@@ -150,7 +155,7 @@ def volunteer_detail(request, pk: int):
             "self_report_url": request.build_absolute_uri(
                 reverse("volunteer-self-report", args=[self_report_token(volunteer)])
             )
-            if is_staff
+            if is_staff and volunteer.active
             else "",
             "today": timezone.localdate(),
         },
@@ -196,8 +201,28 @@ def volunteer_hours_verify_view(request):
             request,
             _("已{value}{count}条服务时长。").format(value="核实" if verified else "退回", count=count),
         )
-    back = request.POST.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else reverse("volunteer-list"))
+    return redirect(safe_next(request, request.POST.get("next"), "volunteer-list"))
+
+
+@require_POST
+@role_required(Role.CONTRACTOR)
+def volunteer_link_renew_view(request, pk: int):
+    volunteer = visible_or_404(Volunteer, request.user, pk=pk)
+    volunteer_link_renew(volunteer=volunteer, actor=request.user)
+    messages.success(request, _("已生成新的填报链接，旧链接已失效。"))
+    return redirect("volunteer-detail", pk=pk)
+
+
+@require_POST
+@role_required(Role.CONTRACTOR)
+def volunteer_active_view(request, pk: int):
+    volunteer = visible_or_404(Volunteer, request.user, pk=pk)
+    active = request.POST.get("active") == "1"
+    volunteer_set_active(volunteer=volunteer, active=active, actor=request.user)
+    messages.success(
+        request, _("已恢复在册，请生成新的填报链接。") if active else _("已移出名册，其填报链接已失效。")
+    )
+    return redirect("volunteer-detail", pk=pk)
 
 
 @role_required(Role.CONTRACTOR)
@@ -233,8 +258,10 @@ def volunteer_self_report(request, token: str):
     """The volunteer's own page, reached by the link the station gave them: enter hours, see them verified."""
     try:
         data = signing.loads(token, salt=SELF_REPORT_SALT, max_age=SELF_REPORT_MAX_AGE)
-        volunteer = Volunteer.objects.select_related("station").get(pk=data["v"], active=True)
-    except (signing.BadSignature, KeyError, TypeError, Volunteer.DoesNotExist):
+        volunteer = Volunteer.objects.select_related("station").get(
+            pk=data["v"], link_version=data["n"], active=True
+        )
+    except (signing.BadSignature, KeyError, TypeError, ValueError, Volunteer.DoesNotExist):
         raise Http404(_("链接无效或已过期，请向社工站索取新的填报链接。")) from None
     form = VolunteerHoursForm(request.POST or None, initial={"served_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():

@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import UniqueConstraint
 from django.utils import timezone
 
-from accounts.models import ParameterKey, PolicyParameter, User
+from accounts.models import AccountRequest, ParameterKey, PolicyParameter, User
 from contracts.models import (
     BudgetLine,
     ContractorStaff,
@@ -248,6 +248,21 @@ BAD_ROWS = {
         end_date=D(2026, 5, 31),
         amount=1,
         signed_on=D(2025, 6, 1),
+    ),
+    "accounts_accountrequest_one_pending_per_kind": lambda w: [
+        AccountRequest.objects.create(
+            user=_user("asked"), kind="grant", role="bureau", requested_by=_user("admin2")
+        )
+        for _ in range(2)
+    ],
+    "accounts_accountrequest_decided_by_another": lambda w: AccountRequest.objects.create(
+        user=_user("asked"),
+        kind="grant",
+        role="bureau",
+        requested_by=(asker := _user("admin2")),
+        status="approved",
+        decided_by=asker,
+        decided_at=NOW,
     ),
     "contracts_contractorstaff_once_per_district": lambda w: [
         ContractorStaff.objects.create(

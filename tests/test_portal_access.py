@@ -156,6 +156,8 @@ TABLE = {
     "volunteer-incentive-new": (lambda ids: {"pk": ids["volunteer"]}, expect({"org-a"}, {"org-b"}), "get"),
     "volunteer-insurance-new": (lambda ids: {"pk": ids["volunteer"]}, expect({"org-a"}, {"org-b"}), "get"),
     "volunteer-hours-verify": (lambda ids: {}, dict.fromkeys(ALL, 405), "get"),
+    "volunteer-link-renew": (lambda ids: {"pk": ids["volunteer"]}, dict.fromkeys(ALL, 405), "get"),
+    "volunteer-active": (lambda ids: {"pk": ids["volunteer"]}, dict.fromkeys(ALL, 405), "get"),
     "service-record-list": (lambda ids: {}, expect(CONTRACTOR_WORKSPACE), "get"),
     "service-record-new": (lambda ids: {}, expect({"org-a", "org-b"}), "get"),
     "service-record-detail": (
@@ -188,6 +190,7 @@ TABLE = {
         "get",
     ),
     "audit-log": (lambda ids: {}, expect({"auditor"}), "get"),
+    "account-requests": (lambda ids: {}, expect({"auditor", "bureau"}), "get"),
     # Public by design: the volunteer's own link, signed; tested in tests/portal/test_staff.py.
     "volunteer-self-report": None,
     "password-change": (lambda ids: {}, expect(ALL), "get"),

@@ -157,10 +157,15 @@ def signed_in(client) -> bool:
     return response.status_code == 200
 
 
-def test_the_6th_bad_password_locks_the_account_and_31_minutes_later_it_opens(client, story_day):
+def test_the_6th_bad_password_locks_the_account_at_that_address_and_31_minutes_later_it_opens(
+    client, story_day
+):
     for _ in range(5):
         client.post(reverse("login"), {**LOGIN, "password": "Wrong-pass-1"})
-    refused = client.post(reverse("login"), LOGIN)  # the right password, but the account is locked
+    throttled = client.post(reverse("login"), LOGIN)  # at once: the name must wait before its next try
+    assert not signed_in(client) and "秒后再试" in throttled.content.decode()
+    story_day.shift(datetime.timedelta(seconds=3))
+    refused = client.post(reverse("login"), LOGIN)  # the right password, but this address is locked out
     assert not signed_in(client) and refused.status_code in (403, 429)
     assert AuditEvent.objects.filter(action="lockout", username="zhangguizhuang").exists()
     story_day.shift(datetime.timedelta(minutes=31))
@@ -344,6 +349,12 @@ def test_two_factor_is_required_for_the_bureau_under_production_settings(client,
     client.post(reverse("login"), {"username": "bureau", "password": "dongli-demo-2021"})
     response = client.get(reverse("station-list"))
     assert response.status_code == 302 and response["Location"] == reverse("two-factor-setup")
+    # The first enrolment starts with the code the administrator issued, handed over in person.
+    from accounts.services import enrolment_code_issue
+
+    code = enrolment_code_issue(user=demo_users["bureau"], actor=demo_users["admin"])
+    assert "启用码" in client.get(reverse("two-factor-setup")).content.decode()
+    client.post(reverse("two-factor-setup"), {"code": code})
     client.get(reverse("two-factor-setup"))
     device = TOTPDevice.objects.get(user=demo_users["bureau"], confirmed=False)
     assert client.post(reverse("two-factor-setup"), {"token": "000000"}).status_code == 200

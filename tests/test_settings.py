@@ -89,12 +89,18 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": GOOD_SECRET,
     "DJANGO_ALLOWED_HOSTS": "portal.example.cn",
     "DJANGO_FIELD_KEYS": FIELD_KEY,
+    "DJANGO_FIELD_DIGEST_KEY": "digest-key-of-this-deployment-0123456789abcdef",
 }
 
 
 def test_production_refuses_no_key_for_personal_data(monkeypatch):
     with pytest.raises(ImproperlyConfigured, match="DJANGO_FIELD_KEYS"):
         load(monkeypatch, **{**PRODUCTION, "DJANGO_FIELD_KEYS": ""})
+
+
+def test_production_refuses_no_key_for_digests(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_FIELD_DIGEST_KEY"):
+        load(monkeypatch, **{**PRODUCTION, "DJANGO_FIELD_DIGEST_KEY": ""})
 
 
 def test_check_deploy_passes_with_production_variables(tmp_path):
