@@ -92,10 +92,12 @@ class PortalUserAdmin(UserAdmin):
         form_class = super().get_form(request, obj, change=change, **kwargs)
 
         class ServiceForm(form_class):
-            def clean(self):
-                cleaned = super().clean()
+            def _post_clean(self):
+                # After the form's own checks (a user name taken, a role unknown), the service makes the change.
+                super()._post_clean()
                 if self.errors:
-                    return cleaned
+                    return
+                cleaned = self.cleaned_data
                 try:
                     with transaction.atomic():
                         if obj is None:
@@ -114,7 +116,6 @@ class PortalUserAdmin(UserAdmin):
                             )
                 except (ValidationError, PermissionDenied) as error:
                     apply_errors(self, error)
-                return cleaned
 
         return ServiceForm
 

@@ -40,7 +40,14 @@ class ContractorStaffInline(PortalInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
-            kwargs["queryset"] = placeable_accounts(Role.CONTRACTOR, ContractorStaff, "contractor", request)
+            # Not an account of another organisation, nor one linked for another district (its name is not the
+            # bureau's to know): an organisation working in two districts has an account in each.
+            elsewhere = ContractorStaff.objects.exclude(
+                pk__in=ContractorStaff.objects.visible_to(request.user).values("pk")
+            ).values("user")
+            kwargs["queryset"] = placeable_accounts(
+                Role.CONTRACTOR, ContractorStaff, "contractor", request
+            ).exclude(pk__in=elsewhere)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

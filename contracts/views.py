@@ -276,7 +276,11 @@ def contractor_detail(request, pk: int):
             "evidence": contractor.evidence.select_related("verified_by").order_by(
                 "condition", "-verified_on"
             ),
-            "cycles": contractor.cycles.select_related("station").order_by("-start_date"),
+            # Its cycles in the user's own district: where else it works is another bureau's to see.
+            "cycles": ProjectCycle.objects.visible_to(request.user)
+            .filter(contractor=contractor)
+            .select_related("station")
+            .order_by("-start_date"),
             "crumbs": [(_("承接主体"), reverse("contractor-list"))],
             "today": today,
         },
