@@ -7,17 +7,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_base import ServiceWriteAdmin, _role_may
-from accounts.forms_util import PortalModelForm, apply_errors
-from accounts.models import APPROVER_ROLE, AccountRequest, EnrolmentCode, PolicyParameter, Role, User
+from accounts.models import APPROVER_ROLE, AccountRequest, EnrolmentCode, Role, User
 from accounts.services import (
     ENROLMENT_CODE_DAYS,
     account_change,
     account_create,
     enrolment_code_issue,
-    parameter_change,
     password_reset,
 )
+from core.admin_base import _role_may
+from core.forms import PortalModelForm, apply_errors
 
 admin.site.site_header = _("社工站管理平台 · 系统管理")
 admin.site.site_title = _("社工站管理平台")
@@ -240,34 +239,6 @@ class AccountRequestAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(PolicyParameter)
-class PolicyParameterAdmin(ServiceWriteAdmin):
-    """Policy parameters: a new value from a given day, through accounts.services.parameter_change."""
-
-    admin_roles = frozenset({Role.BUREAU, Role.ADMIN})
-    list_display = ["key", "value", "valid_from", "rule_id", "changed_by", "changed_at", "note"]
-    list_filter = ["key"]
-    search_fields = ["note"]
-    readonly_fields = ["changed_by", "changed_at"]
-    date_hierarchy = "valid_from"
-
-    @admin.display(description=_("规则"))
-    def rule_id(self, parameter):
-        return parameter.rule_id
-
-    def perform(self, request, form, obj):
-        if obj is not None:
-            return obj  # a value once in force is history: set a new value from a later day instead
-        data = form.cleaned_data
-        return parameter_change(
-            key=data["key"],
-            value=data["value"],
-            valid_from=data["valid_from"],
-            actor=request.user,
-            note=data["note"],
-        )
 
 
 @admin.register(EnrolmentCode)

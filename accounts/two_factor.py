@@ -14,10 +14,10 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.access import safe_next
-from accounts.forms_util import PortalForm
 from accounts.services import enrolment_code_check
-from accounts.signals import announce
+from core.access import safe_next
+from core.forms import PortalForm
+from core.signals import announce
 
 # The pages a signed-in user reaches before the second factor: the enrolment, the code, and leaving. Everything else
 # — changing the password included — waits for the second factor.

@@ -1,30 +1,13 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
-from accounts.access import role_required
 from accounts.models import APPROVER_ROLE, AccountRequest
-from accounts.querystring import query_id
 from accounts.services import account_request_decide, may_decide
-
-
-@login_not_required
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """For the load balancer: answers 200 when the app can reach its database, 503 otherwise."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:  # any database failure means "not healthy"
-        return JsonResponse({"status": "database unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})
+from core.access import role_required
+from core.querystring import query_id
 
 
 @role_required(*sorted(set(APPROVER_ROLE.values())))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import ScopedQuerySet
+from core.scoping import ScopedQuerySet
 
 
 class AppendOnly(PermissionDenied):

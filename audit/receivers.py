@@ -6,9 +6,9 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from simple_history.signals import post_create_historical_record
 
-from accounts.signals import security_event
 from audit.log import record
 from audit.models import AuditEvent
+from core.signals import security_event
 
 HISTORY_ACTIONS = {
     "+": AuditEvent.Action.CREATE,
@@ -19,7 +19,7 @@ HISTORY_ACTIONS = {
 
 @receiver(security_event)
 def account_event(sender, action, request=None, user=None, obj=None, summary="", outcome="success", **kwargs):
-    """Events the accounts app announces (accounts.signals): requests, approvals, resets, enrolment codes."""
+    """Events the accounts app announces (core.signals): requests, approvals, resets, enrolment codes."""
     record(action, request=request, user=user, obj=obj, summary=summary, outcome=outcome)
 
 

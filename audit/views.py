@@ -5,13 +5,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.access import role_required
 from accounts.models import Role
-from accounts.pages import PAGE_SIZES, filter_query, paginate
-from accounts.querystring import query_date, query_text
 from audit.models import AuditEvent
-from documents.views import list_export, wants_export
-from documents.workbook import Column
+from core.access import role_required
+from core.exports import list_export, wants_export
+from core.pages import PAGE_SIZES, filter_query, paginate
+from core.querystring import query_date, query_text
+from core.workbook import Column
 
 
 @require_GET

@@ -84,11 +84,11 @@ def main():
 
     from accounts.models import User
     from contracts.models import ContractorStaff
+    from demo.scale import generate
     from documents.reports import rollout_pdf
     from documents.rollout import rollout_sheets
     from reports.compliance import findings
     from stations.models import District, Station
-    from stations.scale import generate
 
     reused = (
         args.reuse and Station.objects.filter(street__district__code__startswith="9").count() >= args.stations

@@ -3,12 +3,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts import views as account_views
+from core import views as core_views
 from reports import views as report_views
 
 urlpatterns = [
     path("", report_views.home, name="home"),
-    path("healthz", account_views.healthz, name="healthz"),
+    path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("", include("reports.urls")),
     path("stations/", include("stations.urls")),

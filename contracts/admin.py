@@ -1,15 +1,6 @@
 from django import forms
 from django.contrib import admin
 
-from accounts.admin_base import (
-    PortalInline,
-    PortalModelAdmin,
-    ReadOnlyAdmin,
-    ReadOnlyInline,
-    ServiceWriteAdmin,
-    placeable_accounts,
-)
-from accounts.forms_util import PortalModelForm
 from accounts.models import Role
 from contracts import services
 from contracts.forms import ContractMoneyFields
@@ -23,6 +14,15 @@ from contracts.models import (
     Procurement,
     ProjectCycle,
 )
+from core.admin_base import (
+    PortalInline,
+    PortalModelAdmin,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    ServiceWriteAdmin,
+    placeable_accounts,
+)
+from core.forms import PortalModelForm
 
 
 class EligibilityEvidenceInline(ReadOnlyInline):

@@ -4,8 +4,8 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
-from accounts.forms_util import PortalForm
 from contracts.models import BudgetLine, FundingAllocation
+from core.forms import PortalForm
 
 
 class _MoneyMethods(PortalForm):

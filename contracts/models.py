@@ -8,8 +8,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.scoping import ChildScopedQuerySet, ScopedQuerySet
-from accounts.text import gettext
+from core.scoping import ChildScopedQuerySet, ScopedQuerySet
+from core.text import gettext
 from stations.models import Station
 
 

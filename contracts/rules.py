@@ -8,12 +8,6 @@ from itertools import pairwise
 from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from accounts.findings import Finding, Responsible, register
-from accounts.models import ParameterKey
-from accounts.parameters import timeline
-from accounts.policy import Severity
-from accounts.text import gettext as _
-from accounts.text import phrase, sentences
 from contracts.models import (
     BudgetLine,
     ContractYear,
@@ -23,6 +17,12 @@ from contracts.models import (
     year_label,
 )
 from contracts.services import conditions_missing
+from core.findings import Finding, Responsible, register
+from core.models import ParameterKey
+from core.parameters import timeline
+from core.policy import Severity
+from core.text import gettext as _
+from core.text import phrase, sentences
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 

@@ -11,12 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.dates import add_years
-from accounts.models import ParameterKey, Role
-from accounts.parameters import int_parameter, parameter
-from accounts.permissions import require_role, require_visible
-from accounts.policy import refusal
-from accounts.text import label, listing, sentences
+from accounts.models import Role
 from contracts.models import (
     BudgetLine,
     Contractor,
@@ -27,6 +22,12 @@ from contracts.models import (
     Procurement,
     ProjectCycle,
 )
+from core.dates import add_years
+from core.models import ParameterKey
+from core.parameters import int_parameter, parameter
+from core.permissions import require_role, require_visible
+from core.policy import refusal
+from core.text import label, listing, sentences
 from stations.models import Station
 
 CENT = Decimal("0.01")

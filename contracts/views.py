@@ -11,10 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from accounts.access import role_required, visible_or_404
-from accounts.forms_util import PortalForm, PortalModelForm, apply_errors, date_input, form_page
-from accounts.models import ParameterKey, Role
-from accounts.parameters import parameter
+from accounts.models import Role
 from contracts.forms import ContractMoneyFields
 from contracts.models import Contractor, EligibilityEvidence, Procurement, ProjectCycle
 from contracts.services import (
@@ -25,6 +22,10 @@ from contracts.services import (
     procurement_award,
     procurement_start,
 )
+from core.access import role_required, visible_or_404
+from core.forms import PortalForm, PortalModelForm, apply_errors, date_input, form_page
+from core.models import ParameterKey
+from core.parameters import parameter
 from stations.models import Station
 
 

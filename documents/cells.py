@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
-from accounts.validators import clean_id_number, clean_phone, normalise_digits
+from core.validators import clean_id_number, clean_phone, normalise_digits
 
 FULL_WIDTH = str.maketrans(
     "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ"

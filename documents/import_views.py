@@ -16,11 +16,11 @@ from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from accounts.forms_util import PortalForm
-from accounts.text import sentences
+from core.exports import XLSX, attachment
+from core.forms import PortalForm
+from core.text import sentences
 from documents.chinese import in_chinese
 from documents.imports import IMPORTERS, ImportRefused, limits
-from documents.views import XLSX, attachment
 
 
 def pending_dir():

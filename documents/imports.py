@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from openpyxl import load_workbook
 
 from accounts.models import Role
-from accounts.text import listing, sentences
+from core.text import listing, sentences
 from documents import cells
 from documents.cells import CellError
 
@@ -128,7 +128,7 @@ class _Bounds:
 
 
 def _xlsx_rows(content: bytes, bound: dict[str, int]) -> list[tuple[int, list]]:
-    from accounts.uploads import ArchiveRefused, inspect_archive
+    from core.uploads import ArchiveRefused, inspect_archive
 
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:

@@ -5,7 +5,7 @@ from collections import Counter
 
 from django.utils import timezone
 
-from accounts.policy import RULES
+from core.policy import RULES
 from documents.chinese import chinese_document
 from documents.pdf import render_pdf
 from documents.rollout import built_status
@@ -84,7 +84,7 @@ def evaluation_pdf(evaluation) -> bytes:
 @chinese_document
 def annual_plan_pdf(plan, today: datetime.date | None = None) -> bytes:
     """The annual implementation plan as sent to the municipal bureau (R-PLAN-3), with the plan's progress."""
-    from accounts.policy import PLAN_TITLE
+    from core.policy import PLAN_TITLE
     from stations.models import Station
 
     today = today or timezone.localdate()
@@ -114,9 +114,9 @@ def dossier_pdf(station, user, today: datetime.date | None = None) -> bytes:
     """One station on paper: its conditions, cycles and contract years, resident workers, briefs and findings."""
     from django.db.models import Count, Q
 
-    from accounts.findings import for_viewer
     from accounts.models import sees_people
     from contracts.models import ContractYear
+    from reports.compliance import for_viewer
     from reports.models import Report
     from reports.services import submitted_late
     from staffing.models import Posting

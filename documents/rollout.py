@@ -10,11 +10,11 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from accounts.parameters import parameters_cached
-from accounts.text import label, translations_cached
 from contracts.models import BudgetLine, ContractYear, FundingAllocation, year_label
+from core.parameters import parameters_cached
+from core.text import label, translations_cached
+from core.workbook import Column, Sheet, write_workbook
 from documents.chinese import chinese_document
-from documents.workbook import Column, Sheet, write_workbook
 from evaluations.models import Evaluation
 from reports.compliance import findings, findings_by_district
 from reports.models import Report
@@ -411,7 +411,7 @@ def _finding_rows(found):
 
 
 def severity_label(value: str) -> str:
-    from accounts.policy import Severity
+    from core.policy import Severity
 
     return label(Severity(value).label)
 

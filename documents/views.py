@@ -4,23 +4,20 @@ import io
 import json
 from functools import wraps
 
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.access import role_required, visible_or_404
 from accounts.models import Role, sees_people
+from core.access import role_required, visible_or_404
+from core.exports import PDF, XLSX, attachment
 from documents.ocds import release_package
 from documents.pdf import FontMissing
 from documents.reports import annual_plan_pdf, dossier_pdf, evaluation_pdf, rollout_pdf
 from documents.rollout import write_rollout_workbook
-from documents.workbook import write_workbook
 from stations.models import Station
-
-PDF = "application/pdf"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def pdf_view(view):
@@ -39,25 +36,6 @@ def pdf_view(view):
             )
 
     return wrapper
-
-
-def attachment(content: bytes, filename: str, content_type: str, request=None) -> FileResponse:
-    """A generated document as a download; with the request, the export goes into the audit log."""
-    if request is not None:
-        from audit.log import record
-        from audit.models import AuditEvent
-
-        record(
-            AuditEvent.Action.EXPORT,
-            request=request,
-            object_type=filename[:100],
-            summary=request.get_full_path(),
-        )
-    response = FileResponse(
-        io.BytesIO(content), as_attachment=True, filename=filename, content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @require_GET
@@ -94,28 +72,6 @@ def ocds_json(request) -> HttpResponse:
     return attachment(
         content, f"ocds-{timezone.localdate():%Y%m%d}.json", "application/json", request=request
     )
-
-
-def wants_export(request) -> bool:
-    return request.GET.get("export") == "xlsx"
-
-
-def list_export(request, title: str, columns=None, rows=None, sheet=None) -> FileResponse:
-    """A list page's rows, as filtered on screen and within the user's scope, as a workbook (columns and rows, or
-    a ready Sheet)."""
-    from documents.workbook import Sheet
-
-    buffer = io.BytesIO()
-    note = _("{title}（导出时间{localtime:%Y-%m-%d %H:%M}，{value}）").format(
-        title=title,
-        localtime=timezone.localtime(),
-        value=request.user.get_full_name() or request.user.username,
-    )
-    if sheet is None:
-        sheet = Sheet(title, columns, rows)
-    sheet.note = note
-    write_workbook([sheet], buffer)
-    return attachment(buffer.getvalue(), f"{title}-{timezone.localdate():%Y%m%d}.xlsx", XLSX, request=request)
 
 
 @pdf_view

@@ -2,9 +2,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from accounts.admin_base import ReadOnlyAdmin, ReadOnlyInline, ServiceWriteAdmin
-from accounts.forms_util import PortalModelForm
 from contracts.forms import ContractMoneyFields
+from core.admin_base import ReadOnlyAdmin, ReadOnlyInline, ServiceWriteAdmin
+from core.forms import PortalModelForm
 from evaluations import services
 from evaluations.models import Evaluation, EvaluationScore, Renewal
 

@@ -2,7 +2,7 @@
 
 import datetime
 
-from accounts.dates import add_months
+from core.dates import add_months
 
 # The bureau and the street evaluate within a month after the half-year or the year ends.
 EVALUATION_WINDOW_MONTHS = 1

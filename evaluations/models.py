@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.scoping import ChildScopedQuerySet
 from contracts.models import ContractYear
+from core.scoping import ChildScopedQuerySet
 
 
 class EvaluationQuerySet(ChildScopedQuerySet):

@@ -4,11 +4,11 @@ import datetime
 from collections import defaultdict
 from typing import NamedTuple
 
-from accounts.findings import DueItem, Finding, Responsible, register, register_upcoming
-from accounts.policy import Severity
-from accounts.text import gettext as _
-from accounts.text import phrase
 from contracts.models import ContractYear, year_label
+from core.findings import DueItem, Finding, Responsible, register, register_upcoming
+from core.policy import Severity
+from core.text import gettext as _
+from core.text import phrase
 from evaluations.deadlines import final_evaluation_due, midterm_evaluation_due
 from evaluations.models import Evaluation, Renewal
 

@@ -13,13 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.concurrency import check_version
 from accounts.models import Role
-from accounts.permissions import require_role, require_visible
-from accounts.policy import refusal
-from accounts.text import listing
 from contracts.models import ContractYear, ProjectCycle
 from contracts.services import contract_year_sign, cycle_end
+from core.concurrency import check_version
+from core.permissions import require_role, require_visible
+from core.policy import refusal
+from core.text import listing
 from evaluations.deadlines import final_evaluation_due, midterm_evaluation_due
 from evaluations.models import Evaluation, EvaluationScore, Renewal
 

@@ -9,13 +9,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.access import role_required, visible_or_404
-from accounts.concurrency import VersionField, version_of
-from accounts.forms_util import PortalForm, apply_errors, date_input
 from accounts.models import Role
-from accounts.text import listing, phrase, sentences
 from contracts.forms import ContractMoneyFields
 from contracts.models import ContractYear
+from core.access import role_required, visible_or_404
+from core.concurrency import VersionField, version_of
+from core.forms import PortalForm, apply_errors, date_input
+from core.text import listing, phrase, sentences
 from evaluations import services
 from evaluations.models import Evaluation, Renewal
 

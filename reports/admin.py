@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from accounts.admin_base import PortalInline, PortalModelAdmin, ReadOnlyAdmin, ReadOnlyInline
 from accounts.models import Role
+from core.admin_base import PortalInline, PortalModelAdmin, ReadOnlyAdmin, ReadOnlyInline
 from reports import services
 from reports.models import (
     ReminderSent,

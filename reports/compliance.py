@@ -1,6 +1,6 @@
 """The compliance engine: every app's registered checks, run over a set of stations.
 
-Each app's rules.py registers its checks in accounts.findings; importing them here fills the
+Each app's rules.py registers its checks in core.findings; importing them here fills the
 registry. Screens, exports, check_compliance and send_reminders all call `findings` and `due_items`.
 """
 
@@ -10,10 +10,11 @@ from importlib import import_module
 from django.db.models import Count
 from django.utils import timezone
 
-from accounts.findings import CHECKS, UPCOMING, DueItem, Finding
-from accounts.parameters import parameters_cached
-from accounts.policy import RULES, Severity
-from accounts.text import translations_cached
+from accounts.models import sees_people
+from core.findings import CHECKS, UPCOMING, DueItem, Finding
+from core.parameters import parameters_cached
+from core.policy import RULES, Severity
+from core.text import translations_cached
 from reports import findings_cache
 from reports.findings_cache import cached
 from stations.selectors import PIN_LIMIT, pinned
@@ -111,3 +112,8 @@ def due_items(
         return sorted(items, key=lambda item: (item.due, item.station, item.subject))
 
     return cached(f"due{days}", stations, today, compute)
+
+
+def for_viewer(found, user) -> list[Finding]:
+    """Findings as `user` may read them: without people's names for a role that does not see people."""
+    return list(found) if sees_people(user) else [f.without_person() for f in found]

@@ -2,9 +2,9 @@
 
 import datetime
 
-from accounts.dates import add_months, first_of_month
-from accounts.models import ParameterKey
-from accounts.parameters import int_parameter
+from core.dates import add_months, first_of_month
+from core.models import ParameterKey
+from core.parameters import int_parameter
 
 
 def brief_due(period: datetime.date) -> datetime.date:

@@ -54,7 +54,7 @@ DISTRICT_OF = {
     "reports.ServiceRecord": "station__street__district",
 }
 # Read by every district's checks: part of every key.
-EVERYWHERE = ["accounts.PolicyParameter"]
+EVERYWHERE = ["core.PolicyParameter"]
 
 
 def touch_districts(district_ids) -> None:

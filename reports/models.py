@@ -6,11 +6,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.crypto import EncryptedCharField
-from accounts.models import StoredFile
-from accounts.scoping import ChildScopedQuerySet
-from accounts.text import gettext, label
 from contracts.models import ContractYear, staffed_by
+from core.crypto import EncryptedCharField
+from core.models import StoredFile
+from core.scoping import ChildScopedQuerySet
+from core.text import gettext, label
 from stations.models import Station
 
 

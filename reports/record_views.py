@@ -9,13 +9,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from accounts.access import role_required, visible_or_404
-from accounts.forms_util import PortalModelForm, date_input, form_page, multiple_file_field
 from accounts.models import Role
-from accounts.pages import PAGE_SIZES, filter_query, paginate
-from accounts.querystring import query_id, query_month, query_text
-from documents.views import list_export, wants_export
-from documents.workbook import Column
+from core.access import role_required, visible_or_404
+from core.exports import list_export, wants_export
+from core.forms import PortalModelForm, date_input, form_page, multiple_file_field
+from core.pages import PAGE_SIZES, filter_query, paginate
+from core.querystring import query_id, query_month, query_text
+from core.workbook import Column
 from reports.models import ServiceArea, ServiceKind, ServiceMethod, ServiceRecord
 from reports.services import service_record_create
 from stations.models import Station

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from accounts.findings import DueItem, Finding, Responsible
 from accounts.models import User
 from contracts.models import ProjectCycle
+from core.findings import DueItem, Finding, Responsible
 from reports.compliance import REMINDER_HORIZON_DAYS, due_items, findings
 from stations.models import Station
 

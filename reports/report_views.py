@@ -9,15 +9,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import role_required, visible_or_404
-from accounts.concurrency import VersionField, version_of
-from accounts.forms_util import PortalForm, PortalModelForm, apply_errors, date_input, multiple_file_field
 from accounts.models import Role
-from accounts.pages import paginate
-from accounts.text import phrase, sentences
 from contracts.models import ContractYear
-from documents.views import list_export, wants_export
-from documents.workbook import Column
+from core.access import role_required, visible_or_404
+from core.concurrency import VersionField, version_of
+from core.exports import list_export, wants_export
+from core.forms import PortalForm, PortalModelForm, apply_errors, date_input, multiple_file_field
+from core.pages import paginate
+from core.text import phrase, sentences
+from core.workbook import Column
 from reports import services
 from reports.models import Report, ServiceArea, ServiceKind
 

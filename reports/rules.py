@@ -5,12 +5,12 @@ from typing import NamedTuple
 
 from django.db.models import Max
 
-from accounts.dates import months_between
-from accounts.findings import DueItem, Finding, Responsible, register, register_upcoming
-from accounts.policy import Severity
-from accounts.text import gettext as _
-from accounts.text import listing, phrase
 from contracts.models import ContractYear, year_label
+from core.dates import months_between
+from core.findings import DueItem, Finding, Responsible, register, register_upcoming
+from core.policy import Severity
+from core.text import gettext as _
+from core.text import listing, phrase
 from reports.models import Report, ServiceRecord
 from reports.services import report_due
 from stations.selectors import operating_on

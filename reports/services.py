@@ -7,12 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.concurrency import check_version
-from accounts.dates import first_of_month
 from accounts.models import Role
-from accounts.permissions import require_role, require_visible
-from accounts.policy import refusal
 from contracts.models import ContractYear
+from core.concurrency import check_version
+from core.dates import first_of_month
+from core.permissions import require_role, require_visible
+from core.policy import refusal
 from reports.deadlines import brief_due, final_report_due, midterm_report_due, service_plan_due
 from reports.models import Report, ReportReview
 
@@ -134,7 +134,7 @@ def report_update(
 
     Attachments are checked by content and size; if anything fails, no row and no file is left behind.
     """
-    from accounts.uploads import DOCUMENTS, check_upload, files_removed_on_failure, save_stored_file
+    from core.uploads import DOCUMENTS, check_upload, files_removed_on_failure, save_stored_file
     from reports.models import ReportAttachment, ReportFigure
 
     require_role(actor, Role.CONTRACTOR)
@@ -168,7 +168,7 @@ def figures_from_records(report: Report) -> dict[tuple[str, str], tuple[int, int
     """A monthly brief's figures filled from the station's service records of that month (R-SVC-1)."""
     from django.db.models import Count, Sum
 
-    from accounts.dates import add_months
+    from core.dates import add_months
     from reports.models import ServiceRecord
 
     if report.kind != Report.Kind.MONTHLY:
@@ -194,8 +194,8 @@ def service_record_create(*, station, actor, photos=(), **fields):
     its client (the ID number is optional, checked, and never shown in full). Photos are checked by content;
     a failure leaves neither a row nor a file.
     """
-    from accounts.uploads import IMAGES, check_upload, files_removed_on_failure, save_stored_file
-    from accounts.validators import clean_id_number
+    from core.uploads import IMAGES, check_upload, files_removed_on_failure, save_stored_file
+    from core.validators import clean_id_number
     from reports.models import ServiceKind, ServiceRecord, ServiceRecordPhoto
 
     require_role(actor, Role.CONTRACTOR)

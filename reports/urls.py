@@ -1,7 +1,7 @@
 from django.urls import path
 
-from accounts.files import file_download
 from reports import record_views, report_views, views
+from reports.files import file_download
 
 urlpatterns = [
     path("stations/", views.station_list, name="station-list"),

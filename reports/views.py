@@ -16,23 +16,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from accounts.access import role_required, visible_or_404
-from accounts.crypto import EncryptedCharField
-from accounts.findings import for_viewer
-from accounts.forms_util import PortalForm, apply_errors
-from accounts.masking import masked
 from accounts.models import Role, sees_people
-from accounts.pages import PAGE_SIZES, filter_query, paginate
-from accounts.policy import PLAN_TITLE, RULES
-from accounts.text import listing
 from contracts.models import Contractor, ContractYear, Procurement, ProjectCycle
+from core.access import role_required, visible_or_404
+from core.crypto import EncryptedCharField
+from core.exports import list_export, wants_export
+from core.forms import PortalForm, apply_errors
+from core.masking import masked
+from core.pages import PAGE_SIZES, filter_query, paginate
+from core.policy import PLAN_TITLE, RULES
+from core.text import listing
+from core.workbook import Column
 from documents.rollout import findings_rows_sheet
-from documents.views import list_export, wants_export
-from documents.workbook import Column
 from evaluations.models import Evaluation
 from reports import charts, selectors
 from reports import services as report_services
-from reports.compliance import due_items, findings
+from reports.compliance import due_items, findings, for_viewer
 from reports.findings_cache import cached
 from reports.models import Report, ReportFigure, ReportReview
 from reports.selectors import StationStatus

@@ -1,8 +1,8 @@
 from django import forms
 from django.contrib import admin
 
-from accounts.admin_base import PortalInline, PortalModelAdmin, ReadOnlyInline, ServiceWriteAdmin
-from accounts.forms_util import PortalModelForm
+from core.admin_base import PortalInline, PortalModelAdmin, ReadOnlyInline, ServiceWriteAdmin
+from core.forms import PortalModelForm
 from staffing import services
 from staffing.models import (
     Posting,

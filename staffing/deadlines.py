@@ -2,9 +2,9 @@
 
 import datetime
 
-from accounts.dates import add_years
-from accounts.models import ParameterKey
-from accounts.parameters import int_parameter
+from core.dates import add_years
+from core.models import ParameterKey
+from core.parameters import int_parameter
 
 
 def posting_deadline(signed_on: datetime.date) -> datetime.date:

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.forms_util import PortalForm, PortalModelForm, date_input
+from core.forms import PortalForm, PortalModelForm, date_input
 from staffing.models import (
     Qualification,
     SocialWorker,

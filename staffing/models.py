@@ -7,9 +7,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.crypto import EncryptedCharField, digest
-from accounts.scoping import ChildScopedQuerySet, ScopedQuerySet
 from contracts.models import Contractor, ProjectCycle, staffed_by
+from core.crypto import EncryptedCharField, digest
+from core.scoping import ChildScopedQuerySet, ScopedQuerySet
 from stations.models import District, Station
 
 

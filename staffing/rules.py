@@ -6,13 +6,13 @@ from typing import NamedTuple
 
 from django.db.models import Count, Min, OuterRef, Q, Subquery
 
-from accounts.findings import DueItem, Finding, Responsible, register, register_upcoming
-from accounts.models import ParameterKey
-from accounts.parameters import timeline
-from accounts.policy import Severity
-from accounts.text import gettext as _
-from accounts.text import listing
 from contracts.models import ContractYear, ProjectCycle
+from core.findings import DueItem, Finding, Responsible, register, register_upcoming
+from core.models import ParameterKey
+from core.parameters import timeline
+from core.policy import Severity
+from core.text import gettext as _
+from core.text import listing
 from staffing.deadlines import posting_deadline, qualification_deadline, qualification_warning_starts
 from staffing.models import Posting, Qualification, TrainingRecord, VolunteerHours
 

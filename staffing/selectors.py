@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
-from accounts.parameters import parameters_cached
+from core.parameters import parameters_cached
 from staffing.models import Posting, VolunteerHours
 from staffing.rules import QualificationFacts
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from accounts.permissions import require_role, require_visible
-from accounts.policy import refusal
 from contracts.models import ProjectCycle
+from core.permissions import require_role, require_visible
+from core.policy import refusal
 from staffing.deadlines import posting_deadline
 from staffing.models import (
     Posting,
@@ -166,7 +166,7 @@ def registering_districts(actor, contractor) -> list[District]:
 def worker_register(*, actor, contractor, district: District | None = None, **fields) -> SocialWorker:
     """A contractor registers one of its employees in a district where the actor works for it; the ID number is
     checked (GB 11643) and kept once."""
-    from accounts.validators import clean_id_number, clean_phone
+    from core.validators import clean_id_number, clean_phone
 
     require_role(actor, Role.CONTRACTOR)
     require_visible(actor, contractor)
@@ -231,7 +231,7 @@ def supervision_record(*, station, held_on, supervisor, topic, hours, workers, a
 
 @transaction.atomic
 def volunteer_register(*, station, actor, **fields) -> Volunteer:
-    from accounts.validators import clean_phone
+    from core.validators import clean_phone
 
     require_role(actor, Role.CONTRACTOR)
     require_visible(actor, station)

@@ -7,14 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.access import role_required, visible_or_404
-from accounts.forms_util import apply_errors, form_page
 from accounts.models import Role
-from accounts.pages import PAGE_SIZES, filter_query, paginate
-from accounts.querystring import query_id, query_text
 from contracts.models import Contractor, ProjectCycle
-from documents.views import list_export, wants_export
-from documents.workbook import Column
+from core.access import role_required, visible_or_404
+from core.exports import list_export, wants_export
+from core.forms import apply_errors, form_page
+from core.pages import PAGE_SIZES, filter_query, paginate
+from core.querystring import query_id, query_text
+from core.workbook import Column
 from staffing.deadlines import posting_deadline
 from staffing.forms import (
     PostingEndForm,
@@ -158,7 +158,7 @@ def worker_list(request):
 
 def _worker_export(request, workers, today):
     """The filtered roster as a workbook, ID numbers and phones masked as on screen, in chunks of one page."""
-    from accounts.masking import mask_id, mask_phone
+    from core.masking import mask_id, mask_phone
 
     def rows():
         for start in range(0, workers.count(), 500):

@@ -13,15 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import role_required, safe_next, visible_or_404
-from accounts.forms_util import apply_errors, form_page
-from accounts.masking import mask_phone
 from accounts.models import Role
-from accounts.pages import PAGE_SIZES, filter_query, paginate
-from accounts.querystring import query_id, query_text
-from accounts.text import sentences
-from documents.views import list_export, wants_export
-from documents.workbook import Column
+from core.access import role_required, safe_next, visible_or_404
+from core.exports import list_export, wants_export
+from core.forms import apply_errors, form_page
+from core.masking import mask_phone
+from core.pages import PAGE_SIZES, filter_query, paginate
+from core.querystring import query_id, query_text
+from core.text import sentences
+from core.workbook import Column
 from staffing.forms import VolunteerForm, VolunteerHoursForm, VolunteerIncentiveForm, VolunteerInsuranceForm
 from staffing.models import Volunteer, VolunteerHours
 from staffing.selectors import station_hour_totals, with_hours

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_base import PortalInline, PortalModelAdmin, placeable_accounts
 from accounts.models import Role
+from core.admin_base import PortalInline, PortalModelAdmin, placeable_accounts
 from stations.models import (
     AnnualPlan,
     District,

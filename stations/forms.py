@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from accounts.forms_util import PortalForm, date_input, multiple_file_field
+from core.forms import PortalForm, date_input, multiple_file_field
 from stations.models import SiteConditionLog
 from stations.services import CHECK_FIELDS
 

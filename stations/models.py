@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.models import StoredFile
-from accounts.scoping import ChildScopedQuerySet, ScopedQuerySet
+from core.models import StoredFile
+from core.scoping import ChildScopedQuerySet, ScopedQuerySet
 
 
 class DistrictQuerySet(ScopedQuerySet):

@@ -4,11 +4,11 @@ import datetime
 
 from django.db.models import OuterRef, Subquery
 
-from accounts.dates import add_months
-from accounts.findings import DueItem, Finding, Responsible, register, register_upcoming
-from accounts.policy import RULES, Severity
-from accounts.text import gettext as _
-from accounts.text import listing
+from core.dates import add_months
+from core.findings import DueItem, Finding, Responsible, register, register_upcoming
+from core.policy import RULES, Severity
+from core.text import gettext as _
+from core.text import listing
 from stations.models import AnnualPlan, District, SiteConditionLog
 from stations.selectors import not_built, operating_on
 

@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from accounts.permissions import require_role, require_visible
-from accounts.policy import refusal
-from accounts.uploads import IMAGES, check_upload, files_removed_on_failure, save_stored_file
+from core.permissions import require_role, require_visible
+from core.policy import refusal
+from core.uploads import IMAGES, check_upload, files_removed_on_failure, save_stored_file
 from stations.models import SiteConditionLog, SiteConditionPhoto, Station
 
 CHECK_FIELDS = (

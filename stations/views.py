@@ -6,10 +6,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.access import role_required, visible_or_404
-from accounts.forms_util import PortalForm, PortalModelForm, apply_errors
 from accounts.models import Role
-from accounts.text import sentences
+from core.access import role_required, visible_or_404
+from core.forms import PortalForm, PortalModelForm, apply_errors
+from core.text import sentences
 from stations.forms import SiteLogForm
 from stations.models import AnnualPlan, District, Station
 from stations.services import (

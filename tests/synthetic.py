@@ -3,8 +3,8 @@
 import datetime
 from decimal import Decimal
 
-from accounts.crypto import digest
 from contracts.models import BudgetLine, ContractYear, FundingAllocation, Procurement, ProjectCycle
+from core.crypto import digest
 from reports.findings_cache import touch_districts
 from reports.models import Report, ServiceRecord
 from staffing.models import (

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from accounts.backups import _row_counts
+from core.backups import _row_counts
 from reports.models import Report, ReportAttachment
 from staffing.models import SocialWorker
 

@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import UniqueConstraint
 from django.utils import timezone
 
-from accounts.models import AccountRequest, ParameterKey, PolicyParameter, User
+from accounts.models import AccountRequest, User
 from contracts.models import (
     BudgetLine,
     ContractorStaff,
@@ -24,6 +24,7 @@ from contracts.models import (
     Procurement,
     ProjectCycle,
 )
+from core.models import ParameterKey, PolicyParameter
 from evaluations.models import Evaluation, EvaluationScore, Renewal
 from reports.models import ReminderSent, Report, ReportFigure, ReportReview, ServiceRecord
 from staffing.models import (
@@ -439,7 +440,7 @@ def test_every_constraint_has_a_case():
         constraint.name % {"app_label": model._meta.app_label, "class": model._meta.model_name}
         for model in apps.get_models()
         if model._meta.app_label
-        in {"accounts", "stations", "contracts", "staffing", "evaluations", "reports"}
+        in {"core", "accounts", "stations", "contracts", "staffing", "evaluations", "reports"}
         for constraint in model._meta.constraints
     }
     assert declared - set(BAD_ROWS) == set()
@@ -450,6 +451,7 @@ def test_constraints_have_chinese_messages():
     for model in apps.get_models():
         for constraint in model._meta.constraints:
             if model._meta.app_label in {
+                "core",
                 "accounts",
                 "stations",
                 "contracts",

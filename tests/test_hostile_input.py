@@ -8,7 +8,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from accounts.backups import _row_counts
+from core.backups import _row_counts
 from documents import cells
 from documents.cells import CellError
 from documents.imports import IMPORTERS, ImportRefused

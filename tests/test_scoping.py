@@ -12,8 +12,8 @@ from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
-from accounts.scoping import ScopedQuerySet
 from contracts.models import Contractor, ContractorStaff
+from core.scoping import ScopedQuerySet
 from reports.models import Report, ReportFigure, ServiceRecord
 from staffing.models import Posting, SocialWorker, Volunteer
 from stations.models import District, Station, Street

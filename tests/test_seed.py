@@ -7,8 +7,8 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from accounts.models import PARAMETER_DEFAULTS, PolicyParameter
 from contracts.models import ProjectCycle
+from core.models import PARAMETER_DEFAULTS, PolicyParameter
 from stations.annex import STREETS
 from stations.models import Street
 from tests.conftest import DEMO_USERNAMES
@@ -33,7 +33,7 @@ def row_counts() -> dict[str, int]:
         model._meta.label: model._base_manager.count()
         for model in apps.get_models()
         if model._meta.app_label
-        in {"accounts", "stations", "contracts", "staffing", "evaluations", "reports"}
+        in {"core", "accounts", "stations", "contracts", "staffing", "evaluations", "reports"}
     }
 
 

@@ -143,7 +143,7 @@ def test_chinese_first_and_shanghai_time():
 
 @pytest.mark.django_db
 def test_production_refuses_demo_accounts(settings):
-    from accounts.checks import no_demo_accounts
+    from demo.checks import no_demo_accounts
 
     settings.PRODUCTION = True
     assert [e.id for e in no_demo_accounts(None)] == ["accounts.E001"]  # the demo story is loaded in tests

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-import accounts.crypto
+import core.crypto
 
 
 def encrypt_existing(apps, schema_editor):
@@ -22,16 +22,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="historicalservicerecord",
             name="client_id_number",
-            field=accounts.crypto.EncryptedCharField(
-                blank=True, max_length=18, verbose_name="服务对象身份证号"
-            ),
+            field=core.crypto.EncryptedCharField(blank=True, max_length=18, verbose_name="服务对象身份证号"),
         ),
         migrations.AlterField(
             model_name="servicerecord",
             name="client_id_number",
-            field=accounts.crypto.EncryptedCharField(
-                blank=True, max_length=18, verbose_name="服务对象身份证号"
-            ),
+            field=core.crypto.EncryptedCharField(blank=True, max_length=18, verbose_name="服务对象身份证号"),
         ),
         migrations.RunPython(encrypt_existing, migrations.RunPython.noop),
     ]

@@ -2,12 +2,12 @@
 
 from django.db import migrations, models
 
-import accounts.crypto
+import core.crypto
 
 
 def encrypt_existing(apps, schema_editor):
     """Re-write every stored ID and phone number through the encrypted field, and fill the digests."""
-    from accounts.crypto import digest
+    from core.crypto import digest
 
     for label in ("SocialWorker", "HistoricalSocialWorker"):
         model = apps.get_model("staffing", label)
@@ -47,32 +47,32 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="historicalsocialworker",
             name="id_number",
-            field=accounts.crypto.EncryptedCharField(max_length=18, verbose_name="身份证号"),
+            field=core.crypto.EncryptedCharField(max_length=18, verbose_name="身份证号"),
         ),
         migrations.AlterField(
             model_name="historicalsocialworker",
             name="phone",
-            field=accounts.crypto.EncryptedCharField(max_length=20, verbose_name="手机号码"),
+            field=core.crypto.EncryptedCharField(max_length=20, verbose_name="手机号码"),
         ),
         migrations.AlterField(
             model_name="historicalvolunteer",
             name="phone",
-            field=accounts.crypto.EncryptedCharField(max_length=20, verbose_name="联系电话"),
+            field=core.crypto.EncryptedCharField(max_length=20, verbose_name="联系电话"),
         ),
         migrations.AlterField(
             model_name="socialworker",
             name="id_number",
-            field=accounts.crypto.EncryptedCharField(max_length=18, verbose_name="身份证号"),
+            field=core.crypto.EncryptedCharField(max_length=18, verbose_name="身份证号"),
         ),
         migrations.AlterField(
             model_name="socialworker",
             name="phone",
-            field=accounts.crypto.EncryptedCharField(max_length=20, verbose_name="手机号码"),
+            field=core.crypto.EncryptedCharField(max_length=20, verbose_name="手机号码"),
         ),
         migrations.AlterField(
             model_name="volunteer",
             name="phone",
-            field=accounts.crypto.EncryptedCharField(max_length=20, verbose_name="联系电话"),
+            field=core.crypto.EncryptedCharField(max_length=20, verbose_name="联系电话"),
         ),
         migrations.RunPython(encrypt_existing, migrations.RunPython.noop),
         migrations.AddConstraint(

@@ -6,7 +6,7 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-import accounts.models
+import core.models
 
 
 class Migration(migrations.Migration):
@@ -442,7 +442,7 @@ class Migration(migrations.Migration):
                 (
                     "file",
                     models.FileField(
-                        max_length=255, upload_to=accounts.models.stored_file_path, verbose_name="文件"
+                        max_length=255, upload_to=core.models.stored_file_path, verbose_name="文件"
                     ),
                 ),
                 ("original_name", models.CharField(max_length=255, verbose_name="原文件名")),

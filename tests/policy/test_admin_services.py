@@ -42,7 +42,7 @@ def money_post(amount: Decimal) -> dict:
         "staffing/posting",
         "staffing/qualification",
         "evaluations/renewal",
-        "accounts/policyparameter",
+        "core/policyparameter",
     ],
 )
 def test_service_backed_add_forms_render_for_the_bureau(pw, path):
@@ -165,11 +165,11 @@ def test_R_EVAL_2_admin_action_signs_as_bureau(pw):
 @pytest.mark.django_db
 def test_admin_changes_a_parameter_through_the_service(pw):
     response = admin_client(pw.bureau).post(
-        "/admin/accounts/policyparameter/add/",
+        "/admin/core/policyparameter/add/",
         {"key": "posting_within_days", "value": "20", "valid_from": "2027-01-01", "note": "区政府文件"},
     )
     assert response.status_code == 302
-    from accounts.models import PolicyParameter
+    from core.models import PolicyParameter
 
     changed = PolicyParameter.objects.get(key="posting_within_days", valid_from=D(2027, 1, 1))
     assert changed.changed_by == pw.bureau and "R-STAFF-5" in changed.note

@@ -12,12 +12,13 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from accounts.models import ParameterKey, PolicyParameter, Role
-from accounts.parameters import parameter
-from accounts.policy import RULES
-from accounts.services import parameter_change
+from accounts.models import Role
 from contracts import services as contract_services
 from contracts.models import ContractYear, EligibilityCondition, EligibilityEvidence, Procurement
+from core.models import ParameterKey, PolicyParameter
+from core.parameters import parameter
+from core.policy import RULES
+from core.services import parameter_change
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation
 from reports import services as report_services
@@ -103,7 +104,7 @@ def test_every_rule_of_the_catalogue_has_a_test_named_after_it():
 
 
 def test_every_registered_check_cites_catalogue_rules():
-    from accounts.findings import CHECKS
+    from core.findings import CHECKS
 
     cited = {rule_id for check in CHECKS.values() for rule_id in check.rule_ids}
     assert cited <= set(RULES)

@@ -87,7 +87,7 @@ def test_bad_attachments_are_refused_in_chinese_and_leave_nothing(client_as, upl
 @pytest.mark.django_db
 @pytest.mark.usefixtures("story_day")
 def test_an_oversized_attachment_is_refused(client_as, settings, uploads_in_tmp):
-    from accounts import uploads
+    from core import uploads
 
     brief = returned_brief()
     big = SimpleUploadedFile(

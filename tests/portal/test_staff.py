@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
-from accounts.validators import id_check_digit
+from core.validators import id_check_digit
 from reports.models import ServiceRecord, ServiceRecordPhoto
 from staffing.models import SocialWorker, Volunteer, VolunteerHours
 from staffing.volunteer_views import self_report_token

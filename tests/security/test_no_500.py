@@ -8,7 +8,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts.backups import _row_counts
+from core.backups import _row_counts
 from tests.conftest import DEMO_USERNAMES
 from tests.test_hostile_input import FORMS
 from tests.test_portal_access import OK, TABLE, demo_ids

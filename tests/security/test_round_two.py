@@ -13,10 +13,10 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from accounts.masking import mask_id, mask_phone
 from accounts.models import AccountRequest, Role, User
 from audit.models import AuditEvent
 from contracts.models import Contractor, ContractorStaff
+from core.masking import mask_id, mask_phone
 from staffing.models import SocialWorker, Volunteer
 from stations.models import Station
 from tests.security.conftest import SecondDistrict, admin_form_data, no_formula_cells
@@ -188,7 +188,7 @@ def test_finding_the_zip_bomb_check_measures_the_real_unpacked_size_not_the_decl
     """An Office attachment whose archive declares 1,000 bytes for a member that really unpacks to megabytes was
     accepted by a check that summed the declared sizes; it is now decompressed and refused (an archive that lies
     about its sizes is no Office file), whether it unpacks to 5 MB or 250 MB."""
-    from accounts.uploads import check_upload
+    from core.uploads import check_upload
 
     upload = SimpleUploadedFile("plan.docx", attack_files["lying_docx"])
     with pytest.raises(Exception, match=r"不是允许的类型|压缩炸弹"):
@@ -383,7 +383,7 @@ def test_finding_rotating_the_encryption_key_keeps_one_record_per_person(setting
     from cryptography.fernet import Fernet
     from django.core.management import call_command
 
-    from accounts.crypto import _fernet, under_primary_key
+    from core.crypto import _fernet, under_primary_key
     from staffing.services import worker_register
 
     worker = SocialWorker.objects.filter(contractor__memberships__user=demo_users["org-a"]).first()
@@ -536,7 +536,7 @@ def test_finding_restore_deletes_the_uploads_before_checking_the_row_counts(tmp_
     from django.core.management import call_command
     from django.core.management.base import CommandError
 
-    from accounts.backups import _row_counts
+    from core.backups import _row_counts
     from reports.models import Report, ReportAttachment
     from tests.conftest import seed_demo_once
 

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         user.must_change_password = True
         user.full_clean()
         user.save()
-        from accounts.signals import announce
+        from core.signals import announce
 
         announce("create", user=None, obj=user, summary=f"服务器命令建立账号{username}（{Role(role).label}）")
         self.stdout.write(

@@ -6,7 +6,7 @@ Idempotent: running it again changes nothing that is already right and adds noth
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.models import PARAMETER_DEFAULTS, PARAMETERS_VALID_FROM, PolicyParameter
+from core.models import PARAMETER_DEFAULTS, PARAMETERS_VALID_FROM, PolicyParameter
 from stations import annex
 from stations.models import District, RolloutPlan, Station, Street
 

@@ -16,9 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.crypto import digest
 from accounts.models import Role, User
-from accounts.validators import id_check_digit
 from contracts.models import (
     BudgetLine,
     Contractor,
@@ -27,6 +25,8 @@ from contracts.models import (
     Procurement,
     ProjectCycle,
 )
+from core.crypto import digest
+from core.validators import id_check_digit
 from evaluations.models import Evaluation, Renewal
 from reports.models import Report
 from staffing.models import Posting, Qualification, SocialWorker, Volunteer, VolunteerHours

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.backups import BackupError, backup
+from core.backups import BackupError, backup
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from django.core.checks import Error, register
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
-from accounts.text import listing
+from core.text import listing
 
 
 @register("security", deploy=True)
@@ -13,7 +13,7 @@ def no_demo_accounts(app_configs, **kwargs):
     if not getattr(settings, "PRODUCTION", False):
         return []
     from accounts.models import User
-    from stations.management.commands.seed_demo import ACCOUNTS
+    from demo.management.commands.seed_demo import ACCOUNTS
 
     try:
         found = sorted(

@@ -17,8 +17,6 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from accounts.crypto import digest
-from accounts.dates import add_years, months_between
 from accounts.models import Role, User
 from contracts.models import (
     BudgetLine,
@@ -31,6 +29,8 @@ from contracts.models import (
     Procurement,
     ProjectCycle,
 )
+from core.crypto import digest
+from core.dates import add_years, months_between
 from evaluations.deadlines import final_evaluation_due, midterm_evaluation_due
 from evaluations.models import Evaluation, EvaluationScore, Renewal
 from reports.deadlines import brief_due, final_report_due, midterm_report_due, service_plan_due

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.text import listing
+from core.text import listing
 
 MB = 1024 * 1024
 DEFAULT_LIMIT = 20 * MB

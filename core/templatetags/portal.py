@@ -8,8 +8,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import masking
-from accounts.policy import RULES
+from core import masking
+from core.policy import RULES
 
 register = template.Library()
 
@@ -115,6 +115,6 @@ def get_item(mapping, key):
 
 @register.filter
 def responsible_label(value: str) -> str:
-    from accounts.findings import Responsible
+    from core.findings import Responsible
 
     return Responsible(value).label if value in Responsible.values else value

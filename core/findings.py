@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.policy import RULES, Rule
+from core.policy import RULES, Rule
 
 
 class Responsible(models.TextChoices):
@@ -118,10 +118,3 @@ def register(*rule_ids: str):
 def register_upcoming(function: Upcoming) -> Upcoming:
     UPCOMING[f"{function.__module__}.{function.__name__}"] = function
     return function
-
-
-def for_viewer(found, user) -> list[Finding]:
-    """Findings as `user` may read them: without people's names for a role that does not see people."""
-    from accounts.models import sees_people
-
-    return list(found) if sees_people(user) else [f.without_person() for f in found]

@@ -7,7 +7,7 @@ left under an old key, remove the old key. The digests (DJANGO_FIELD_DIGEST_KEY)
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.crypto import rotate
+from core.crypto import rotate
 
 
 class Command(BaseCommand):

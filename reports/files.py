@@ -8,8 +8,8 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.access import role_required, visible_or_404
 from accounts.models import Role
+from core.access import role_required, visible_or_404
 
 # URL kind -> the StoredFile model it names.
 KINDS = {

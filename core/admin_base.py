@@ -13,9 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from accounts.forms_util import PortalModelForm, apply_errors
-from accounts.masking import masked, personal_fields
-from accounts.models import Role
+from core.forms import PortalModelForm, apply_errors
+from core.masking import masked, personal_fields
 
 
 def _role_may(request, roles) -> bool:
@@ -76,8 +75,9 @@ def placeable_accounts(role: str, link_model, unit_field: str, request):
     no other unit of that kind (one person, one organisation). `link_model` is the staff list's row model (or an
     M2M's through model) and `unit_field` its foreign key to the unit. The picker never lists every account in the
     system: an account of another role or another organisation is not offered."""
-    from accounts.models import User
+    from django.contrib.auth import get_user_model
 
+    User = get_user_model()
     unit_id = _unit_being_edited(request)
     elsewhere = link_model.objects.exclude(**{f"{unit_field}_id": unit_id}).values("user")
     return User.objects.filter(role=role, is_active=True).exclude(pk__in=elsewhere).order_by("username")
@@ -92,7 +92,7 @@ def _unit_being_edited(request) -> int | None:
 class PortalModelAdmin(PersonalDataMixin, ScopedFormFieldsMixin, SimpleHistoryAdmin):
     """Business records: bureau staff of the record's district; administrators never see case data."""
 
-    admin_roles = frozenset({Role.BUREAU})
+    admin_roles = frozenset({"bureau"})
     list_per_page = 50
     form = PortalModelForm
 
@@ -130,7 +130,7 @@ class PortalModelAdmin(PersonalDataMixin, ScopedFormFieldsMixin, SimpleHistoryAd
 
 
 class PortalInline(PersonalDataMixin, ScopedFormFieldsMixin, admin.TabularInline):
-    admin_roles = frozenset({Role.BUREAU})
+    admin_roles = frozenset({"bureau"})
     extra = 0
 
     def get_queryset(self, request):

@@ -5,7 +5,7 @@ history view show the masked form. A value too short for the usual pattern is ma
 usual six leading and four trailing characters of an eight-character value would show all of it.
 """
 
-from accounts.crypto import EncryptedCharField
+from core.crypto import EncryptedCharField
 
 
 def mask_id(value) -> str:

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from stations.scale import generate
+from demo.scale import generate
 
 
 class Command(BaseCommand):

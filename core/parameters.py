@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
 
-from accounts.models import PARAMETER_DEFAULTS, PolicyParameter
+from core.models import PARAMETER_DEFAULTS, PolicyParameter
 
 
 class ParameterTimeline:

@@ -1,0 +1,45 @@
+"""Documents handed to the browser: a generated file as a download (recorded in the audit log), and the one way a
+list page exports what it shows as a workbook (its rows, its filters, the user's scope)."""
+
+import io
+
+from django.http import FileResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.signals import announce
+from core.workbook import Sheet, write_workbook
+
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def attachment(content: bytes, filename: str, content_type: str, request=None) -> FileResponse:
+    """A generated document as a download; with the request, the export goes into the audit log."""
+    if request is not None:
+        announce("export", request=request, object_type=filename[:100], summary=request.get_full_path())
+    response = FileResponse(
+        io.BytesIO(content), as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def wants_export(request) -> bool:
+    return request.GET.get("export") == "xlsx"
+
+
+def list_export(request, title: str, columns=None, rows=None, sheet=None) -> FileResponse:
+    """A list page's rows, as filtered on screen and within the user's scope, as a workbook (columns and rows, or
+    a ready Sheet)."""
+    buffer = io.BytesIO()
+    note = _("{title}（导出时间{localtime:%Y-%m-%d %H:%M}，{value}）").format(
+        title=title,
+        localtime=timezone.localtime(),
+        value=request.user.get_full_name() or request.user.username,
+    )
+    if sheet is None:
+        sheet = Sheet(title, columns, rows)
+    sheet.note = note
+    write_workbook([sheet], buffer)
+    return attachment(buffer.getvalue(), f"{title}-{timezone.localdate():%Y%m%d}.xlsx", XLSX, request=request)
