@@ -15,7 +15,7 @@ from accounts.services import (
     enrolment_code_issue,
     password_reset,
 )
-from core.admin_base import _role_may
+from core.admin_base import SafeChangelistMixin, _role_may
 from core.forms import PortalModelForm, apply_errors
 
 admin.site.site_header = _("社工站管理平台 · 系统管理")
@@ -55,7 +55,7 @@ class AccountAddForm(PortalModelForm):
 
 
 @admin.register(User)
-class PortalUserAdmin(UserAdmin):
+class PortalUserAdmin(SafeChangelistMixin, UserAdmin):
     """Accounts are managed by administrators only, with duties apart (三权分立, accounts.services): an administrator
     cannot grant the bureau, municipal, auditor or administrator role, re-activate such an account or reset its
     password without a second person's approval, cannot change its own role or status, and never chooses anyone's
@@ -142,9 +142,11 @@ class PortalUserAdmin(UserAdmin):
                     messages.WARNING,
                 )
             return
-        # Role and status were applied (or sent for approval) by account_change in the form: keep what it left.
+        # Role and status were applied (or sent for approval) by account_change in the form: keep what it left, and
+        # what no form sets (the session epoch it may have raised, the password and its dates).
         current = User.objects.get(pk=obj.pk)
-        obj.role, obj.is_active = current.role, current.is_active
+        for name in ("role", "is_active", "session_epoch", "password", "password_changed_at", "must_change_password"):
+            setattr(obj, name, getattr(current, name))
         super().save_model(request, obj, form, change)
         if form.outcome:
             self.message_user(request, form.outcome, messages.INFO)
@@ -209,7 +211,7 @@ def _message(error) -> str:
 
 
 @admin.register(AccountRequest)
-class AccountRequestAdmin(admin.ModelAdmin):
+class AccountRequestAdmin(SafeChangelistMixin, admin.ModelAdmin):
     """What the administrator asked and how it was decided (decided on the approver's page, not here)."""
 
     admin_roles = frozenset({Role.ADMIN})

@@ -159,12 +159,17 @@ def account_request_decide(*, request_row: AccountRequest, approve: bool, actor,
     user = User.objects.select_for_update().get(pk=row.user_id)
     password = None
     if row.kind == AccountRequest.Kind.GRANT:
+        # A privileged role always comes with fresh credentials from the approver: the administrator may know the
+        # account's password (it may have reset it while the account was a street's) or have bound an
+        # authenticator to it, and neither may follow the account into its new role.
         user.role = row.role
-        if not user.has_usable_password():
-            user.is_active = True
-            password = _issue_password(user)
+        user.is_active = True
         user.save(update_fields=["role", "is_active"])
-        user.end_all_sessions()
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        TOTPDevice.objects.filter(user=user).delete()
+        EnrolmentCode.objects.filter(user=user, used_at__isnull=True).delete()
+        password = _issue_password(user)
     elif row.kind == AccountRequest.Kind.ACTIVATE:
         user.is_active = True
         user.save(update_fields=["is_active"])

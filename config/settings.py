@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.language.ChineseFirstMiddleware",
@@ -123,7 +124,13 @@ if _db.get("ENGINE") not in ("django.db.backends.sqlite3", "django.db.backends.p
 _db["CONN_HEALTH_CHECKS"] = True
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["CONN_MAX_AGE"] = 0
-    _db["OPTIONS"] = {"init_command": "PRAGMA foreign_keys=ON; PRAGMA journal_mode=WAL;"}
+    # A writer waits up to 20 s for another (an import's transaction) instead of failing with "database is locked",
+    # and takes the write lock at the start of its transaction, so two writers queue instead of deadlocking.
+    _db["OPTIONS"] = {
+        "init_command": "PRAGMA foreign_keys=ON; PRAGMA journal_mode=WAL;",
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+    }
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -206,6 +213,7 @@ OCDS_PREFIX = env_str("OCDS_PREFIX", "ocds-sgz120")
 OCDS_PUBLISH_BASE = env_str("OCDS_PUBLISH_BASE", "https://mzj.dongli.example.gov.cn")
 
 UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 20, minimum=1)  # each uploaded file
+REQUEST_MAX_MB = env_int("REQUEST_MAX_MB", 100, minimum=1)  # a whole request (several files), refused unread
 # Imports (documents/imports.py) are read within these bounds before anything is kept: the file, its real unpacked
 # size (a zip bomb), its rows and columns, and the time spent reading. A sheet past one is refused with the reason.
 IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 5, minimum=1)

@@ -36,6 +36,7 @@ class ContractorStaffInline(PortalInline):
 
     model = ContractorStaff
     fields = ["district", "user"]
+    user_pickers = ("user",)
     extra = 0
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

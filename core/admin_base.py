@@ -22,6 +22,44 @@ def _role_may(request, roles) -> bool:
     return user.is_authenticated and user.is_active and user.role in roles
 
 
+def _is_user_field(field) -> bool:
+    from django.conf import settings
+
+    return (
+        field.is_relation
+        and field.related_model is not None
+        and (field.related_model._meta.label == settings.AUTH_USER_MODEL)
+    )
+
+
+class SafeChangelistMixin:
+    """The change list's filters from the address bar, checked before Django reads them: an id past the database's
+    integer, digits other than 0-9, or a date drill-down outside 1900-2100 is an invalid filter (Django's "?e=1"
+    page), not a 500."""
+
+    def changelist_view(self, request, extra_context=None):
+        from django.http import HttpResponseRedirect
+
+        from core.querystring import YEAR_MAX, YEAR_MIN
+
+        for key, values in request.GET.lists():
+            for value in values:
+                digits = value.strip()
+                if any(c.isdigit() and c not in "0123456789" for c in digits):
+                    return HttpResponseRedirect(request.path + "?e=1")
+                if digits.isdigit() and (len(digits) > 18 or int(digits) > 2**63 - 1):
+                    return HttpResponseRedirect(request.path + "?e=1")
+                if key.endswith(("__year", "__month", "__day")) and key != "e":
+                    if not digits.isdigit():
+                        return HttpResponseRedirect(request.path + "?e=1")
+                    number = int(digits)
+                    bounds = {"__year": (YEAR_MIN, YEAR_MAX), "__month": (1, 12), "__day": (1, 31)}
+                    low, high = next(b for suffix, b in bounds.items() if key.endswith(suffix))
+                    if not low <= number <= high:
+                        return HttpResponseRedirect(request.path + "?e=1")
+        return super().changelist_view(request, extra_context)
+
+
 class ScopedFormFieldsMixin:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.related_model
@@ -38,7 +76,14 @@ class ScopedFormFieldsMixin:
 
 class PersonalDataMixin:
     """Personal identifiers (encrypted ID numbers and phones) never appear in full in the admin: they are left out
-    of the form and shown masked; the full value is revealed only through the portal's audited 显示完整号码."""
+    of the form and shown masked; the full value is revealed only through the portal's audited 显示完整号码.
+
+    Who did something (submitted, reviewed, verified, logged, uploaded: a foreign key to an account) is recorded by
+    the services, never chosen in the admin: such fields are read-only, so no picker lists every account in the
+    system and nobody attributes a verification to someone else. An admin that places accounts in a unit's staff
+    list names the field in `user_pickers` and gives it its own narrowed choices."""
+
+    user_pickers: tuple[str, ...] = ()
 
     def get_exclude(self, request, obj=None):
         return [*(super().get_exclude(request, obj) or ()), *personal_fields(self.model)]
@@ -49,6 +94,11 @@ class PersonalDataMixin:
     def masked_readonly(self, readonly, obj) -> list[str]:
         hidden = set(personal_fields(self.model))
         readonly = [name for name in readonly if name not in hidden]
+        readonly += [
+            f.name
+            for f in self.model._meta.fields
+            if _is_user_field(f) and f.name not in self.user_pickers and f.name not in readonly
+        ]
         if hidden and obj is not None:
             readonly.append("personal_data")
         return readonly
@@ -89,7 +139,7 @@ def _unit_being_edited(request) -> int | None:
     return int(object_id) if object_id and str(object_id).isdecimal() and str(object_id).isascii() else None
 
 
-class PortalModelAdmin(PersonalDataMixin, ScopedFormFieldsMixin, SimpleHistoryAdmin):
+class PortalModelAdmin(SafeChangelistMixin, PersonalDataMixin, ScopedFormFieldsMixin, SimpleHistoryAdmin):
     """Business records: bureau staff of the record's district; administrators never see case data."""
 
     admin_roles = frozenset({"bureau"})
@@ -99,11 +149,27 @@ class PortalModelAdmin(PersonalDataMixin, ScopedFormFieldsMixin, SimpleHistoryAd
     def get_historical_record_context_helper(self, request, historical_record):
         return MaskedHistoryHelper(self.model, historical_record)
 
+    def _in_scope_or_404(self, request, object_id) -> None:
+        # simple-history reads the history table directly, so a record outside the user's scope would show its
+        # past: the record must be one get_queryset (visible_to) gives, like its change page.
+        from django.http import Http404
+
+        from core.querystring import query_id
+
+        pk = query_id(str(object_id))
+        if pk is None or not self.get_queryset(request).filter(pk=pk).exists():
+            raise Http404(_("没有找到该记录，或该记录不在您的管理范围内。"))
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._in_scope_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # A past version is shown, never saved back: reverting would write around the services (and the form's
         # personal fields are left out, so a revert would also blank them).
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
+        self._in_scope_or_404(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_add_permission(self, request):
@@ -132,6 +198,7 @@ class PortalModelAdmin(PersonalDataMixin, ScopedFormFieldsMixin, SimpleHistoryAd
 class PortalInline(PersonalDataMixin, ScopedFormFieldsMixin, admin.TabularInline):
     admin_roles = frozenset({"bureau"})
     extra = 0
+    form = PortalModelForm
 
     def get_queryset(self, request):
         # Children of a visible parent are not all visible (the staff links of other districts to a contractor

@@ -1,5 +1,7 @@
 """Showing a service's refusal on a form: the rule ID and clause under the field, or on top."""
 
+import re
+
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -96,6 +98,25 @@ def _non_ascii_digit(value) -> bool:
     return any(isinstance(v, str) and any(c.isdigit() and c not in ASCII_DIGITS for c in v) for v in values)
 
 
+def _bad_choice_id(value) -> bool:
+    """A record id the database cannot hold (a 30-digit number overflows before Django can say "not a choice")."""
+    values = value if isinstance(value, list | tuple) else [value]
+    return any(isinstance(v, str) and v.strip().isdigit() and int(v.strip()) > 2**63 - 1 for v in values)
+
+
+_YEAR = re.compile(r"^\s*(\d{1,6})-")
+
+
+def _year_out_of_range(value) -> bool:
+    """A date or date-time typed with a year outside 1900-2100 (a year-1 time moved to UTC overflows)."""
+    values = value if isinstance(value, list | tuple) else [value]
+    for v in values:
+        match = _YEAR.match(v) if isinstance(v, str) else None
+        if match and not DATE_MIN_YEAR <= int(match[1]) <= DATE_MAX_YEAR:
+            return True
+    return False
+
+
 class BoundedFieldsMixin:
     """What every form of the portal checks before its own rules, so that no value reaches the database or the
     date arithmetic out of range: whole numbers within the database's integer, dates between 1900 and 2100, numbers
@@ -118,13 +139,45 @@ class BoundedFieldsMixin:
                     field.validators.append(MinValueValidator(INT_MIN))
 
     def _clean_fields(self):
+        refused = {}
         for name, bf in self._bound_items():
             field = bf.field
-            if isinstance(
-                field, forms.IntegerField | forms.DecimalField | forms.FloatField | forms.DateField
-            ) and _non_ascii_digit(bf.data):
-                self.add_error(name, _("请使用半角数字（0-9）填写。"))
-        super()._clean_fields()
+            numeric = isinstance(
+                field,
+                forms.IntegerField
+                | forms.DecimalField
+                | forms.FloatField
+                | forms.DateField
+                | forms.DateTimeField
+                | forms.SplitDateTimeField,
+            )
+            if numeric and _non_ascii_digit(bf.data):
+                refused[name] = _("请使用半角数字（0-9）填写。")
+            elif isinstance(field, forms.DateField | forms.DateTimeField | forms.SplitDateTimeField) and (
+                _year_out_of_range(bf.data)
+            ):
+                refused[name] = _("日期应在{min}年至{max}年之间。").format(
+                    min=DATE_MIN_YEAR, max=DATE_MAX_YEAR
+                )
+            elif isinstance(field, forms.ModelChoiceField) and (
+                _bad_choice_id(bf.data) or _non_ascii_digit(bf.data)
+            ):
+                refused[name] = _("选择的项目无效。")
+        # A refused value is not handed to its field at all (the field's own parsing is what would fail): a plain
+        # text field stands in while the others are cleaned, and the form keeps its own field for showing.
+        originals = {name: self.fields[name] for name in refused}
+        for name in refused:
+            self.fields[name] = forms.CharField(required=False)
+            self._bound_fields_cache.pop(name, None)
+        try:
+            super()._clean_fields()
+        finally:
+            self.fields.update(originals)
+            for name in refused:
+                self._bound_fields_cache.pop(name, None)
+        for name, message in refused.items():
+            self.cleaned_data.pop(name, None)
+            self.add_error(name, message)
         for name, value in list(self.cleaned_data.items()):
             field = self.fields.get(name)
             if (

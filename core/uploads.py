@@ -64,17 +64,40 @@ class ArchiveRefused(Exception):
         self.kind, self.member = kind, member
 
 
-def inspect_archive(archive: zipfile.ZipFile, *, limit: int = MAX_UNPACKED, packed: int | None = None) -> int:
+@dataclass(frozen=True)
+class ElementLimit:
+    """At most `maximum` occurrences of any of `markers` in the members whose names start with `prefix`: the
+    elements a parser would build one object each for (a sheet's cells, its shared strings, its cell styles), so
+    that a small file cannot make it build millions."""
+
+    prefix: str
+    markers: tuple[bytes, ...]
+    maximum: int
+    kind: str
+
+
+def inspect_archive(
+    archive: zipfile.ZipFile,
+    *,
+    limit: int = MAX_UNPACKED,
+    packed: int | None = None,
+    elements: tuple[ElementLimit, ...] = (),
+) -> int:
     """Decompress every member, streaming, and return the real unpacked size; raise ArchiveRefused past `limit`
-    bytes, past MAX_RATIO times the packed size (`packed`, when given, above 1 MB), past MAX_MEMBERS members, or
-    at an XML document type declaration."""
+    bytes, past MAX_RATIO times the packed size (`packed`, when given, above 1 MB), past MAX_MEMBERS members, at an
+    XML document type declaration, or past an element limit (its kind is the refusal's)."""
     members = archive.infolist()
     if len(members) > MAX_MEMBERS:
         raise ArchiveRefused("bomb")
     unpacked = 0
     overlap = max(len(m) for m in XML_DECLARATIONS)
+    counts = dict.fromkeys(elements, 0)
     for member in members:
         tail = b""
+        watched = [e for e in elements if member.filename.startswith(e.prefix)]
+        # Markers counted in the text since the last chunk's end, less one byte: none is counted twice.
+        count_tail = b""
+        keep = max((len(m) for e in watched for m in e.markers), default=1) - 1
         try:
             with archive.open(member) as stream:
                 while chunk := stream.read(1 << 16):
@@ -85,6 +108,13 @@ def inspect_archive(archive: zipfile.ZipFile, *, limit: int = MAX_UNPACKED, pack
                     if any(marker in window for marker in XML_DECLARATIONS):
                         raise ArchiveRefused("xml", member.filename)
                     tail = window[-overlap:]
+                    if watched:
+                        text = count_tail + chunk
+                        for element in watched:
+                            counts[element] += sum(text.count(m) for m in element.markers)
+                            if counts[element] > element.maximum:
+                                raise ArchiveRefused(element.kind, member.filename)
+                        count_tail = text[-keep:] if keep else b""
         except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError, EOFError,
                 zlib.error):  # fmt: skip
             raise ArchiveRefused("broken", member.filename) from None

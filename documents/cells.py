@@ -46,7 +46,21 @@ DATE_PATTERNS = [
 
 
 def date(value) -> datetime.date | None:
-    """A date: a real date cell, an Excel serial number, or 2021年7月1日, 2021.7.1, 2021/07/01, 2021-07-01, 20210701."""
+    """A date: a real date cell, an Excel serial number, or 2021年7月1日, 2021.7.1, 2021/07/01, 2021-07-01, 20210701;
+    within the years every form of the portal accepts (1900-2100)."""
+    from core.forms import DATE_MAX_YEAR, DATE_MIN_YEAR
+
+    day = _date(value)
+    if day is not None and not DATE_MIN_YEAR <= day.year <= DATE_MAX_YEAR:
+        raise CellError(
+            _("“{day:%Y-%m-%d}”不在{min}年至{max}年之间。").format(
+                day=day, min=DATE_MIN_YEAR, max=DATE_MAX_YEAR
+            )
+        )
+    return day
+
+
+def _date(value) -> datetime.date | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime.datetime):

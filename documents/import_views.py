@@ -29,6 +29,20 @@ def pending_dir():
 
 
 SESSION_KEY = "pending_imports"
+PENDING_HOURS = 24
+
+
+def forget_stale_files() -> None:
+    """Files previewed and never confirmed are deleted after PENDING_HOURS: a preview is not a store."""
+    import time
+
+    folder = pending_dir()
+    if not folder.exists():
+        return
+    cutoff = time.time() - PENDING_HOURS * 3600
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
 
 
 def _importer(request, kind: str):
@@ -79,8 +93,14 @@ def import_page(request, kind: str):
         if result.ok:
             token = secrets.token_urlsafe(16)
             pending_dir().mkdir(parents=True, exist_ok=True)
-            (pending_dir() / token).write_bytes(content)
             pending = request.session.get(SESSION_KEY, {})
+            for earlier in [
+                t for t, k in pending.items() if k == kind
+            ]:  # a new preview replaces the last one
+                pending.pop(earlier)
+                (pending_dir() / earlier).unlink(missing_ok=True)
+            forget_stale_files()
+            (pending_dir() / token).write_bytes(content)
             pending[token] = kind
             request.session[SESSION_KEY] = pending
     return render(

@@ -127,12 +127,28 @@ class _Bounds:
         return list(head)
 
 
+# What openpyxl builds one object for, counted in the XML before it is parsed: a small file cannot declare millions.
+MAX_SHARED_STRINGS = 300_000
+MAX_CELL_STYLES = 65_000  # Excel's own ceiling is 64,000 cell formats
+
+
+def _element_limits(bound: dict[str, int]):
+    from core.uploads import ElementLimit
+
+    cells_allowed = (bound["rows"] + HEADER_SEARCH_ROWS) * bound["columns"]
+    return (
+        ElementLimit("xl/worksheets/", (b"<c ", b"<c>", b"<c/>"), cells_allowed, "cells"),
+        ElementLimit("xl/sharedStrings", (b"<si>", b"<si ", b"<si/>"), MAX_SHARED_STRINGS, "strings"),
+        ElementLimit("xl/styles", (b"<xf ", b"<xf>", b"<xf/>"), MAX_CELL_STYLES, "styles"),
+    )
+
+
 def _xlsx_rows(content: bytes, bound: dict[str, int]) -> list[tuple[int, list]]:
     from core.uploads import ArchiveRefused, inspect_archive
 
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            inspect_archive(archive, limit=bound["unpacked"])
+            inspect_archive(archive, limit=bound["unpacked"], elements=_element_limits(bound))
     except zipfile.BadZipFile:
         raise _refused(_("无法读取该Excel文件：文件已损坏或不是.xlsx格式。")) from None
     except ArchiveRefused as refused:
@@ -145,6 +161,13 @@ def _xlsx_rows(content: bytes, bound: dict[str, int]) -> list[tuple[int, list]]:
                 _("文件解压后超过{value}MB的上限（疑似压缩炸弹），已拒绝。").format(
                     value=bound["unpacked"] // (1024 * 1024)
                 )
+            ) from None
+        if refused.kind in ("cells", "strings", "styles"):
+            what = {"cells": _("单元格"), "strings": _("文字"), "styles": _("单元格格式")}[refused.kind]
+            raise _refused(
+                _(
+                    "表格中的{what}数量异常庞大，超出导入的上限，已拒绝；请只保留需要导入的数据后另存再导入。"
+                ).format(what=what)
             ) from None
         raise _refused(_("无法读取该Excel文件：文件已损坏。")) from None
     counter = _Bounds(bound)

@@ -187,7 +187,7 @@ def volunteer_hours_new(request, pk: int):
 @role_required(Role.CONTRACTOR)
 def volunteer_hours_verify_view(request):
     """Verify or reject the ticked pending entries (station staff)."""
-    ids = [int(i) for i in request.POST.getlist("entry") if i.isdigit()]
+    ids = [pk for pk in (query_id(i) for i in request.POST.getlist("entry")) if pk is not None]
     entries = list(VolunteerHours.objects.visible_to(request.user).filter(pk__in=ids))
     if not ids or len(entries) != len(ids):
         raise Http404(_("没有找到所选记录，或其不在您的管理范围内。"))

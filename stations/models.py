@@ -250,6 +250,11 @@ class AnnualPlan(models.Model):
                 violation_error_message=_("每个区每年只能有一份年度实施计划。"),
             ),
             models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100),
+                name="%(app_label)s_%(class)s_year_range",
+                violation_error_message=_("年度必须在2000年至2100年之间。"),
+            ),
+            models.CheckConstraint(
                 condition=Q(status="draft") | Q(submitted_at__isnull=False),
                 name="%(app_label)s_%(class)s_submitted_has_time",
                 violation_error_message=_("已报送的年度实施计划必须有报送时间。"),

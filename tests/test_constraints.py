@@ -112,6 +112,9 @@ BAD_ROWS = {
         )
         for _ in range(2)
     ],
+    "stations_annualplan_year_range": lambda w: AnnualPlan.objects.create(
+        district=w["street"].district, year=0, title="t", goals="g", measures="m", timeline="t"
+    ),
     "stations_annualplan_submitted_has_time": lambda w: AnnualPlan.objects.create(
         district=w["street"].district,
         year=2031,

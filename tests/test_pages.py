@@ -119,7 +119,8 @@ def test_every_portal_model_is_registered_in_the_admin():
     portal_models = {
         m
         for m in apps.get_models()
-        if m._meta.app_label in {"core", "accounts", "stations", "contracts", "staffing", "evaluations", "reports"}
+        if m._meta.app_label
+        in {"core", "accounts", "stations", "contracts", "staffing", "evaluations", "reports"}
         and not m._meta.proxy
         and not m.__name__.startswith("Historical")
     }

@@ -219,3 +219,45 @@ def attack_files() -> dict[str, bytes]:
         "lying_docx": _lying(b"0" * (5 * 1024 * 1024), "word/document.xml", office),
         "docx_bomb": _lying(b"0" * (250 * 1024 * 1024), "word/document.xml", office),
     }
+
+
+def _shared_strings_book(count: int) -> bytes:
+    buffer = io.BytesIO()
+    strings = "".join(f"<si><t>{n}</t></si>" for n in range(count))
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CT)
+        archive.writestr("_rels/.rels", _RELS)
+        archive.writestr("xl/workbook.xml", _WB)
+        archive.writestr("xl/_rels/workbook.xml.rels", _WBRELS)
+        archive.writestr(
+            "xl/sharedStrings.xml",
+            f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{strings}</sst>',
+        )
+        archive.writestr("xl/worksheets/sheet1.xml", _sheet(_cell("A1", "x")))
+    return buffer.getvalue()
+
+
+def _styles_book(count: int) -> bytes:
+    buffer = io.BytesIO()
+    xfs = "<xf/>" * count
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CT)
+        archive.writestr("_rels/.rels", _RELS)
+        archive.writestr("xl/workbook.xml", _WB)
+        archive.writestr("xl/_rels/workbook.xml.rels", _WBRELS)
+        archive.writestr(
+            "xl/styles.xml",
+            f'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs>{xfs}</cellXfs></styleSheet>',
+        )
+        archive.writestr("xl/worksheets/sheet1.xml", _sheet(_cell("A1", "x")))
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="session")
+def structure_bombs() -> dict[str, bytes]:
+    """Small files whose XML declares millions of things openpyxl would build one object each for."""
+    return {
+        "styles": _styles_book(1_000_000),
+        "strings": _shared_strings_book(500_000),
+        "one_row": _book(_sheet('<row r="1">' + "<c/>" * 2_000_000 + "</row>")),
+    }

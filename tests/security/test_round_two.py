@@ -578,3 +578,181 @@ def test_contractor_register_is_shared_and_staff_lists_are_per_district(second: 
     """README's decision: one register of contractors for every district; who works for one is per district."""
     assert Contractor.objects.visible_to(second.bureau2).filter(pk=second.contractor.pk).exists()
     assert not ContractorStaff.objects.visible_to(second.bureau2).filter(district=second.dongli).exists()
+
+
+# --- Found again by the independent check (helper red team, same round) --------------------------------------------
+
+
+def test_finding_the_admins_history_pages_ignore_the_users_scope(client, second):
+    """simple-history's pages read the history table directly: a bureau could walk another district's records."""
+    worker = SocialWorker.objects.filter(postings__cycle__station__street__name="张贵庄街道").first()
+    history_id = worker.history.first().history_id
+    client.force_login(second.bureau2)
+    for url in (
+        reverse("admin:staffing_socialworker_history", args=[worker.pk]),
+        reverse("admin:staffing_socialworker_simple_history", args=[worker.pk, history_id]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 404 and worker.name not in response.content.decode(), url
+
+
+def test_finding_admin_pickers_offer_every_account_as_who_verified_or_reviewed(client_as, demo_users):
+    from staffing.models import VolunteerHours
+    from tests.security.conftest import admin_form_data
+
+    entry = VolunteerHours.objects.filter(
+        volunteer__station__street__name="无瑕街道", status="verified"
+    ).first()
+    url = reverse("admin:staffing_volunteerhours_change", args=[entry.pk])
+    bureau = client_as("bureau")
+    html = bureau.get(url).content.decode()
+    assert 'name="verified_by"' not in html and 'name="entered_by"' not in html
+    assert ">auditor<" not in html and "（auditor）" not in html
+    data = admin_form_data(html)
+    data["verified_by"] = str(demo_users["auditor"].pk)
+    bureau.post(url, data)
+    entry.refresh_from_db()
+    assert entry.verified_by_id != demo_users["auditor"].pk
+
+
+@pytest.mark.parametrize("attack", ["styles", "strings", "one_row"])
+def test_finding_a_small_sheet_declaring_millions_of_styles_strings_or_cells_is_refused_before_parsing(
+    client_as, structure_bombs, attack
+):
+    import time
+
+    started = time.monotonic()
+    response = _import(client_as("org-a"), structure_bombs[attack])
+    assert response.status_code == 200 and "数量异常庞大" in response.content.decode()
+    assert time.monotonic() - started < 15
+
+
+def test_finding_imported_dates_in_year_one_are_refused(client_as):
+    content = (
+        "姓名,性别,身份证号,手机号码,入职日期\n远古乙,男,120110199001011235,13812345678,0001-01-01\n".encode()
+    )
+    response = _import(client_as("org-a"), content, "roster.csv")
+    assert "不在1900年至2100年之间" in response.content.decode()
+
+
+def test_finding_previews_leave_their_files_behind(client_as, settings):
+    import os
+    import time
+
+    from documents.import_views import pending_dir
+
+    content = (
+        "姓名,性别,身份证号,手机号码,入职日期\n新人,男,120110199001011235,13812345678,2026-01-05\n".encode()
+    )
+    org = client_as("org-a")
+    _import(org, content, "a.csv")
+    first = set(pending_dir().iterdir())
+    assert len(first) == 1
+    stale = pending_dir() / "stale-token"
+    stale.write_bytes(b"x")
+    old = time.time() - 25 * 3600
+    os.utime(stale, (old, old))
+    _import(org, content, "b.csv")
+    left = set(pending_dir().iterdir())
+    assert len(left) == 1 and not (left & first) and not stale.exists()
+
+
+def test_finding_an_oversized_upload_is_received_in_full_before_it_is_refused(client_as, settings):
+    response = client_as("org-a").post(
+        reverse("import", args=["roster"]),
+        data=b"x",
+        content_type="text/plain",
+        CONTENT_LENGTH=str(30 * 1024 * 1024),
+    )
+    assert response.status_code == 413 and "未予接收" in response.content.decode()
+
+
+def test_finding_demote_reset_and_grant_again_leaves_the_admin_holding_a_privileged_account(
+    client_as, demo_users
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.services import account_change, account_request_decide, password_reset
+
+    admin, bureau = demo_users["admin"], demo_users["bureau"]
+    account_change(user=bureau, role="street", is_active=True, actor=admin)
+    known = password_reset(user=User.objects.get(pk=bureau.pk), actor=admin)
+    TOTPDevice.objects.create(user=bureau, name="the admin's phone", confirmed=True)
+    account_change(user=User.objects.get(pk=bureau.pk), role="bureau", is_active=True, actor=admin)
+    asked = AccountRequest.objects.get(user=bureau, status="pending")
+    issued = account_request_decide(request_row=asked, approve=True, actor=demo_users["auditor"])
+    bureau.refresh_from_db()
+    assert (
+        bureau.role == "bureau"
+        and issued
+        and not bureau.check_password(known)
+        and bureau.check_password(issued)
+    )
+    assert not TOTPDevice.objects.filter(user=bureau).exists()
+
+
+def test_finding_a_role_change_did_not_end_the_accounts_sessions(client_as, demo_users):
+    street = demo_users["zhangguizhuang"]
+    session = Client()
+    session.force_login(street)
+    assert session.get(reverse("rules")).status_code == 200
+    client_as("admin").post(
+        reverse("admin:accounts_user_change", args=[street.pk]),
+        {
+            "username": street.username,
+            "role": "contractor",
+            "is_active": "on",
+            "last_name": "",
+            "first_name": "",
+        },
+    )
+    assert session.get(reverse("rules")).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("username", "path"),
+    [
+        ("bureau", "/admin/stations/station/?street=9223372036854775808"),
+        ("bureau", "/admin/stations/station/?street__district=" + "9" * 30),
+        ("bureau", "/admin/stations/siteconditionlog/?logged_on__year=9999"),
+        ("bureau", "/admin/stations/siteconditionlog/?logged_on__year=9999&logged_on__month=12"),
+        ("bureau", "/admin/reports/report/?due_date__year=99999999999999999999"),
+        ("bureau", "/admin/contracts/procurement/?station=²"),
+        ("admin", "/admin/accounts/accountrequest/?user=9223372036854775808"),
+        ("admin", "/admin/accounts/enrolmentcode/?user=9223372036854775808"),
+        ("admin", "/admin/core/policyparameter/?changed_by=9223372036854775808"),
+    ],
+)
+def test_finding_admin_filters_and_date_drill_downs_answered_500(client_as, username, path):
+    client = client_as(username)
+    client.raise_request_exception = False
+    assert client.get(path).status_code in (200, 302), path
+
+
+def test_finding_admin_date_times_and_many_to_many_ids_answered_500(client_as):
+    from stations.models import District
+
+    client = client_as("bureau")
+    client.raise_request_exception = False
+    dongli = District.objects.get(code="120110")
+    url = reverse("admin:stations_district_change", args=[dongli.pk])
+    from tests.security.conftest import admin_form_data
+
+    data = admin_form_data(client.get(url).content.decode())
+    data["staff"] = ["1", "9" * 30]
+    assert client.post(url, data).status_code == 200
+    plan = dongli.annual_plans.first()
+    url = reverse("admin:stations_annualplan_change", args=[plan.pk])
+    data = admin_form_data(client.get(url).content.decode())
+    data.update({"submitted_at_0": "0001-01-01", "submitted_at_1": "00:00", "year": "0"})
+    assert client.post(url, data).status_code == 200
+    plan.refresh_from_db()
+    assert plan.year >= 2000
+
+
+def test_finding_volunteer_verification_ids_answered_500(client_as):
+    client = client_as("org-a")
+    client.raise_request_exception = False
+    for value in ("²", "⑤", "9223372036854775808"):
+        response = client.post(reverse("volunteer-hours-verify"), {"entry": value, "decision": "verify"})
+        assert response.status_code < 500, value
