@@ -89,6 +89,7 @@ lint: install-test
 check: install-test
 	DJANGO_ENV=test $(PY) manage.py check
 	DJANGO_ENV=test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports --no-cache
 
 test: install-test browser-deps lint check
 	DJANGO_ENV=test $(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -145,7 +145,14 @@ class PortalUserAdmin(SafeChangelistMixin, UserAdmin):
         # Role and status were applied (or sent for approval) by account_change in the form: keep what it left, and
         # what no form sets (the session epoch it may have raised, the password and its dates).
         current = User.objects.get(pk=obj.pk)
-        for name in ("role", "is_active", "session_epoch", "password", "password_changed_at", "must_change_password"):
+        for name in (
+            "role",
+            "is_active",
+            "session_epoch",
+            "password",
+            "password_changed_at",
+            "must_change_password",
+        ):
             setattr(obj, name, getattr(current, name))
         super().save_model(request, obj, form, change)
         if form.outcome:

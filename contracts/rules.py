@@ -16,7 +16,7 @@ from contracts.models import (
     ProjectCycle,
     year_label,
 )
-from contracts.services import conditions_missing
+from contracts.selectors import conditions_missing
 from core.findings import Finding, Responsible, register
 from core.models import ParameterKey
 from core.parameters import timeline

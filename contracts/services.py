@@ -16,39 +16,21 @@ from contracts.models import (
     BudgetLine,
     Contractor,
     ContractYear,
-    EligibilityCondition,
     EligibilityEvidence,
     FundingAllocation,
     Procurement,
     ProjectCycle,
 )
+from contracts.selectors import eligibility_missing
 from core.dates import add_years
 from core.models import ParameterKey
 from core.parameters import int_parameter, parameter
 from core.permissions import require_role, require_visible
 from core.policy import refusal
-from core.text import label, listing, sentences
+from core.text import listing, sentences
 from stations.models import Station
 
 CENT = Decimal("0.01")
-
-
-def eligibility_missing(contractor: Contractor, on: datetime.date) -> list[str]:
-    """R-PROC-2: the conditions a contractor has no verified, unexpired evidence for on a day."""
-    # Iterates .all() so that a prefetched evidence list costs no query.
-    return conditions_missing(
-        ((e.condition, e.verified_on, e.valid_until) for e in contractor.evidence.all()), on
-    )
-
-
-def conditions_missing(evidence, on: datetime.date) -> list[str]:
-    """R-PROC-2 over plain (condition, verified_on, valid_until) rows of one contractor's evidence."""
-    held = {
-        condition
-        for condition, verified_on, valid_until in evidence
-        if verified_on <= on and (valid_until is None or valid_until >= on)
-    }
-    return [label(text) for value, text in EligibilityCondition.choices if value not in held]
 
 
 @transaction.atomic

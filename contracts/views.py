@@ -14,10 +14,10 @@ from django.views.decorators.http import require_GET
 from accounts.models import Role
 from contracts.forms import ContractMoneyFields
 from contracts.models import Contractor, EligibilityEvidence, Procurement, ProjectCycle
+from contracts.selectors import eligibility_missing
 from contracts.services import (
     contract_year_sign,
     contractor_register,
-    eligibility_missing,
     eligibility_verify,
     procurement_award,
     procurement_start,

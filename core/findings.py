@@ -16,7 +16,9 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.policy import RULES, Rule
+from core.policy import RULES, Rule, Severity
+from core.text import label
+from core.workbook import Column, Sheet
 
 
 class Responsible(models.TextChoices):
@@ -118,3 +120,40 @@ def register(*rule_ids: str):
 def register_upcoming(function: Upcoming) -> Upcoming:
     UPCOMING[f"{function.__module__}.{function.__name__}"] = function
     return function
+
+
+# --- Findings as a sheet: the rollout workbook's sheet and the findings page's export ---------------------------
+
+
+def findings_rows_sheet(found, note: str = "") -> Sheet:
+    """Findings as a sheet: the workbook's findings sheet and the findings page's export."""
+    return Sheet(
+        "整改问题",
+        [
+            Column("规则", 12),
+            Column("程度", 8),
+            Column("社工站", 30),
+            Column("事项", 16),
+            Column("说明", 50),
+            Column("期限", 12, "date"),
+            Column("政策依据", 60),
+        ],
+        _finding_rows(found),
+        note=note,
+    )
+
+
+def _finding_rows(found):
+    # Each rule's clause and each severity's label put into words once, not once per finding (a province's
+    # workbook has hundreds of thousands).
+    clauses, severities = {}, {}
+    for f in found:
+        if f.rule_id not in clauses:
+            clauses[f.rule_id] = f.clause
+        if f.severity not in severities:
+            severities[f.severity] = severity_label(f.severity)
+        yield [f.rule_id, severities[f.severity], f.station, f.subject, f.message, f.due, clauses[f.rule_id]]
+
+
+def severity_label(value: str) -> str:
+    return label(Severity(value).label)

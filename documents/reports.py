@@ -12,7 +12,7 @@ from documents.rollout import built_status
 from reports import charts
 from reports.compliance import findings
 from reports.selectors import StationStatus, plan_against_reality, station_rows
-from staffing.rules import resident_postings
+from staffing.selectors import resident_postings
 from stations.models import District
 
 
@@ -118,7 +118,7 @@ def dossier_pdf(station, user, today: datetime.date | None = None) -> bytes:
     from contracts.models import ContractYear
     from reports.compliance import for_viewer
     from reports.models import Report
-    from reports.services import submitted_late
+    from reports.selectors import submitted_late
     from staffing.models import Posting
     from staffing.selectors import in_force, qualification_rows, team_counts
     from stations.models import SiteConditionLog, Station

@@ -11,18 +11,18 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from contracts.models import BudgetLine, ContractYear, FundingAllocation, year_label
+from core.findings import findings_rows_sheet
 from core.parameters import parameters_cached
-from core.text import label, translations_cached
+from core.text import translations_cached
 from core.workbook import Column, Sheet, write_workbook
 from documents.chinese import chinese_document
 from evaluations.models import Evaluation
 from reports.compliance import findings, findings_by_district
 from reports.models import Report
-from reports.selectors import StationStatus, plan_against_reality, station_rows
+from reports.selectors import StationStatus, built_on_of, plan_against_reality, station_rows
 from staffing.models import Qualification
-from staffing.rules import resident_postings
-from staffing.selectors import QualificationFacts, team_counts
-from stations.selectors import built_on_of, pinned
+from staffing.selectors import QualificationFacts, resident_postings, team_counts
+from stations.selectors import pinned
 
 CHUNK = 2000
 
@@ -267,7 +267,7 @@ def reports_sheet(stations, today) -> Sheet:
             accepted=Count("pk", filter=Q(status=Report.Status.ACCEPTED)),
             returned=Count("pk", filter=Q(status=Report.Status.RETURNED)),
             overdue=Count("pk", filter=Q(submitted_at__isnull=True, due_date__lt=today)),
-            # Submitted after the due day, counted in Asia/Shanghai days (reports.services.submitted_late).
+            # Submitted after the due day, counted in Asia/Shanghai days (reports.selectors.submitted_late).
             late=Count("pk", filter=Q(submitted_at__date__gt=F("due_date"))),
         )
         .order_by("-month")
@@ -378,42 +378,6 @@ def findings_sheet(stations, today, *, people: bool = True) -> Sheet:
     if not people:
         found = (f.without_person() for f in found)
     return findings_rows_sheet(found, note=f"合规检查结果，截至{today:%Y-%m-%d}")
-
-
-def findings_rows_sheet(found, note: str = "") -> Sheet:
-    """Findings as a sheet: the workbook's findings sheet and the findings page's export."""
-    return Sheet(
-        "整改问题",
-        [
-            Column("规则", 12),
-            Column("程度", 8),
-            Column("社工站", 30),
-            Column("事项", 16),
-            Column("说明", 50),
-            Column("期限", 12, "date"),
-            Column("政策依据", 60),
-        ],
-        _finding_rows(found),
-        note=note,
-    )
-
-
-def _finding_rows(found):
-    # Each rule's clause and each severity's label put into words once, not once per finding (a province's
-    # workbook has hundreds of thousands).
-    clauses, severities = {}, {}
-    for f in found:
-        if f.rule_id not in clauses:
-            clauses[f.rule_id] = f.clause
-        if f.severity not in severities:
-            severities[f.severity] = severity_label(f.severity)
-        yield [f.rule_id, severities[f.severity], f.station, f.subject, f.message, f.due, clauses[f.rule_id]]
-
-
-def severity_label(value: str) -> str:
-    from core.policy import Severity
-
-    return label(Severity(value).label)
 
 
 @chinese_document

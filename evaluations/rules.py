@@ -9,8 +9,8 @@ from core.findings import DueItem, Finding, Responsible, register, register_upco
 from core.policy import Severity
 from core.text import gettext as _
 from core.text import phrase
-from evaluations.deadlines import final_evaluation_due, midterm_evaluation_due
 from evaluations.models import Evaluation, Renewal
+from evaluations.selectors import final_evaluation_due, midterm_evaluation_due
 
 # Contract years whose evaluations are still followed: in force, or ended within this many days.
 LOOKBACK_DAYS = 400

@@ -20,8 +20,8 @@ from core.concurrency import check_version
 from core.permissions import require_role, require_visible
 from core.policy import refusal
 from core.text import listing
-from evaluations.deadlines import final_evaluation_due, midterm_evaluation_due
 from evaluations.models import Evaluation, EvaluationScore, Renewal
+from evaluations.selectors import final_evaluation_due, midterm_evaluation_due
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from core.text import phrase, sentences
 from core.workbook import Column
 from reports import services
 from reports.models import Report, ServiceArea, ServiceKind
+from reports.selectors import is_late
 
 AREAS, KINDS = ServiceArea.choices, ServiceKind.choices
 
@@ -231,7 +232,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "station": report.contract_year.station,
             "attachments": report.attachments.all(),
             "reviews": report.reviews.all(),
-            "late": services.is_late(report),
+            "late": is_late(report),
         },
     )
 

@@ -12,7 +12,7 @@ from core.policy import Severity
 from core.text import gettext as _
 from core.text import listing, phrase
 from reports.models import Report, ServiceRecord
-from reports.services import report_due
+from reports.selectors import not_built, report_due
 from stations.selectors import operating_on
 
 # Reports still followed: those of contract years in force or ended within this many days.
@@ -22,6 +22,36 @@ REVIEW_WITHIN_DAYS = 10
 # A station with no service recorded for this many days is flagged (R-SVC-1).
 SERVICE_GAP_DAYS = 30
 RECEIVED = (Report.Status.SUBMITTED, Report.Status.ACCEPTED, Report.Status.RETURNED)
+
+
+@register("R-PLAN-2")
+def stations_behind_plan(stations, today: datetime.date):
+    """A street whose scheduled year has ended without a built station is behind the plan."""
+    due = stations.filter(street__planned_year__lt=today.year).order_by()
+    fields = ("pk", "name", "street__planned_year", "street__district__plan__full_coverage_by")
+    # Not built = no signed contract, or no posting: each an anti-join the database runs through the stations'
+    # indexes for a district and by hashing for a province (one NOT (A AND B) would scan both tables whole).
+    unsigned, unposted = not_built(due)
+    behind = unsigned.values_list(*fields).union(unposted.values_list(*fields)).order_by()
+    template = _("按建设计划应于{planned_year}年度建成，至今尚未签订合同并派驻社工{coverage}。")
+    for station_id, name, planned_year, full_coverage_by in behind:
+        coverage = (
+            _("，全区应于{full_coverage_by:%Y年%-m月%-d日}前实现全覆盖").format(
+                full_coverage_by=full_coverage_by
+            )
+            if full_coverage_by
+            else ""
+        )
+        yield Finding(
+            rule_id="R-PLAN-2",
+            severity=Severity.WARN,
+            station_id=station_id,
+            station=name,
+            subject=_("建设进度"),
+            message=template.format(planned_year=planned_year, coverage=coverage),
+            due=datetime.date(planned_year, 12, 31),
+            responsible=Responsible.BUREAU,
+        )
 
 
 class OwedYear(NamedTuple):

@@ -4,14 +4,103 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Subquery, Value, When
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Greatest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from contracts.models import ContractYear, Procurement, ProjectCycle
+from core.dates import add_months, first_of_month
+from core.models import ParameterKey
+from core.parameters import int_parameter
 from evaluations.models import Evaluation
 from reports.charts import TimelineBar, TimelineRow
-from stations.selectors import built, built_on_of, with_built_on
+from reports.models import Report
+from staffing.models import Posting
+
+# --- Built or not (R-PLAN-2): a contract signed and workers posted -------------------------------------------
+
+
+def with_built_on(stations: QuerySet) -> QuerySet:
+    """Annotate `built_on`: the day a station counts as built (R-PLAN-2) — its first contract signed and its
+    resident workers posted, whichever came later; None while either is missing."""
+    # Correlated MIN() subqueries, one index lookup per station, not Min() over joins: no GROUP BY over every station
+    # in scope, so a paginated list computes them for its page's rows only (bench/run.py at 40,000). Not ORDER BY
+    # ... LIMIT 1, which PostgreSQL may answer by walking a date index across every station's rows.
+    signed = (
+        ContractYear.objects.filter(station=OuterRef("pk"), signed_on__isnull=False)
+        .order_by()
+        .values("station")
+        .annotate(first=Min("signed_on"))
+        .values("first")
+    )
+    posted = (
+        Posting.objects.filter(cycle__station=OuterRef("pk"))
+        .order_by()
+        .values("cycle__station")
+        .annotate(first=Min("start_date"))
+        .values("first")
+    )
+    return stations.annotate(
+        first_signed=Subquery(signed),
+        first_posted=Subquery(posted),
+    ).annotate(
+        built_on=Case(
+            When(
+                Q(first_signed__isnull=False) & Q(first_posted__isnull=False),
+                then=Greatest(F("first_signed"), F("first_posted")),
+            ),
+            default=None,
+            output_field=DateField(),
+        )
+    )
+
+
+def built_on_of(
+    first_signed: datetime.date | None, first_posted: datetime.date | None
+) -> datetime.date | None:
+    """`built_on` from the two days `with_built_on` annotates, for a query that selects those two only: the
+    database then runs each subquery once a station (an expression that names them both runs them twice each)."""
+    if first_signed is None or first_posted is None:
+        return None
+    return max(first_signed, first_posted)
+
+
+def _signed_and_posted():
+    return (
+        Exists(ContractYear.objects.filter(station=OuterRef("pk"), signed_on__isnull=False)),
+        Exists(Posting.objects.filter(cycle__station=OuterRef("pk"))),
+    )
+
+
+def built(stations: QuerySet) -> QuerySet:
+    """The stations that count as built (R-PLAN-2): a contract signed and workers posted. As semi-joins, which
+    the database answers for thousands of stations at once; `with_built_on` gives the day itself."""
+    signed, posted = _signed_and_posted()
+    return stations.filter(signed, posted)
+
+
+def not_built(stations: QuerySet) -> tuple[QuerySet, QuerySet]:
+    """The stations not built: (those without a signed contract, those without workers posted) - two
+    anti-joins, which may overlap."""
+    signed, posted = _signed_and_posted()
+    return stations.filter(~signed), stations.filter(~posted)
 
 
 class StationStatus:
@@ -201,3 +290,53 @@ def grades_by_district(evaluations) -> dict[int, dict[str, int]]:
     for row in rows:
         result.setdefault(row["contract_year__station__street__district"], {})[row["grade"]] = row["n"]
     return result
+
+
+# --- When each report is due, from the policy parameters in force (R-REP-1, R-REP-2, R-REP-4) --------------
+
+
+def brief_due(period: datetime.date) -> datetime.date:
+    """R-REP-1: a month's brief is due by the 5th (param) of the next month."""
+    next_month = add_months(first_of_month(period), 1)
+    return next_month.replace(day=int_parameter(ParameterKey.BRIEF_DUE_DAY, next_month))
+
+
+def midterm_report_due(start: datetime.date) -> datetime.date:
+    """R-REP-2: the mid-term report is due at mid-year: the last day of the contract year's sixth month."""
+    return add_months(start, 6) - datetime.timedelta(days=1)
+
+
+def final_report_due(end: datetime.date) -> datetime.date:
+    """R-REP-2: the final report is due at the contract year's end."""
+    return end
+
+
+def service_plan_due(start: datetime.date) -> datetime.date:
+    """R-REP-4: the needs survey and service plan are due one month (param) into the contract year."""
+    months = int_parameter(ParameterKey.SERVICE_PLAN_WITHIN_MONTHS, start)
+    return add_months(start, months) - datetime.timedelta(days=1)
+
+
+def report_due(contract_year: ContractYear, kind: str, period: datetime.date | None) -> datetime.date:
+    match kind:
+        case Report.Kind.MONTHLY:
+            return brief_due(period)
+        case Report.Kind.MIDTERM:
+            return midterm_report_due(contract_year.start_date)
+        case Report.Kind.FINAL:
+            return final_report_due(contract_year.end_date)
+        case Report.Kind.SERVICE_PLAN:
+            return service_plan_due(contract_year.start_date)
+    raise ValidationError({"kind": _("未知的报告类别。")})
+
+
+def submitted_late(due_date: datetime.date, submitted_at: datetime.datetime) -> bool:
+    """Submitted after its due date, counted in Asia/Shanghai days."""
+    return timezone.localtime(submitted_at).date() > due_date
+
+
+def is_late(report: Report) -> bool:
+    """Submitted after its due date (or not yet submitted and past it), in Asia/Shanghai days."""
+    if report.submitted_at is None:
+        return timezone.localdate() > report.due_date
+    return submitted_late(report.due_date, report.submitted_at)

@@ -13,21 +13,8 @@ from core.concurrency import check_version
 from core.dates import first_of_month
 from core.permissions import require_role, require_visible
 from core.policy import refusal
-from reports.deadlines import brief_due, final_report_due, midterm_report_due, service_plan_due
 from reports.models import Report, ReportReview
-
-
-def report_due(contract_year: ContractYear, kind: str, period: datetime.date | None) -> datetime.date:
-    match kind:
-        case Report.Kind.MONTHLY:
-            return brief_due(period)
-        case Report.Kind.MIDTERM:
-            return midterm_report_due(contract_year.start_date)
-        case Report.Kind.FINAL:
-            return final_report_due(contract_year.end_date)
-        case Report.Kind.SERVICE_PLAN:
-            return service_plan_due(contract_year.start_date)
-    raise ValidationError({"kind": _("未知的报告类别。")})
+from reports.selectors import report_due
 
 
 @transaction.atomic
@@ -75,18 +62,6 @@ def report_submit(*, report: Report, actor) -> Report:
     report.full_clean()
     report.save()
     return report
-
-
-def submitted_late(due_date: datetime.date, submitted_at: datetime.datetime) -> bool:
-    """Submitted after its due date, counted in Asia/Shanghai days."""
-    return timezone.localtime(submitted_at).date() > due_date
-
-
-def is_late(report: Report) -> bool:
-    """Submitted after its due date (or not yet submitted and past it), in Asia/Shanghai days."""
-    if report.submitted_at is None:
-        return timezone.localdate() > report.due_date
-    return submitted_late(report.due_date, report.submitted_at)
 
 
 @transaction.atomic

@@ -21,13 +21,13 @@ from contracts.models import Contractor, ContractYear, Procurement, ProjectCycle
 from core.access import role_required, visible_or_404
 from core.crypto import EncryptedCharField
 from core.exports import list_export, wants_export
+from core.findings import findings_rows_sheet
 from core.forms import PortalForm, apply_errors
 from core.masking import masked
 from core.pages import PAGE_SIZES, filter_query, paginate
 from core.policy import PLAN_TITLE, RULES
 from core.text import listing
 from core.workbook import Column
-from documents.rollout import findings_rows_sheet
 from evaluations.models import Evaluation
 from reports import charts, selectors
 from reports import services as report_services

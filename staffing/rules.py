@@ -2,9 +2,8 @@
 
 import datetime
 from collections import defaultdict
-from typing import NamedTuple
 
-from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Min, OuterRef, Subquery
 
 from contracts.models import ContractYear, ProjectCycle
 from core.findings import DueItem, Finding, Responsible, register, register_upcoming
@@ -13,122 +12,8 @@ from core.parameters import timeline
 from core.policy import Severity
 from core.text import gettext as _
 from core.text import listing
-from staffing.deadlines import posting_deadline, qualification_deadline, qualification_warning_starts
-from staffing.models import Posting, Qualification, TrainingRecord, VolunteerHours
-
-
-def took_over_on(cycles: list) -> dict[int, datetime.date]:
-    """For each cycle, the day its contractor took the station: the start of the run of consecutive cycles
-    the same contractor has held there (a renewed cycle continues the same takeover)."""
-    result = {}
-    by_station = defaultdict(list)
-    for cycle in cycles:
-        by_station[cycle.station_id].append(cycle)
-    for station_cycles in by_station.values():
-        station_cycles.sort(key=lambda c: c.start_date)
-        run_start, previous = None, None
-        for cycle in station_cycles:
-            continues = (
-                previous is not None
-                and previous.contractor_id == cycle.contractor_id
-                and previous.end_date + datetime.timedelta(days=1) >= cycle.start_date
-            )
-            run_start = run_start if continues else cycle.start_date
-            result[cycle.pk] = run_start
-            previous = cycle
-    return result
-
-
-def resident_postings(stations, today: datetime.date):
-    """The postings in force today at the given stations, under the cycle holding each station now."""
-    return (
-        Posting.objects.filter(
-            cycle__station__in=stations.values("pk"),
-            cycle__start_date__lte=today,
-            cycle__end_date__gte=today,
-            start_date__lte=today,
-        )
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-        .select_related("worker", "cycle__station")
-        # Not the encrypted ID and phone numbers: no check reads them, and decrypting is most of a row's cost.
-        .defer("worker__id_number", "worker__phone", "worker__id_digest")
-    )
-
-
-class CycleSpan(NamedTuple):
-    """What took_over_on needs of a cycle, read as a plain row."""
-
-    pk: int
-    station_id: int
-    contractor_id: int
-    start_date: datetime.date
-    end_date: datetime.date
-
-
-def cycle_spans(station_ids) -> list[CycleSpan]:
-    return [
-        CycleSpan(*row)
-        for row in ProjectCycle.objects.filter(station__in=station_ids)
-        .order_by()
-        .values_list("pk", "station_id", "contractor_id", "start_date", "end_date")
-    ]
-
-
-def _among(field: str, ids) -> dict:
-    """`field` in these ids: one array for a list (`__any`), a subquery as it is."""
-    return {f"{field}__any": list(ids)} if isinstance(ids, list | tuple | set) else {f"{field}__in": ids}
-
-
-class QualificationFacts:
-    """What R-STAFF-3 needs to know of a set of workers at a set of stations, read in four queries: each worker's
-    first qualification, who has passed training, when each cycle's contractor took its station, when each worker
-    was first posted there. `worker_ids` and `station_ids` are lists of ids or subqueries (an export of a
-    province passes subqueries, not 120,000 ids). The check below, the staff pages and the workbook share it."""
-
-    def __init__(self, worker_ids, station_ids):
-        self.qualifications = {}
-        for q in Qualification.objects.filter(**_among("worker", worker_ids)).order_by(
-            "worker_id", "obtained_on"
-        ):
-            self.qualifications.setdefault(q.worker_id, q)
-        self.trained = set(
-            TrainingRecord.objects.filter(**_among("worker", worker_ids), passed=True)
-            .order_by()
-            .values_list("worker", flat=True)
-        )
-        self.takeover = took_over_on(cycle_spans(station_ids))
-        self.first_posted = {
-            (worker, station): first
-            for worker, station, first in Posting.objects.filter(
-                **_among("worker", worker_ids), **_among("cycle__station", station_ids)
-            )
-            .order_by()
-            .values("worker", "cycle__station")
-            .annotate(first=Min("start_date"))
-            .values_list("worker", "cycle__station", "first")
-        }
-
-    def qualified(self, worker_id: int, today: datetime.date) -> bool:
-        """Holds a social-work qualification obtained by today (R-STAFF-2, -3)."""
-        qualification = self.qualifications.get(worker_id)
-        return qualification is not None and qualification.obtained_on <= today
-
-    def row(self, worker_id: int, cycle_id: int, station_id: int, today: datetime.date) -> dict:
-        """A resident worker's qualification today, or their deadline with the days left (negative when
-        overdue) and whether the warning period has started."""
-        qualification = self.qualifications.get(worker_id)
-        if qualification and qualification.obtained_on > today:
-            qualification = None
-        deadline = qualification_deadline(self.takeover[cycle_id], self.first_posted[(worker_id, station_id)])
-        days_left = (deadline - today).days
-        return {
-            "qualification": qualification,
-            "trained": worker_id in self.trained,
-            "deadline": None if qualification else deadline,
-            "days_left": None if qualification else days_left,
-            "overdue_days": None if qualification else -days_left,
-            "warning": not qualification and today >= qualification_warning_starts(deadline),
-        }
+from staffing.models import VolunteerHours
+from staffing.selectors import QualificationFacts, posting_deadline, resident_postings
 
 
 @register("R-STAFF-1", "R-STAFF-2", "R-STAFF-3", "R-STAFF-4", "R-STAFF-6")

@@ -13,7 +13,6 @@ from accounts.models import Role
 from contracts.models import ProjectCycle
 from core.permissions import require_role, require_visible
 from core.policy import refusal
-from staffing.deadlines import posting_deadline
 from staffing.models import (
     Posting,
     Qualification,
@@ -24,6 +23,7 @@ from staffing.models import (
     VolunteerIncentive,
     VolunteerInsurance,
 )
+from staffing.selectors import posting_deadline
 from stations.models import District
 
 

@@ -15,7 +15,6 @@ from core.forms import apply_errors, form_page
 from core.pages import PAGE_SIZES, filter_query, paginate
 from core.querystring import query_id, query_text
 from core.workbook import Column
-from staffing.deadlines import posting_deadline
 from staffing.forms import (
     PostingEndForm,
     PostingForm,
@@ -25,8 +24,13 @@ from staffing.forms import (
     WorkerLeaveForm,
 )
 from staffing.models import Posting, Qualification, SocialWorker, SupervisionSession, Training
-from staffing.rules import resident_postings
-from staffing.selectors import current_postings, in_force, qualification_rows
+from staffing.selectors import (
+    current_postings,
+    in_force,
+    posting_deadline,
+    qualification_rows,
+    resident_postings,
+)
 from staffing.services import (
     posting_end,
     qualification_record,

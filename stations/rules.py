@@ -1,4 +1,5 @@
-"""Compliance checks of the rollout plan and the stations' sites (R-PLAN-2, R-PLAN-3, R-SITE-1..4)."""
+"""Compliance checks of the annual plans and the stations' sites (R-PLAN-3, R-SITE-1..4); R-PLAN-2, which reads
+contracts and postings, is in reports.rules."""
 
 import datetime
 
@@ -10,37 +11,7 @@ from core.policy import RULES, Severity
 from core.text import gettext as _
 from core.text import listing
 from stations.models import AnnualPlan, District, SiteConditionLog
-from stations.selectors import not_built, operating_on
-
-
-@register("R-PLAN-2")
-def stations_behind_plan(stations, today: datetime.date):
-    """A street whose scheduled year has ended without a built station is behind the plan."""
-    due = stations.filter(street__planned_year__lt=today.year).order_by()
-    fields = ("pk", "name", "street__planned_year", "street__district__plan__full_coverage_by")
-    # Not built = no signed contract, or no posting: each an anti-join the database runs through the stations'
-    # indexes for a district and by hashing for a province (one NOT (A AND B) would scan both tables whole).
-    unsigned, unposted = not_built(due)
-    behind = unsigned.values_list(*fields).union(unposted.values_list(*fields)).order_by()
-    template = _("按建设计划应于{planned_year}年度建成，至今尚未签订合同并派驻社工{coverage}。")
-    for station_id, name, planned_year, full_coverage_by in behind:
-        coverage = (
-            _("，全区应于{full_coverage_by:%Y年%-m月%-d日}前实现全覆盖").format(
-                full_coverage_by=full_coverage_by
-            )
-            if full_coverage_by
-            else ""
-        )
-        yield Finding(
-            rule_id="R-PLAN-2",
-            severity=Severity.WARN,
-            station_id=station_id,
-            station=name,
-            subject=_("建设进度"),
-            message=template.format(planned_year=planned_year, coverage=coverage),
-            due=datetime.date(planned_year, 12, 31),
-            responsible=Responsible.BUREAU,
-        )
+from stations.selectors import operating_on
 
 
 @register("R-PLAN-3")

@@ -5,15 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stations', '0003_district_data_version'),
+        ("stations", "0003_district_data_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='annualplan',
-            constraint=models.CheckConstraint(condition=models.Q(('year__gte', 2000), ('year__lte', 2100)), name='stations_annualplan_year_range', violation_error_message='年度必须在2000年至2100年之间。'),
+            model_name="annualplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("year__gte", 2000), ("year__lte", 2100)),
+                name="stations_annualplan_year_range",
+                violation_error_message="年度必须在2000年至2100年之间。",
+            ),
         ),
     ]

@@ -21,6 +21,7 @@ from core.policy import RULES
 from core.services import parameter_change
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation
+from reports import selectors as report_selectors
 from reports import services as report_services
 from reports.compliance import due_items, findings
 from reports.models import Report, ReportReview, ServiceRecord
@@ -765,7 +766,7 @@ def test_R_REP_1_brief_due_on_the_5th_of_the_next_month(pw):
     assert brief.due_date == D(2024, 8, 5)
     with time_machine.travel(datetime.datetime(2024, 8, 6, 9, tzinfo=datetime.UTC), tick=False):
         report_services.report_submit(report=brief, actor=pw.contractor_user)
-        assert report_services.is_late(Report.objects.get(pk=brief.pk))
+        assert report_selectors.is_late(Report.objects.get(pk=brief.pk))
     assert [f for f in rule_findings(pw, "R-REP-1", D(2024, 8, 7)) if "7月" in f.subject] == []
 
 
@@ -785,8 +786,8 @@ def test_R_REP_1_the_due_day_follows_the_parameter(pw):
 @pytest.mark.django_db
 def test_R_REP_2_mid_term_and_final_reports_are_due(pw):
     _cycle, year, _team = operating(pw)
-    assert report_services.report_due(year, Report.Kind.MIDTERM, None) == D(2024, 12, 31)
-    assert report_services.report_due(year, Report.Kind.FINAL, None) == D(2025, 6, 30)
+    assert report_selectors.report_due(year, Report.Kind.MIDTERM, None) == D(2024, 12, 31)
+    assert report_selectors.report_due(year, Report.Kind.FINAL, None) == D(2025, 6, 30)
     assert list(rule_findings(pw, "R-REP-2", D(2024, 12, 31))) == []
     assert len(rule_findings(pw, "R-REP-2", D(2025, 1, 1))) == 1
     assert len(rule_findings(pw, "R-REP-2", D(2025, 7, 1))) == 2

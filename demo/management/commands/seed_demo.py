@@ -31,9 +31,8 @@ from contracts.models import (
 )
 from core.crypto import digest
 from core.dates import add_years, months_between
-from evaluations.deadlines import final_evaluation_due, midterm_evaluation_due
 from evaluations.models import Evaluation, EvaluationScore, Renewal
-from reports.deadlines import brief_due, final_report_due, midterm_report_due, service_plan_due
+from evaluations.selectors import final_evaluation_due, midterm_evaluation_due
 from reports.findings_cache import touch_districts
 from reports.models import (
     Report,
@@ -44,6 +43,7 @@ from reports.models import (
     ServiceMethod,
     ServiceRecord,
 )
+from reports.selectors import brief_due, final_report_due, midterm_report_due, service_plan_due
 from staffing.models import (
     Posting,
     Qualification,

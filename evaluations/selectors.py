@@ -1,4 +1,4 @@
-"""When each evaluation is due (R-EVAL-1): after the period it judges."""
+"""Read computations of evaluations: when each is due (R-EVAL-1), after the period it judges."""
 
 import datetime
 

@@ -1,0 +1,25 @@
+"""Read computations of contracts that services, checks and pages share: which eligibility conditions a
+contractor lacks on a day (R-PROC-2)."""
+
+import datetime
+
+from contracts.models import Contractor, EligibilityCondition
+from core.text import label
+
+
+def eligibility_missing(contractor: Contractor, on: datetime.date) -> list[str]:
+    """R-PROC-2: the conditions a contractor has no verified, unexpired evidence for on a day."""
+    # Iterates .all() so that a prefetched evidence list costs no query.
+    return conditions_missing(
+        ((e.condition, e.verified_on, e.valid_until) for e in contractor.evidence.all()), on
+    )
+
+
+def conditions_missing(evidence, on: datetime.date) -> list[str]:
+    """R-PROC-2 over plain (condition, verified_on, valid_until) rows of one contractor's evidence."""
+    held = {
+        condition
+        for condition, verified_on, valid_until in evidence
+        if verified_on <= on and (valid_until is None or valid_until >= on)
+    }
+    return [label(text) for value, text in EligibilityCondition.choices if value not in held]
