@@ -61,3 +61,21 @@ def test_an_upward_or_sideways_import_breaks_the_contract(tree, module, line, br
     path.write_text((path.read_text() if path.exists() else "") + line)
     result = lint(tree)
     assert result.returncode != 0 and broken in result.stdout, result.stdout
+
+
+def test_the_readme_table_of_floors_is_the_contract():
+    """README's layout is checked, not hand-kept: its floors are the contract's layers, in order, and every app of
+    the project is on one floor."""
+    import re
+    import tomllib
+
+    contract = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"][0]
+    layers = [sorted(name.strip() for name in layer.split("|")) for layer in contract["layers"]]
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Layout") : readme.index("## Configuration")]
+    rows = re.findall(r"^\| (\d) \| ([^|]+) \|", section, re.M)
+    floors = [sorted(re.findall(r"`(\w+)/`", apps)) for _floor, apps in rows]
+    assert [int(floor) for floor, _apps in rows] == list(range(len(layers) - 1, -1, -1))
+    assert floors == layers
+    packages = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists() and p.name != "tests"}
+    assert packages == {app for floor in floors for app in floor}
