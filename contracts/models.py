@@ -14,6 +14,8 @@ from stations.models import Station
 
 
 class ContractorQuerySet(ScopedQuerySet):
+    actions = {"create": frozenset({"bureau"}), "verify": frozenset({"bureau"})}
+
     def for_bureau(self, user):
         # Contractors are registered organisations the bureau may award to: all are listed.
         return self.all()
@@ -169,6 +171,11 @@ class StationChildQuerySet(ChildScopedQuerySet):
 
 
 class ProcurementQuerySet(StationChildQuerySet):
+    actions = {"award": frozenset({"bureau", "street"})}
+
+    def when_award(self, user):
+        return self.filter(status=Procurement.Status.OPEN)
+
     def for_contractor(self, user):
         # A contractor sees the procurements it won in its districts, not the station's other tenders.
         return self.filter(staffed_by(user, "awarded_to", "station__street__district"))
@@ -247,6 +254,21 @@ class Procurement(models.Model):
 
 
 class ProjectCycleQuerySet(StationChildQuerySet):
+    actions = {"post": frozenset({"bureau", "contractor"}), "sign": frozenset({"bureau"})}
+
+    def when_post(self, user):
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        return self.filter(start_date__lte=today, end_date__gte=today)
+
+    def when_sign(self, user):
+        # A cycle's first contract year is signed once the cycle is awarded, until the cycle ends (later years are
+        # renewals, R-CYCLE-2).
+        from django.utils import timezone
+
+        return self.filter(years__isnull=True, end_date__gte=timezone.localdate())
+
     def for_contractor(self, user):
         # A contractor sees its own cycles, past ones included, and never another holder's.
         return self.filter(staffed_by(user, "contractor", "station__street__district"))
@@ -310,6 +332,8 @@ class ProjectCycle(models.Model):
 
 
 class ContractYearQuerySet(StationChildQuerySet):
+    actions = {"decide": frozenset({"bureau"}), "evaluate": frozenset({"bureau"})}
+
     def for_contractor(self, user):
         # Its own contract years, past cycles included (it signed them); never another holder's.
         return self.filter(staffed_by(user, "cycle__contractor", "station__street__district"))

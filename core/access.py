@@ -33,10 +33,25 @@ def role_required(*roles):
     return decorate
 
 
-def visible_or_404(model_or_queryset, user, **lookup):
-    """The one record matching `lookup` among those the user may see, or 404 (the same for missing and foreign)."""
+def visible_or_404(model_or_queryset, user, action: str = "view", **lookup):
+    """The one record matching `lookup` among those the user may take `action` on: 403 when the role may not take
+    the action at all, 404 when the record is missing, outside the scope or not in a state for the action (the
+    same answer for all three, so that a stranger learns nothing)."""
     queryset = model_or_queryset if hasattr(model_or_queryset, "visible_to") else model_or_queryset.objects
+    if not queryset.all().may(user, action):
+        raise PermissionDenied(_("当前账号的角色不能使用此功能。"))
     try:
-        return queryset.visible_to(user).get(**lookup)
+        return queryset.visible_to(user, action).get(**lookup)
     except queryset.model.DoesNotExist:
         raise Http404(_("没有找到该记录，或该记录不在您的管理范围内。")) from None
+
+
+def can(user, action: str, obj) -> bool:
+    """Whether `user` may take `action` on `obj` now: the flag a page passes to its template (one query)."""
+    manager = type(obj).objects
+    return manager.all().may(user, action) and manager.visible_to(user, action).filter(pk=obj.pk).exists()
+
+
+def may(user, action: str, model) -> bool:
+    """Whether `user`'s role may take `action` on records of `model` at all (no query): a page's toolbar flags."""
+    return model.objects.all().may(user, action)

@@ -14,7 +14,7 @@ def require_role(actor, *roles) -> None:
         raise PermissionDenied(_("当前账号的角色不能进行此操作。"))
 
 
-def require_visible(actor, instance) -> None:
-    """The record must be one the actor may see: the one way in is visible_to."""
-    if not type(instance).objects.visible_to(actor).filter(pk=instance.pk).exists():
+def require_visible(actor, instance, action: str = "view") -> None:
+    """The record must be one the actor may take `action` on: the one way in is visible_to."""
+    if not type(instance).objects.visible_to(actor, action).filter(pk=instance.pk).exists():
         raise PermissionDenied(_("该记录不在当前账号的管理范围内。"))

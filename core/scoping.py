@@ -1,9 +1,11 @@
-"""The one way in to every record: `visible_to(user)`.
+"""The one way in to every record: `visible_to(user, action="view")`.
 
-Every model family's queryset derives from ScopedQuerySet and says, per role, which rows a
-user of that role may see. Views, forms, exports and the admin all start from
-`Model.objects.visible_to(user)`; nothing else narrows records to a user. Anonymous and
-inactive users see nothing; a role a queryset does not mention sees nothing.
+Every model family's queryset derives from ScopedQuerySet and says, per role, which rows a user of that role may
+see (`for_<role>`), and, per action beyond reading, which roles may take it (`actions`) and, where the record's
+state matters, on which rows (`when_<action>`): a report is reviewed only once submitted, edited only while a draft
+or returned. `visible_to(user, "review")` is then the rows the user may review. Views, forms, exports, the admin and
+the pages' can_* flags all start from it; nothing else narrows records to a user (as NetBox's
+`restrict(user, action)`). Anonymous and inactive users see nothing; a role a queryset does not mention sees nothing.
 """
 
 from django.db import models
@@ -13,13 +15,30 @@ from django.db import models
 SCOPED_ROLES = ("bureau", "street", "contractor", "municipal", "auditor")
 
 
+VIEW = "view"
+
+
 class ScopedQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ScopedQuerySet":
+    # action -> the roles that may take it on the rows they see ("view" is every role with a scope). A model family
+    # lists its actions; an action it does not list is no one's.
+    actions: dict[str, frozenset[str]] = {}
+
+    def visible_to(self, user, action: str = VIEW) -> "ScopedQuerySet":
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         if user.role not in SCOPED_ROLES:
             return self.none()
-        return getattr(self, f"for_{user.role}")(user)
+        if action != VIEW and not self.may(user, action):
+            return self.none()
+        rows = getattr(self, f"for_{user.role}")(user)
+        narrow = getattr(rows, f"when_{action}", None)
+        return narrow(user) if narrow is not None else rows
+
+    def may(self, user, action: str) -> bool:
+        """Whether the user's role may take `action` on this kind of record at all (a 403 when not)."""
+        if action == VIEW:
+            return getattr(user, "role", None) in SCOPED_ROLES
+        return getattr(user, "role", None) in self.actions.get(action, ())
 
     # Each model family overrides the roles that may see it; the default is nothing.
     def for_bureau(self, user) -> "ScopedQuerySet":

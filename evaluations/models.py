@@ -12,6 +12,14 @@ from core.scoping import ChildScopedQuerySet
 
 class EvaluationQuerySet(ChildScopedQuerySet):
     parent_field = "contract_year"
+    actions = {"sign": frozenset({"bureau", "street"})}
+
+    def when_sign(self, user):
+        # Graded, and not yet signed by the signer's side (R-EVAL-2).
+        graded = self.exclude(grade="")
+        if user.role == "street":
+            return graded.filter(street_signed_at__isnull=True)
+        return graded.filter(bureau_signed_at__isnull=True)
 
 
 class Evaluation(models.Model):

@@ -46,6 +46,20 @@ class ServiceMethod(models.TextChoices):
 
 class ReportQuerySet(ChildScopedQuerySet):
     parent_field = "contract_year"
+    actions = {
+        "create": frozenset({"contractor"}),
+        "change": frozenset({"contractor"}),
+        "submit": frozenset({"contractor"}),
+        "review": frozenset({"bureau"}),
+    }
+
+    def when_change(self, user):
+        return self.filter(status__in=[Report.Status.DRAFT, Report.Status.RETURNED])
+
+    when_submit = when_change
+
+    def when_review(self, user):
+        return self.filter(status=Report.Status.SUBMITTED)
 
     def _submitted_via_parent(self, user):
         # The bureau and the street see a report as soon as it is submitted, never a draft.
@@ -303,6 +317,7 @@ class ReportAttachment(StoredFile):
 
 class ServiceRecordQuerySet(ChildScopedQuerySet):
     parent_field = "station"
+    actions = {"create": frozenset({"contractor"})}
 
     def for_contractor(self, user):
         # Records of the contract years it ran, at stations it holds now or held before.

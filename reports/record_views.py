@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
-from core.access import role_required, visible_or_404
+from core.access import may, role_required, visible_or_404
 from core.exports import list_export, wants_export
 from core.forms import PortalModelForm, date_input, form_page, multiple_file_field
 from core.pages import PAGE_SIZES, filter_query, paginate
@@ -114,6 +114,7 @@ def service_record_list(request):
             "areas": ServiceArea.choices,
             "query": filter_query(request),
             "page_sizes": PAGE_SIZES,
+            "can_create": may(request.user, "create", ServiceRecord),
         },
     )
 

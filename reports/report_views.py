@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
 from contracts.models import ContractYear
-from core.access import role_required, visible_or_404
+from core.access import may, role_required, visible_or_404
 from core.concurrency import VersionField, version_of
 from core.exports import list_export, wants_export
 from core.forms import PortalForm, PortalModelForm, apply_errors, date_input, multiple_file_field
@@ -127,11 +127,18 @@ def report_list(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
+    page = paginate(request, reports)
     return render(
         request,
         "reports/report_list.html",
         {
-            "page": paginate(request, reports),
+            "page": page,
+            "is_author": may(request.user, "create", Report),
+            "reviewable": set(
+                Report.objects.visible_to(request.user, "review")
+                .filter(pk__in=[r.pk for r in page])
+                .values_list("pk", flat=True)
+            ),
             "status": status,
             "statuses": Report.Status.choices,
             "years": years,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role, sees_people
 from contracts.models import Contractor, ContractYear, Procurement, ProjectCycle
-from core.access import role_required, visible_or_404
+from core.access import can, may, role_required, visible_or_404
 from core.crypto import EncryptedCharField
 from core.exports import list_export, wants_export
 from core.findings import findings_rows_sheet
@@ -296,6 +296,7 @@ def station_list(request: HttpRequest) -> HttpResponse:
         {
             "filter": station_filter,
             "page": page,
+            "can_import_sites": may(request.user, "log_site", Station),
             "status_labels": StationStatus.LABELS,
             "status_tags": StationStatus.TAGS,
             "query": query.urlencode(),
@@ -357,24 +358,30 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-notice_date")
     )
     station_findings = for_viewer(findings(Station.objects.filter(pk=station.pk), today), user)
-    pending_signature = [
-        e
-        for e in evaluations
-        if e.grade
-        and (
-            (user.role == Role.STREET and e.street_signed_at is None)
-            or (user.role == Role.BUREAU and e.bureau_signed_at is None)
-        )
-    ]
-    with_years = {y.cycle_id for y in years}
-    current_cycle = next((c for c in cycles if c.start_date <= today <= c.end_date), None)
-    sign_cycle = next(
-        (c for c in cycles if c.start_date <= today <= c.end_date and c.pk not in with_years), None
+    # What the user may do here, decided by visible_to(user, action): the template shows what it is given.
+    signable = set(
+        Evaluation.objects.visible_to(user, "sign")
+        .filter(contract_year__station=station)
+        .values_list("pk", flat=True)
     )
+    pending_signature = [e for e in evaluations if e.pk in signable]
+    current_cycle = next((c for c in cycles if c.start_date <= today <= c.end_date), None)
+    first_years_to_sign = set(
+        ProjectCycle.objects.visible_to(user, "sign").filter(station=station).values_list("pk", flat=True)
+    )
+    sign_cycle = next((c for c in reversed(cycles) if c.pk in first_years_to_sign), None)
+    open_procurement = next((p for p in procurements if p.status == Procurement.Status.OPEN), None)
+    awardable = set(
+        Procurement.objects.visible_to(user, "award").filter(station=station).values_list("pk", flat=True)
+    )
+    reviewable = set(
+        Report.objects.visible_to(user, "review")
+        .filter(pk__in=[r.pk for r in reports])
+        .values_list("pk", flat=True)
+    )
+    can_history = user.role in HISTORY_READERS
     history = (
-        station.history.select_related("history_user").order_by("-history_date")[:20]
-        if user.role == Role.BUREAU
-        else []
+        station.history.select_related("history_user").order_by("-history_date")[:20] if can_history else []
     )
     return render(
         request,
@@ -392,7 +399,19 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "logs": logs,
             "latest_log": logs[0] if logs else None,
             "procurements": procurements,
-            "open_procurement": next((p for p in procurements if p.status == Procurement.Status.OPEN), None),
+            "open_procurement": open_procurement
+            if open_procurement and open_procurement.pk in awardable
+            else None,
+            "awardable": awardable,
+            "reviewable": reviewable,
+            "can_history": can_history,
+            "can_log_site": can(user, "log_site", station),
+            "can_procure": current_cycle is None
+            and open_procurement is None
+            and can(user, "procure", station),
+            "can_dossier": may(user, "dossier", Station),
+            "can_decide": may(user, "decide", ContractYear),
+            "post_cycle": current_cycle if current_cycle and can(user, "post", current_cycle) else None,
             "findings": station_findings,
             "pending_signature": pending_signature,
             "history": history,
@@ -529,8 +548,12 @@ def _shown(field, value):
     return value
 
 
+# Who reads a record's change history (who changed what and when): the bureau, which supervises the district.
+HISTORY_READERS = frozenset({Role.BUREAU})
+
+
 @require_GET
-@role_required(Role.BUREAU)
+@role_required(*HISTORY_READERS)
 def record_history(request: HttpRequest, label: str, pk: int) -> HttpResponse:
     """Who changed what and when, for one record the bureau may see (django-simple-history)."""
     from django.apps import apps

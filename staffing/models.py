@@ -14,6 +14,17 @@ from stations.models import District, Station
 
 
 class SocialWorkerQuerySet(ScopedQuerySet):
+    actions = {
+        "create": frozenset({"contractor"}),
+        "qualify": frozenset({"bureau", "contractor"}),
+        "leave": frozenset({"contractor"}),
+        # The full ID number and phone, audited: the bureau and the worker's own organisation.
+        "reveal": frozenset({"bureau", "contractor"}),
+    }
+
+    def when_leave(self, user):
+        return self.filter(left_on__isnull=True)
+
     def for_bureau(self, user):
         # The district's roster (registered there) and whoever has been posted in the district.
         posted = Posting.objects.filter(cycle__station__street__district__staff=user).values("worker")
@@ -116,6 +127,10 @@ class Qualification(models.Model):
 
 class PostingQuerySet(ChildScopedQuerySet):
     parent_field = "cycle"
+    actions = {"end": frozenset({"bureau", "contractor"})}
+
+    def when_end(self, user):
+        return self.filter(end_date__isnull=True)
 
     def for_municipal(self, user):
         return self.none()  # who works where is personal data the municipal bureau does not need
@@ -274,6 +289,10 @@ class SupervisionSession(models.Model):
         return f"{self.station} {self.held_on:%Y-%m-%d} {self.topic}"
 
 
+class VolunteerQuerySet(StationChildQuerySet):
+    actions = {"create": frozenset({"contractor"}), "change": frozenset({"contractor"})}
+
+
 class Volunteer(models.Model):
     """A volunteer registered at a station (志愿者注册, R-SVC-2)."""
 
@@ -290,7 +309,7 @@ class Volunteer(models.Model):
     # so that every link handed out before stops working (staffing.services.volunteer_link_renew).
     link_version = models.PositiveIntegerField(_("填报链接版本"), default=0, editable=False)
 
-    objects = StationChildQuerySet.as_manager()
+    objects = VolunteerQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from contracts.models import Contractor, ProjectCycle
-from core.access import role_required, visible_or_404
+from core.access import can, may, role_required, visible_or_404
 from core.exports import list_export, wants_export
 from core.forms import apply_errors, form_page
 from core.pages import PAGE_SIZES, filter_query, paginate
@@ -156,6 +156,9 @@ def worker_list(request):
             "cycles": cycles,
             "query": filter_query(request),
             "page_sizes": PAGE_SIZES,
+            "can_create": may(request.user, "create", SocialWorker),
+            # An organisation's own staff see its roster only: the employer column is for the bureau and streets.
+            "show_employer": not may(request.user, "create", SocialWorker),
         },
     )
 
@@ -246,7 +249,7 @@ def worker_detail(request, pk: int):
     )
     deadline = next(iter(qualification_rows(in_force(postings, today), today)), None)
     # The full ID number and phone: to the owning organisation and the bureau only, on request, audited.
-    may_reveal = request.user.role in (Role.CONTRACTOR, Role.BUREAU)
+    may_reveal = can(request.user, "reveal", worker)
     reveal = may_reveal and request.GET.get("reveal") == "1"
     if reveal:
         from audit.log import record
@@ -268,7 +271,8 @@ def worker_detail(request, pk: int):
             "qualifications": worker.qualifications.order_by("obtained_on"),
             "trainings": worker.training_records.select_related("training").order_by("-training__held_on"),
             "supervisions": worker.supervisions.select_related("station").order_by("-held_on"),
-            "may_edit": request.user.role in (Role.CONTRACTOR, Role.BUREAU),
+            "may_edit": can(request.user, "qualify", worker),
+            "can_leave": can(request.user, "leave", worker),
             "may_reveal": may_reveal,
             "reveal": reveal,
             "today": today,

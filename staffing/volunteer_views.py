@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
-from core.access import role_required, safe_next, visible_or_404
+from core.access import can, may, role_required, safe_next, visible_or_404
 from core.exports import list_export, wants_export
 from core.forms import apply_errors, form_page
 from core.masking import mask_phone
@@ -113,6 +113,7 @@ def volunteer_list(request):
             "stations": Station.objects.visible_to(request.user).order_by("name"),
             "query": filter_query(request),
             "page_sizes": PAGE_SIZES,
+            "can_manage": may(request.user, "change", Volunteer),
         },
     )
 
@@ -142,7 +143,7 @@ def volunteer_new(request):
 @role_required(Role.CONTRACTOR, Role.BUREAU, Role.STREET)
 def volunteer_detail(request, pk: int):
     volunteer = visible_or_404(with_hours(Volunteer.objects.select_related("station")), request.user, pk=pk)
-    is_staff = request.user.role == Role.CONTRACTOR
+    is_staff = can(request.user, "change", volunteer)
     return render(
         request,
         "staffing/volunteer_detail.html",

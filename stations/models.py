@@ -137,6 +137,15 @@ class Street(models.Model):
 
 
 class StationQuerySet(ScopedQuerySet):
+    actions = {
+        "log_site": frozenset(
+            {"street", "bureau"}
+        ),  # R-SITE-1..4: the street (and the bureau) checks the room
+        "procure": frozenset({"bureau", "street"}),  # R-PROC-1: the bureau or a street office buys
+        "dossier": frozenset({"bureau", "street", "municipal"}),
+        "supervise": frozenset({"bureau", "contractor"}),  # R-STAFF-6
+    }
+
     def for_bureau(self, user):
         return self.filter(street__district__staff=user)
 
@@ -189,6 +198,13 @@ class Station(models.Model):
 
 
 class AnnualPlanQuerySet(ScopedQuerySet):
+    actions = {
+        "create": frozenset({"bureau"}),
+        "change": frozenset({"bureau"}),
+        "submit": frozenset({"bureau"}),
+        "review": frozenset({"bureau"}),
+    }
+
     def for_bureau(self, user):
         return self.filter(district__staff=user)
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from core.access import role_required, visible_or_404
+from core.access import may, role_required, visible_or_404
 from core.forms import PortalForm, PortalModelForm, apply_errors
 from core.text import sentences
 from stations.forms import SiteLogForm
@@ -81,7 +81,11 @@ def annual_plan_list(request):
         .select_related("district", "submitted_by")
         .order_by("-year")
     )
-    return render(request, "stations/annual_plans.html", {"plans": plans})
+    return render(
+        request,
+        "stations/annual_plans.html",
+        {"plans": plans, "can_manage": may(request.user, "change", AnnualPlan)},
+    )
 
 
 @role_required(Role.BUREAU)

@@ -246,3 +246,55 @@ def test_pages_show_only_records_in_scope(client_as):
     assert "张贵庄" in text and "金桥街道" not in text
     text = client_as("bureau").get(reverse("station-list")).content.decode()
     assert text.count("社会工作服务站</a>") == 11
+
+
+# --- POST-only URLs: who may post them ----------------------------------------------------------------------------
+# A role that may act gets its redirect (302, the outcome shown as a message on the next page), a record outside its
+# scope 404, a role that may not act 403. Every POST-only URL of the portal is here (the test below fails otherwise).
+
+
+def post_data(name: str, ids: dict) -> dict:
+    if name == "volunteer-hours-verify":
+        from staffing.models import VolunteerHours
+
+        entry = VolunteerHours.objects.filter(volunteer_id=ids["volunteer"]).first()
+        return {"entry": [entry.pk], "decision": "verify"}
+    if name == "volunteer-active":
+        return {"active": "1"}
+    return {}
+
+
+POST_TABLE = {
+    "evaluation-sign": (
+        lambda ids: {"pk": ids["evaluation"]},
+        expect(set(), {"fengniancun"}, {"bureau", "zhangguizhuang"}),
+    ),
+    "report-submit": (lambda ids: {"pk": ids["report"]}, expect(set(), {"org-b"}, {"org-a"})),
+    "annual-plan-submit": (lambda ids: {"pk": ids["plan"]}, expect(set(), set(), {"bureau"})),
+    "volunteer-hours-verify": (lambda ids: {}, expect(set(), {"org-b"}, {"org-a"})),
+    "volunteer-link-renew": (lambda ids: {"pk": ids["volunteer"]}, expect(set(), {"org-b"}, {"org-a"})),
+    "volunteer-active": (lambda ids: {"pk": ids["volunteer"]}, expect(set(), {"org-b"}, {"org-a"})),
+    # Without a previewed file there is nothing to confirm: the contractors, who may import, get 404.
+    "import-confirm": (lambda ids: {"kind": "roster"}, expect(set(), {"org-a", "org-b"})),
+}
+
+
+def test_every_post_only_url_is_in_the_post_table():
+    post_only = {name for name, row in TABLE.items() if row and set(row[1].values()) == {405}}
+    assert post_only == set(POST_TABLE)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+@pytest.mark.parametrize("name", sorted(POST_TABLE))
+def test_every_post_only_url_as_every_role(client, demo_users, name):
+    build, expected = POST_TABLE[name]
+    ids = demo_ids()
+    url = reverse(name, kwargs=build(ids))
+    anonymous = client.post(url, post_data(name, ids))
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"], name
+    for username in sorted(ALL):
+        client.force_login(demo_users[username])
+        response = client.post(url, post_data(name, ids))
+        assert response.status_code == expected[username], (name, username, response.status_code)
+        client.logout()

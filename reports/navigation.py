@@ -1,0 +1,29 @@
+"""The left menu, decided here and not in the templates: which groups and pages each role uses (ui.md's modules:
+首页, 社工站, 报告, 人员, 计划, 承接主体, 安全审计, 政策, 系统管理). A template shows `nav.<item>`; it never compares
+roles."""
+
+from accounts.models import APPROVER_ROLE, Role
+from contracts.models import Contractor
+from core.access import may
+
+STATION_READERS = frozenset({Role.BUREAU, Role.STREET, Role.CONTRACTOR, Role.MUNICIPAL})
+WORKSPACE = frozenset({Role.BUREAU, Role.STREET, Role.CONTRACTOR})  # reports, service records, people
+PLANS = frozenset({Role.BUREAU, Role.MUNICIPAL})
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    role = user.role
+    return {
+        "nav": {
+            "stations": role in STATION_READERS,
+            "workspace": role in WORKSPACE,
+            "plans": role in PLANS,
+            "contractors": may(user, "create", Contractor),
+            "audit": role == Role.AUDITOR,
+            "approvals": role in set(APPROVER_ROLE.values()),
+            "admin_site": user.may_use_admin_site,
+        }
+    }
