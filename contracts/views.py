@@ -1,10 +1,8 @@
 from decimal import Decimal
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +21,7 @@ from contracts.services import (
     procurement_start,
 )
 from core.access import role_required, visible_or_404
-from core.forms import PortalForm, PortalModelForm, apply_errors, date_input, form_page
+from core.forms import PortalForm, PortalModelForm, date_input, form_page
 from core.models import ParameterKey
 from core.parameters import parameter
 from stations.models import Station
@@ -50,39 +48,29 @@ def contract_year_sign_view(request, pk: int):
         ProjectCycle.objects.select_related("station__street", "contractor"), request.user, pk=pk
     )
     form = ContractYearForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            year = contract_year_sign(
-                cycle=cycle,
-                amount=data["amount"],
-                signed_on=data["signed_on"],
-                budget_lines=form.budget_lines(),
-                funding=form.funding(),
-                agreement_no=data["agreement_no"],
-                actor=request.user,
-            )
-        except (ValidationError, PermissionDenied) as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("已签订{label}合同，金额¥{amount:,.2f}。").format(label=year.label, amount=year.amount),
-            )
-            return redirect("station-detail", pk=cycle.station_id)
     cap = parameter(ParameterKey.ANNUAL_AMOUNT_CAP, timezone.localdate())
-    return render(
+    return form_page(
         request,
-        "form_page.html",
-        {
-            "form": form,
-            "station": cycle.station,
-            "title": _("签订合同年度 · {name}").format(name=cycle.contractor.name),
-            "intro": _(
-                "项目周期{start_date:%Y-%m-%d}至{planned_end_date:%Y-%m-%d}。年度资金标准¥{cap:,.2f}（R-FUND-1）；五类经费科目合计和资金来源合计须等于合同金额（R-FUND-2、R-FUND-3）。"
-            ).format(start_date=cycle.start_date, planned_end_date=cycle.planned_end_date, cap=cap),
-            "submit_label": _("签订"),
-        },
+        form,
+        lambda data: contract_year_sign(
+            cycle=cycle,
+            amount=data["amount"],
+            signed_on=data["signed_on"],
+            budget_lines=form.budget_lines(),
+            funding=form.funding(),
+            agreement_no=data["agreement_no"],
+            actor=request.user,
+        ),
+        done=lambda year: (
+            _("已签订{label}合同，金额¥{amount:,.2f}。").format(label=year.label, amount=year.amount),
+            reverse("station-detail", args=[cycle.station_id]),
+        ),
+        title=_("签订合同年度 · {name}").format(name=cycle.contractor.name),
+        intro=_(
+            "项目周期{start_date:%Y-%m-%d}至{planned_end_date:%Y-%m-%d}。年度资金标准¥{cap:,.2f}（R-FUND-1）；五类经费科目合计和资金来源合计须等于合同金额（R-FUND-2、R-FUND-3）。"
+        ).format(start_date=cycle.start_date, planned_end_date=cycle.planned_end_date, cap=cap),
+        submit_label=_("签订"),
+        station=cycle.station,
     )
 
 
@@ -102,31 +90,17 @@ def procurement_new(request, pk: int):
         "title": _("{name}社会工作服务项目").format(name=station.name),
         "notice_date": timezone.localdate(),
     }
-    form = ProcurementForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            procurement_start(
-                station=station,
-                actor=request.user,
-                **{k: v for k, v in form.cleaned_data.items() if k != "note"},
-            )
-        except (ValidationError, PermissionDenied) as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("采购已登记。"))
-            return redirect("station-detail", pk=station.pk)
-    return render(
+    return form_page(
         request,
-        "form_page.html",
-        {
-            "form": form,
-            "station": station,
-            "title": _("发起政府采购"),
-            "intro": _(
-                "购买主体为区民政局或街道办事处（三（一））；通过政府采购招投标确定承接主体（六（二））。"
-            ),
-            "submit_label": _("登记采购"),
-        },
+        ProcurementForm(request.POST or None, initial=initial),
+        lambda data: procurement_start(
+            station=station, actor=request.user, **{k: v for k, v in data.items() if k != "note"}
+        ),
+        done=lambda procurement: (_("采购已登记。"), reverse("station-detail", args=[station.pk])),
+        title=_("发起政府采购"),
+        intro=_("购买主体为区民政局或街道办事处（三（一））；通过政府采购招投标确定承接主体（六（二））。"),
+        submit_label=_("登记采购"),
+        station=station,
     )
 
 
@@ -149,39 +123,29 @@ class AwardForm(PortalForm):
 def procurement_award_view(request, pk: int):
     """Award: the contractor must have verified evidence of all three conditions (R-PROC-2)."""
     procurement = visible_or_404(Procurement.objects.select_related("station__street"), request.user, pk=pk)
-    form = AwardForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            procurement_award(
-                procurement=procurement,
-                contractor=data["contractor"],
-                award_date=data["award_date"],
-                cycle_start=data["cycle_start"],
-                agreement_signed_on=data["agreement_signed_on"],
-                actor=request.user,
-            )
-        except (ValidationError, PermissionDenied) as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request, _("已确定承接主体：{name}，项目周期已建立。").format(name=data["contractor"].name)
-            )
-            return redirect("station-detail", pk=procurement.station_id)
     today = timezone.localdate()
     contractors = Contractor.objects.visible_to(request.user).prefetch_related("evidence").order_by("name")
     eligibility = [(c, eligibility_missing(c, today), list(c.evidence.all())) for c in contractors]
-    return render(
+    return form_page(
         request,
-        "contracts/award.html",
-        {
-            "form": form,
-            "station": procurement.station,
-            "procurement": procurement,
-            "eligibility": eligibility,
-            "title": _("确定承接主体：{title}").format(title=procurement.title),
-            "submit_label": _("确定承接主体"),
-        },
+        AwardForm(request.POST or None, user=request.user),
+        lambda data: procurement_award(
+            procurement=procurement,
+            contractor=data["contractor"],
+            award_date=data["award_date"],
+            cycle_start=data["cycle_start"],
+            agreement_signed_on=data["agreement_signed_on"],
+            actor=request.user,
+        ),
+        done=lambda cycle: (
+            _("已确定承接主体：{name}，项目周期已建立。").format(name=cycle.contractor.name),
+            reverse("station-detail", args=[procurement.station_id]),
+        ),
+        title=_("确定承接主体：{title}").format(title=procurement.title),
+        submit_label=_("确定承接主体"),
+        station=procurement.station,
+        template="contracts/award.html",
+        context={"procurement": procurement, "eligibility": eligibility},
     )
 
 

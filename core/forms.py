@@ -40,6 +40,28 @@ def multiple_file_field(**kwargs):
     return MultipleFileField(widget=MultipleFileInput(attrs=attrs), **kwargs)
 
 
+def refusal_text(error: ValidationError | PermissionDenied) -> str:
+    """A service's refusal as one message (its rule and clause included)."""
+    if isinstance(error, PermissionDenied):
+        return str(error)
+    return "；".join(error.messages)
+
+
+def post_action(request, perform, *, done, back: str):
+    """The one shape of a button that posts (sign, submit, verify, renew a link): `perform()` calls a service; its
+    refusal becomes an error message citing the rule, success the message `done(result)`; both return to `back`."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    try:
+        result = perform()
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, refusal_text(error))
+    else:
+        messages.success(request, done(result))
+    return redirect(back)
+
+
 def form_page(
     request,
     form,

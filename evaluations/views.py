@@ -1,9 +1,9 @@
 from decimal import Decimal
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,8 +14,8 @@ from contracts.forms import ContractMoneyFields
 from contracts.models import ContractYear
 from core.access import role_required, visible_or_404
 from core.concurrency import VersionField, version_of
-from core.forms import PortalForm, apply_errors, date_input
-from core.text import listing, phrase, sentences
+from core.forms import PortalForm, date_input, form_page, post_action
+from core.text import listing, phrase
 from evaluations import services
 from evaluations.models import Evaluation, Renewal
 
@@ -56,13 +56,12 @@ def evaluation_detail(request, pk: int):
 def evaluation_sign_view(request, pk: int):
     """R-EVAL-2: the street office and the bureau each sign the graded evaluation."""
     evaluation = visible_or_404(Evaluation, request.user, pk=pk)
-    try:
-        services.evaluation_sign(evaluation=evaluation, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, sentences(error.messages))
-    else:
-        messages.success(request, _("已签字。"))
-    return redirect("evaluation-detail", pk=evaluation.pk)
+    return post_action(
+        request,
+        lambda: services.evaluation_sign(evaluation=evaluation, actor=request.user),
+        done=lambda signed: _("已签字。"),
+        back=reverse("evaluation-detail", args=[evaluation.pk]),
+    )
 
 
 class EvaluationForm(PortalForm):
@@ -104,37 +103,30 @@ def evaluation_new(request, pk: int, kind: str):
         raise PermissionDenied(_("未知的评估类别。"))
     existing = Evaluation.objects.filter(contract_year=year, kind=kind).first()
     form = EvaluationForm(request.POST or None, initial={"version": version_of(existing) if existing else ""})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            evaluation = services.evaluation_record(
-                contract_year=year,
-                kind=kind,
-                held_on=data["held_on"],
-                grade=data["grade"],
-                scores=form.scores(),
-                evaluator=data["evaluator"],
-                summary=data["summary"],
-                seen_version=data["version"],
-                actor=request.user,
-            )
-        except (ValidationError, PermissionDenied) as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("评估结果已保存，请街道办事处和区民政局签字。"))
-            return redirect("evaluation-detail", pk=evaluation.pk)
-    return render(
+    return form_page(
         request,
-        "form_page.html",
-        {
-            "form": form,
-            "station": year.station,
-            "title": phrase(year.label, Evaluation.Kind(kind).label),
-            "intro": _(
-                "区民政局会同街道评估（六（三））；年度评估须街道和区民政局双方签字后方可作为续签依据（R-EVAL-2）。"
-            ),
-            "submit_label": _("保存评估结果"),
-        },
+        form,
+        lambda data: services.evaluation_record(
+            contract_year=year,
+            kind=kind,
+            held_on=data["held_on"],
+            grade=data["grade"],
+            scores=form.scores(),
+            evaluator=data["evaluator"],
+            summary=data["summary"],
+            seen_version=data["version"],
+            actor=request.user,
+        ),
+        done=lambda evaluation: (
+            _("评估结果已保存，请街道办事处和区民政局签字。"),
+            reverse("evaluation-detail", args=[evaluation.pk]),
+        ),
+        title=phrase(year.label, Evaluation.Kind(kind).label),
+        intro=_(
+            "区民政局会同街道评估（六（三））；年度评估须街道和区民政局双方签字后方可作为续签依据（R-EVAL-2）。"
+        ),
+        submit_label=_("保存评估结果"),
+        station=year.station,
     )
 
 
@@ -185,45 +177,37 @@ def contract_year_decide(request, pk: int):
     )
     final = year.evaluations.filter(kind=Evaluation.Kind.FINAL).first()
     form = DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data["decision"] == Renewal.Decision.RENEW:
-                next_year = services.contract_year_renew(
-                    contract_year=year,
-                    amount=data["amount"],
-                    signed_on=data["signed_on"],
-                    budget_lines=form.budget_lines(),
-                    funding=form.funding(),
-                    agreement_no=data["agreement_no"],
-                    actor=request.user,
-                )
-                messages.success(request, _("已续签{label}。").format(label=next_year.label))
-            else:
-                services.cycle_end_after_evaluation(contract_year=year, actor=request.user, note=data["note"])
-                messages.success(request, _("项目周期已结束，请按政府购买服务程序重新确定承接主体。"))
-        except (ValidationError, PermissionDenied) as error:
-            apply_errors(form, error)
-        else:
-            return redirect("station-detail", pk=year.station_id)
+
+    def decide(data) -> str:
+        if data["decision"] == Renewal.Decision.RENEW:
+            next_year = services.contract_year_renew(
+                contract_year=year,
+                amount=data["amount"],
+                signed_on=data["signed_on"],
+                budget_lines=form.budget_lines(),
+                funding=form.funding(),
+                agreement_no=data["agreement_no"],
+                actor=request.user,
+            )
+            return _("已续签{label}。").format(label=next_year.label)
+        services.cycle_end_after_evaluation(contract_year=year, actor=request.user, note=data["note"])
+        return _("项目周期已结束，请按政府购买服务程序重新确定承接主体。")
+
     grade = (
         _("年度评估：{grade}").format(grade=final.get_grade_display())
         if final and final.grade
         else _("尚无年度评估结果")
     )
     signed = _("（街道、区民政局均已签字）") if final and final.is_signed else _("（尚未双方签字）")
-    return render(
+    return form_page(
         request,
-        "form_page.html",
-        {
-            "form": form,
-            "station": year.station,
-            "title": _("{label}续签或结束周期 · {name}").format(
-                label=year.label, name=year.cycle.contractor.name
-            ),
-            "intro": _(
-                "{grade}{signed}。年度评估结果为良好或合格的续签合同，不合格的不再续签（三（五），R-CYCLE-2）。"
-            ).format(grade=grade, signed=signed),
-            "submit_label": _("提交决定"),
-        },
+        form,
+        decide,
+        done=lambda message: (message, reverse("station-detail", args=[year.station_id])),
+        title=_("{label}续签或结束周期 · {name}").format(label=year.label, name=year.cycle.contractor.name),
+        intro=_(
+            "{grade}{signed}。年度评估结果为良好或合格的续签合同，不合格的不再续签（三（五），R-CYCLE-2）。"
+        ).format(grade=grade, signed=signed),
+        submit_label=_("提交决定"),
+        station=year.station,
     )

@@ -7,6 +7,7 @@ from contracts.models import Contractor
 from core.access import may
 
 STATION_READERS = frozenset({Role.BUREAU, Role.STREET, Role.CONTRACTOR, Role.MUNICIPAL})
+BUSINESS_ROLES = tuple(sorted(STATION_READERS))  # the roles that work with stations, for role_required
 WORKSPACE = frozenset({Role.BUREAU, Role.STREET, Role.CONTRACTOR})  # reports, service records, people
 PLANS = frozenset({Role.BUREAU, Role.MUNICIPAL})
 

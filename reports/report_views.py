@@ -2,9 +2,9 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -14,12 +14,19 @@ from contracts.models import ContractYear
 from core.access import may, role_required, visible_or_404
 from core.concurrency import VersionField, version_of
 from core.exports import list_export, wants_export
-from core.forms import PortalForm, PortalModelForm, apply_errors, date_input, multiple_file_field
+from core.forms import (
+    PortalForm,
+    PortalModelForm,
+    date_input,
+    form_page,
+    multiple_file_field,
+    post_action,
+)
 from core.pages import paginate
-from core.text import phrase, sentences
+from core.text import phrase
 from core.workbook import Column
 from reports import services
-from reports.models import Report, ServiceArea, ServiceKind
+from reports.models import Report, ReportReview, ServiceArea, ServiceKind
 from reports.selectors import is_late
 
 AREAS, KINDS = ServiceArea.choices, ServiceKind.choices
@@ -168,29 +175,16 @@ class NewReportForm(PortalForm):
 
 @role_required(Role.CONTRACTOR)
 def report_new(request: HttpRequest) -> HttpResponse:
-    form = NewReportForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            report = services.report_draft(
-                contract_year=data["contract_year"],
-                kind=data["kind"],
-                period=data["period"],
-                actor=request.user,
-            )
-        except (ValidationError, PermissionDenied) as error:
-            apply_errors(form, error)
-        else:
-            return redirect("report-edit", pk=report.pk)
-    return render(
+    return form_page(
         request,
-        "form_page.html",
-        {
-            "form": form,
-            "title": _("新建报告"),
-            "submit_label": _("创建草稿"),
-            "intro": _("月度工作简报于次月5日前提交（五（三），R-REP-1）。"),
-        },
+        NewReportForm(request.POST or None, user=request.user),
+        lambda data: services.report_draft(
+            contract_year=data["contract_year"], kind=data["kind"], period=data["period"], actor=request.user
+        ),
+        done=lambda report: (_("草稿已创建，请填写后提交。"), reverse("report-edit", args=[report.pk])),
+        title=_("新建报告"),
+        submit_label=_("创建草稿"),
+        intro=_("月度工作简报于次月5日前提交（五（三），R-REP-1）。"),
     )
 
 
@@ -209,34 +203,35 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         figures=current,
         initial={"version": version_of(report)},
     )
-    if request.method == "POST" and editable and form.is_valid():
-        content = {k: v for k, v in form.cleaned_data.items() if k in ReportForm.Meta.fields}
-        try:
-            services.report_update(
-                report=report,
-                figures=form.figures(),
-                attachments=form.cleaned_data["attachments"],
-                seen_version=form.cleaned_data["version"],
-                actor=request.user,
-                **content,
-            )
-            if request.POST.get("action") == "submit":
-                services.report_submit(report=report, actor=request.user)
-                messages.success(request, _("报告已提交，区民政局和街道即可查看。"))
-            else:
-                messages.success(request, _("草稿已保存。"))
-        except (ValidationError, PermissionDenied) as error:
-            apply_errors(form, error)
-        else:
-            return redirect("report-edit", pk=report.pk)
-    return render(
+    submitting = request.POST.get("action") == "submit"
+
+    def save(data):
+        services.report_update(
+            report=report,
+            figures=form.figures(),
+            attachments=data["attachments"],
+            seen_version=data["version"],
+            actor=request.user,
+            **{k: v for k, v in data.items() if k in ReportForm.Meta.fields},
+        )
+        if submitting:
+            services.report_submit(report=report, actor=request.user)
+        return report
+
+    return form_page(
         request,
-        "reports/report_edit.html",
-        {
-            "form": form,
+        form,
+        save,
+        done=lambda saved: (
+            _("报告已提交，区民政局和街道即可查看。") if submitting else _("草稿已保存。"),
+            reverse("report-edit", args=[report.pk]),
+        ),
+        title=str(report),
+        template="reports/report_edit.html",
+        station=report.contract_year.station,
+        context={
             "report": report,
             "editable": editable,
-            "station": report.contract_year.station,
             "attachments": report.attachments.all(),
             "reviews": report.reviews.all(),
             "late": is_late(report),
@@ -248,10 +243,49 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.CONTRACTOR)
 def report_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     report = visible_or_404(Report, request.user, pk=pk)
-    try:
-        services.report_submit(report=report, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, sentences(error.messages))
-    else:
-        messages.success(request, _("报告已提交。"))
-    return redirect("report-edit", pk=report.pk)
+    return post_action(
+        request,
+        lambda: services.report_submit(report=report, actor=request.user),
+        done=lambda submitted: _("报告已提交。"),
+        back=reverse("report-edit", args=[report.pk]),
+    )
+
+
+class ReviewForm(PortalForm):
+    decision = forms.ChoiceField(
+        label=gettext_lazy("审核结果"), choices=ReportReview.Decision.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("审核意见"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("退回修改时必须填写。"),
+    )
+
+
+@role_required(Role.BUREAU)
+def report_review_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """R-REP-3: the bureau accepts a submitted report or returns it with comments."""
+    report = visible_or_404(
+        Report.objects.select_related(
+            "contract_year__station__street", "contract_year__cycle__contractor"
+        ).prefetch_related("figures", "attachments", "reviews"),
+        request.user,
+        pk=pk,
+    )
+    return form_page(
+        request,
+        ReviewForm(request.POST or None),
+        lambda data: services.report_review(
+            report=report, decision=data["decision"], comment=data["comment"], actor=request.user
+        ),
+        done=lambda review: (
+            _("审核结果已保存。"),
+            reverse("station-detail", args=[report.contract_year.station_id]),
+        ),
+        title=_("审核：{report}").format(report=report),
+        submit_label=_("提交审核结果"),
+        station=report.contract_year.station,
+        template="reports/review.html",
+        context={"report": report},
+    )

@@ -1,7 +1,6 @@
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +10,7 @@ from accounts.models import Role
 from contracts.models import Contractor, ProjectCycle
 from core.access import can, may, role_required, visible_or_404
 from core.exports import list_export, wants_export
-from core.forms import apply_errors, form_page
+from core.forms import form_page
 from core.pages import PAGE_SIZES, filter_query, paginate
 from core.querystring import query_id, query_text
 from core.workbook import Column
@@ -57,23 +56,6 @@ def posting_new(request, pk: int):
     form = PostingForm(
         request.POST or None, workers=workers, show_late_reason=request.user.role == Role.BUREAU
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            worker_post(
-                cycle=cycle,
-                worker=data["worker"],
-                start_date=data["start_date"],
-                is_full_time=data["is_full_time"],
-                has_labour_contract=data["has_labour_contract"],
-                late_reason=data.get("late_reason", ""),
-                actor=request.user,
-            )
-        except (ValidationError, PermissionDenied) as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("{name}已派驻。").format(name=data["worker"].name))
-            return redirect("station-detail", pk=cycle.station_id)
     first = cycle.years.order_by("year_no").first()
     deadline = (
         _("合同于{signed_on:%Y-%m-%d}签订，首批社工应于{posting_deadline:%Y-%m-%d}前到岗。").format(
@@ -82,18 +64,28 @@ def posting_new(request, pk: int):
         if first
         else ""
     )
-    return render(
+    return form_page(
         request,
-        "form_page.html",
-        {
-            "form": form,
-            "station": cycle.station,
-            "title": _("派驻驻站社工 · {name}").format(name=cycle.contractor.name),
-            "intro": _(
-                "驻站社工应为签订劳动合同的专职人员（四（二））；承接主体在合同签订15天内派驻社工（六（二））。{deadline}"
-            ).format(deadline=deadline),
-            "submit_label": _("派驻"),
-        },
+        form,
+        lambda data: worker_post(
+            cycle=cycle,
+            worker=data["worker"],
+            start_date=data["start_date"],
+            is_full_time=data["is_full_time"],
+            has_labour_contract=data["has_labour_contract"],
+            late_reason=data.get("late_reason", ""),
+            actor=request.user,
+        ),
+        done=lambda posting: (
+            _("{name}已派驻。").format(name=posting.worker.name),
+            reverse("station-detail", args=[cycle.station_id]),
+        ),
+        title=_("派驻驻站社工 · {name}").format(name=cycle.contractor.name),
+        intro=_(
+            "驻站社工应为签订劳动合同的专职人员（四（二））；承接主体在合同签订15天内派驻社工（六（二））。{deadline}"
+        ).format(deadline=deadline),
+        submit_label=_("派驻"),
+        station=cycle.station,
     )
 
 

@@ -4,7 +4,6 @@ insurance; and the volunteer's own link for entering hours without an account.""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,11 +15,10 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Role
 from core.access import can, may, role_required, safe_next, visible_or_404
 from core.exports import list_export, wants_export
-from core.forms import apply_errors, form_page
+from core.forms import form_page, post_action
 from core.masking import mask_phone
 from core.pages import PAGE_SIZES, filter_query, paginate
 from core.querystring import query_id, query_text
-from core.text import sentences
 from core.workbook import Column
 from staffing.forms import VolunteerForm, VolunteerHoursForm, VolunteerIncentiveForm, VolunteerInsuranceForm
 from staffing.models import Volunteer, VolunteerHours
@@ -193,16 +191,14 @@ def volunteer_hours_verify_view(request):
     if not ids or len(entries) != len(ids):
         raise Http404(_("没有找到所选记录，或其不在您的管理范围内。"))
     verified = request.POST.get("decision") != "reject"
-    try:
-        count = volunteer_hours_verify(entries=entries, verified=verified, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, sentences(error.messages))
-    else:
-        messages.success(
-            request,
-            _("已{value}{count}条服务时长。").format(value="核实" if verified else "退回", count=count),
-        )
-    return redirect(safe_next(request, request.POST.get("next"), "volunteer-list"))
+    return post_action(
+        request,
+        lambda: volunteer_hours_verify(entries=entries, verified=verified, actor=request.user),
+        done=lambda count: _("已{value}{count}条服务时长。").format(
+            value=_("核实") if verified else _("退回"), count=count
+        ),
+        back=safe_next(request, request.POST.get("next"), "volunteer-list"),
+    )
 
 
 @require_POST
@@ -264,22 +260,17 @@ def volunteer_self_report(request, token: str):
         )
     except (signing.BadSignature, KeyError, TypeError, ValueError, Volunteer.DoesNotExist):
         raise Http404(_("链接无效或已过期，请向社工站索取新的填报链接。")) from None
-    form = VolunteerHoursForm(request.POST or None, initial={"served_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            entry = volunteer_hours_record(volunteer=volunteer, actor=None, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("已提交{served_on:%Y-%m-%d}的{hours}小时服务，等待社工站核实。").format(
-                    served_on=entry.served_on, hours=entry.hours
-                ),
-            )
-            return redirect(request.path)
-    return render(
+    return form_page(
         request,
-        "staffing/volunteer_self_report.html",
-        {"form": form, "volunteer": volunteer, "entries": volunteer.hours_entries.all()[:10]},
+        VolunteerHoursForm(request.POST or None, initial={"served_on": timezone.localdate()}),
+        lambda data: volunteer_hours_record(volunteer=volunteer, actor=None, **data),
+        done=lambda entry: (
+            _("已提交{served_on:%Y-%m-%d}的{hours}小时服务，等待社工站核实。").format(
+                served_on=entry.served_on, hours=entry.hours
+            ),
+            request.path,
+        ),
+        title=volunteer.name,
+        template="staffing/volunteer_self_report.html",
+        context={"volunteer": volunteer, "entries": volunteer.hours_entries.all()[:10]},
     )

@@ -1,15 +1,13 @@
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from core.access import may, role_required, visible_or_404
-from core.forms import PortalForm, PortalModelForm, apply_errors
-from core.text import sentences
+from core.forms import PortalForm, PortalModelForm, form_page, post_action
 from stations.forms import SiteLogForm
 from stations.models import AnnualPlan, District, Station
 from stations.services import (
@@ -25,34 +23,24 @@ from stations.services import (
 def site_log_new(request, pk: int):
     """R-SITE-1..4: the street office logs its station's conditions on site, with photos (works on a phone)."""
     station = visible_or_404(Station.objects.select_related("street"), request.user, pk=pk)
-    form = SiteLogForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            site_log_record(
-                station=station,
-                logged_on=form.cleaned_data["logged_on"],
-                conditions={name: form.cleaned_data[name] for name in CHECK_FIELDS},
-                photos=form.cleaned_data["photos"],
-                notes=form.cleaned_data["notes"],
-                actor=request.user,
-            )
-        except (ValidationError, PermissionDenied) as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("场所设置检查记录已保存。"))
-            return redirect("station-detail", pk=station.pk)
-    return render(
+    return form_page(
         request,
-        "form_page.html",
-        {
-            "form": form,
-            "station": station,
-            "title": _("登记场所设置检查"),
-            "intro": _(
-                "按实施方案四（一）至（五）逐项核对：独立办公用房和设施设备、统一标识、服务目录公示、六项管理制度。"
-            ),
-            "submit_label": _("保存检查记录"),
-        },
+        SiteLogForm(request.POST or None, request.FILES or None),
+        lambda data: site_log_record(
+            station=station,
+            logged_on=data["logged_on"],
+            conditions={name: data[name] for name in CHECK_FIELDS},
+            photos=data["photos"],
+            notes=data["notes"],
+            actor=request.user,
+        ),
+        done=lambda log: (_("场所设置检查记录已保存。"), reverse("station-detail", args=[station.pk])),
+        title=_("登记场所设置检查"),
+        intro=_(
+            "按实施方案四（一）至（五）逐项核对：独立办公用房和设施设备、统一标识、服务目录公示、六项管理制度。"
+        ),
+        submit_label=_("保存检查记录"),
+        station=station,
     )
 
 
@@ -93,26 +81,16 @@ def annual_plan_edit(request, pk: int | None = None):
     """R-PLAN-3: draft or correct the annual implementation plan (goals, measures, timeline)."""
     plan = visible_or_404(AnnualPlan, request.user, pk=pk) if pk else None
     district = plan.district if plan else District.objects.visible_to(request.user).first()
-    form = AnnualPlanForm(request.POST or None, instance=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = annual_plan_save(district=district, plan=plan, actor=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("年度实施计划已保存。"))
-            return redirect("annual-plan-list")
-    return render(
+    return form_page(
         request,
-        "form_page.html",
-        {
-            "form": form,
-            "title": _("年度实施计划"),
-            "submit_label": _("保存草稿"),
-            "intro": _(
-                "区民政局制定社工站项目年度实施计划并报市民政局审核（五（一）、六（一））：写明目标任务、措施办法和时间节点。"
-            ),
-        },
+        AnnualPlanForm(request.POST or None, instance=plan),
+        lambda data: annual_plan_save(district=district, plan=plan, actor=request.user, **data),
+        done=lambda saved: (_("年度实施计划已保存。"), reverse("annual-plan-list")),
+        title=_("年度实施计划"),
+        submit_label=_("保存草稿"),
+        intro=_(
+            "区民政局制定社工站项目年度实施计划并报市民政局审核（五（一）、六（一））：写明目标任务、措施办法和时间节点。"
+        ),
     )
 
 
@@ -120,38 +98,27 @@ def annual_plan_edit(request, pk: int | None = None):
 @role_required(Role.BUREAU)
 def annual_plan_submit_view(request, pk: int):
     plan = visible_or_404(AnnualPlan, request.user, pk=pk)
-    try:
-        annual_plan_submit(plan=plan, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, sentences(error.messages))
-    else:
-        messages.success(request, _("{title}已报送市民政局。").format(title=plan.title))
-    return redirect("annual-plan-list")
+    return post_action(
+        request,
+        lambda: annual_plan_submit(plan=plan, actor=request.user),
+        done=lambda submitted: _("{title}已报送市民政局。").format(title=plan.title),
+        back=reverse("annual-plan-list"),
+    )
 
 
 @role_required(Role.BUREAU)
 def annual_plan_review(request, pk: int):
     plan = visible_or_404(AnnualPlan, request.user, pk=pk)
-    form = PlanReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            annual_plan_record_review(
-                plan=plan,
-                approved=form.cleaned_data["result"] == "approved",
-                comment=form.cleaned_data["review_comment"],
-                actor=request.user,
-            )
-        except (ValidationError, PermissionDenied) as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("审核结果已登记。"))
-            return redirect("annual-plan-list")
-    return render(
+    return form_page(
         request,
-        "form_page.html",
-        {
-            "form": form,
-            "title": _("登记审核结果：{title}").format(title=plan.title),
-            "submit_label": _("登记"),
-        },
+        PlanReviewForm(request.POST or None),
+        lambda data: annual_plan_record_review(
+            plan=plan,
+            approved=data["result"] == "approved",
+            comment=data["review_comment"],
+            actor=request.user,
+        ),
+        done=lambda reviewed: (_("审核结果已登记。"), reverse("annual-plan-list")),
+        title=_("登记审核结果：{title}").format(title=plan.title),
+        submit_label=_("登记"),
     )
