@@ -1,16 +1,13 @@
 """The auditor's pages: search the audit log and export what the search shows (the export is itself logged)."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from audit.models import AuditEvent
 from core.access import role_required
-from core.exports import list_export, wants_export
-from core.pages import PAGE_SIZES, filter_query, paginate
-from core.querystring import query_date, query_text
+from core.lists import Filter, choice_filter, date_filter, list_page, text_filter
+from core.querystring import query_text
 from core.workbook import Column
 
 
@@ -18,24 +15,9 @@ from core.workbook import Column
 @role_required("auditor")
 def audit_log(request):
     events = AuditEvent.objects.visible_to(request.user)
-    username, action = query_text(request.GET.get("username")), request.GET.get("action", "")
-    start, end = query_date(request.GET.get("start")), query_date(request.GET.get("end"))
-    q = query_text(request.GET.get("q"))
-    if username:
-        events = events.filter(username=username)
-    if action in AuditEvent.Action.values:
-        events = events.filter(action=action)
-    if start:
-        events = events.filter(at__date__gte=start)
-    if end:
-        events = events.filter(at__date__lte=end)
-    if request.GET.get("outcome") in AuditEvent.Outcome.values:
-        events = events.filter(outcome=request.GET["outcome"])
-    if q:
-        events = events.filter(Q(summary__contains=q) | Q(object_type__contains=q) | Q(ip__contains=q))
-    if wants_export(request):
-        return list_export(
-            request,
+
+    def export(rows):
+        return (
             _("审计日志"),
             [
                 Column(_("时间"), 18, "datetime"),
@@ -60,18 +42,27 @@ def audit_log(request):
                     e.summary,
                     e.get_outcome_display(),
                 ]
-                for e in events.iterator(2000)
+                for e in rows.iterator(2000)
             ),
         )
-    return render(
+
+    return list_page(
         request,
-        "audit/log.html",
-        {
-            "page": paginate(request, events, default=50),
+        events,
+        template="audit/log.html",
+        filters=[
+            Filter("username", query_text, lambda rows, value: rows.filter(username=value)),
+            choice_filter("action", "action", AuditEvent.Action.choices),
+            choice_filter("outcome", "outcome", AuditEvent.Outcome.choices),
+            date_filter("start", "at__date__gte"),
+            date_filter("end", "at__date__lte"),
+            text_filter("q", "summary__contains", "object_type__contains", "ip__contains"),
+        ],
+        export=export,
+        context={
             "actions": AuditEvent.Action.choices,
             "outcomes": AuditEvent.Outcome.choices,
             "roles": dict(get_user_model()._meta.get_field("role").choices),
-            "query": filter_query(request),
-            "page_sizes": PAGE_SIZES,
         },
+        default_size=50,
     )

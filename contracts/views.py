@@ -1,8 +1,7 @@
 from decimal import Decimal
 
 from django import forms
-from django.db.models import Count, Q
-from django.shortcuts import render
+from django.db.models import Count, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from contracts.services import (
 )
 from core.access import role_required, visible_or_404
 from core.forms import PortalForm, PortalModelForm, date_input, form_page
+from core.lists import list_page, text_filter
 from core.models import ParameterKey
 from core.parameters import parameter
 from stations.models import Station
@@ -183,22 +183,38 @@ class EvidenceForm(PortalModelForm):
 @require_GET
 @role_required(Role.BUREAU)
 def contractor_list(request):
-    """The organisations the bureau may award to, with whether each meets the three conditions today."""
+    """The organisations the bureau may award to, with whether each meets the three conditions today; searched
+    by name or credit code, a page at a time (a province has thousands)."""
     today = timezone.localdate()
     contractors = (
         Contractor.objects.visible_to(request.user)
-        .prefetch_related("evidence")
         .annotate(
             stations_held=Count(
                 "cycles",
-                filter=Q(cycles__start_date__lte=today, cycles__end_date__gte=today),
+                # Stations held in the user's own scope: where else it works is another bureau's to see.
+                filter=Q(
+                    cycles__start_date__lte=today,
+                    cycles__end_date__gte=today,
+                    cycles__station__in=Station.objects.visible_to(request.user).values("pk"),
+                ),
                 distinct=True,
             )
         )
         .order_by("name")
     )
-    rows = [(c, eligibility_missing(c, today)) for c in contractors]
-    return render(request, "contracts/contractor_list.html", {"rows": rows})
+
+    def rows(page):
+        # Their evidence for one page of organisations, in one query.
+        prefetch_related_objects(page.object_list, "evidence")
+        return {"rows": [(c, eligibility_missing(c, today)) for c in page]}
+
+    return list_page(
+        request,
+        contractors,
+        template="contracts/contractor_list.html",
+        filters=[text_filter("q", "name__contains", "short_name__contains", "credit_code__contains")],
+        context=rows,
+    )
 
 
 @role_required(Role.BUREAU)

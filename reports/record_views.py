@@ -11,10 +11,8 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from core.access import may, role_required, visible_or_404
-from core.exports import list_export, wants_export
 from core.forms import PortalModelForm, date_input, form_page, multiple_file_field
-from core.pages import PAGE_SIZES, filter_query, paginate
-from core.querystring import query_id, query_month, query_text
+from core.lists import choice_filter, id_filter, list_page, month_filter, text_filter
 from core.workbook import Column
 from reports.models import ServiceArea, ServiceKind, ServiceMethod, ServiceRecord
 from reports.services import service_record_create
@@ -54,28 +52,9 @@ class ServiceRecordForm(PortalModelForm):
 @role_required(Role.CONTRACTOR, Role.BUREAU, Role.STREET)
 def service_record_list(request):
     records = ServiceRecord.objects.visible_to(request.user).select_related("station")
-    filters = {
-        "station": request.GET.get("station", ""),
-        "kind": request.GET.get("kind", ""),
-        "area": request.GET.get("area", ""),
-        "month": request.GET.get("month", ""),
-    }
-    station = query_id(filters["station"])
-    if station is not None:
-        records = records.filter(station=station)
-    if filters["kind"] in ServiceKind.values:
-        records = records.filter(kind=filters["kind"])
-    if filters["area"] in ServiceArea.values:
-        records = records.filter(area=filters["area"])
-    month = query_month(filters["month"])
-    if month is not None:
-        records = records.filter(held_on__year=month.year, held_on__month=month.month)
-    q = query_text(request.GET.get("q"))
-    if q:
-        records = records.filter(title__contains=q)
-    if wants_export(request):
-        return list_export(
-            request,
+
+    def export(rows):
+        return (
             _("服务记录"),
             [
                 Column(_("服务日期"), 12, "date"),
@@ -98,22 +77,27 @@ def service_record_list(request):
                     r.participants,
                     r.client_name,
                 ]
-                for r in records.order_by("-held_on", "-pk").iterator(2000)
+                for r in rows.order_by("-held_on", "-pk").iterator(2000)
             ),
         )
-    return render(
+
+    return list_page(
         request,
-        "reports/service_records.html",
-        {
-            "page": paginate(
-                request, records.annotate(photo_count=Count("photos")).order_by("-held_on", "-pk")
-            ),
-            "filters": filters,
+        records.annotate(photo_count=Count("photos")).order_by("-held_on", "-pk"),
+        template="reports/service_records.html",
+        filters=[
+            id_filter("station", "station"),
+            choice_filter("kind", "kind", ServiceKind.choices),
+            choice_filter("area", "area", ServiceArea.choices),
+            month_filter("month", "held_on"),
+            text_filter("q", "title__contains"),
+        ],
+        export=export,
+        context={
+            "filters": {name: request.GET.get(name, "") for name in ("station", "kind", "area", "month")},
             "stations": Station.objects.visible_to(request.user).order_by("name"),
             "kinds": ServiceKind.choices,
             "areas": ServiceArea.choices,
-            "query": filter_query(request),
-            "page_sizes": PAGE_SIZES,
             "can_create": may(request.user, "create", ServiceRecord),
         },
     )

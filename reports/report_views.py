@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,7 +12,6 @@ from accounts.models import Role
 from contracts.models import ContractYear
 from core.access import may, role_required, visible_or_404
 from core.concurrency import VersionField, version_of
-from core.exports import list_export, wants_export
 from core.forms import (
     PortalForm,
     PortalModelForm,
@@ -22,12 +20,13 @@ from core.forms import (
     multiple_file_field,
     post_action,
 )
-from core.pages import paginate
+from core.lists import choice_filter, id_filter, list_page, month_filter
 from core.text import phrase
 from core.workbook import Column
 from reports import services
 from reports.models import Report, ReportReview, ServiceArea, ServiceKind
 from reports.selectors import is_late
+from stations.models import Station
 
 AREAS, KINDS = ServiceArea.choices, ServiceKind.choices
 
@@ -93,17 +92,15 @@ class ReportForm(PortalModelForm):
 @require_GET
 @role_required(Role.CONTRACTOR, Role.BUREAU, Role.STREET)
 def report_list(request: HttpRequest) -> HttpResponse:
+    """Briefs and reports in the user's scope, filtered by station, kind, month and status (the review queue)."""
     reports = (
         Report.objects.visible_to(request.user)
         .select_related("contract_year__station", "contract_year__cycle__contractor")
         .order_by("-due_date", "contract_year__station_id")
     )
-    status = request.GET.get("status", "")
-    if status in Report.Status.values:
-        reports = reports.filter(status=status)
-    if wants_export(request):
-        return list_export(
-            request,
+
+    def export(rows):
+        return (
             _("报告"),
             [
                 Column(_("社工站"), 30),
@@ -124,35 +121,35 @@ def report_list(request: HttpRequest) -> HttpResponse:
                     r.get_status_display(),
                     r.submitted_at,
                 ]
-                for r in reports.iterator(2000)
+                for r in rows.iterator(2000)
             ),
         )
-    years = (
-        ContractYear.objects.visible_to(request.user).select_related("station").order_by("-start_date")[:20]
-        if request.user.role == Role.CONTRACTOR
-        else []
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
-    page = paginate(request, reports)
-    return render(
-        request,
-        "reports/report_list.html",
-        {
-            "page": page,
+
+    def context(page):
+        return {
             "is_author": may(request.user, "create", Report),
             "reviewable": set(
                 Report.objects.visible_to(request.user, "review")
                 .filter(pk__in=[r.pk for r in page])
                 .values_list("pk", flat=True)
             ),
-            "status": status,
             "statuses": Report.Status.choices,
-            "years": years,
             "kinds": Report.Kind.choices,
-            "query": query.urlencode(),
-            "page_sizes": (10, 20, 50, 100),
-        },
+            "stations": Station.objects.visible_to(request.user).order_by("name"),
+        }
+
+    return list_page(
+        request,
+        reports,
+        template="reports/report_list.html",
+        filters=[
+            id_filter("station", "contract_year__station"),
+            choice_filter("kind", "kind", Report.Kind.choices),
+            choice_filter("status", "status", Report.Status.choices),
+            month_filter("month", "period"),
+        ],
+        export=export,
+        context=context,
     )
 
 

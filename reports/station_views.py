@@ -13,9 +13,8 @@ from django.views.decorators.http import require_GET
 from accounts.models import sees_people
 from contracts.models import Contractor, ContractYear, Procurement, ProjectCycle
 from core.access import can, may, role_required, visible_or_404
-from core.exports import list_export, wants_export
 from core.forms import PortalForm
-from core.pages import PAGE_SIZES, paginate
+from core.lists import list_page
 from core.policy import RULES
 from core.workbook import Column
 from evaluations.models import Evaluation
@@ -96,10 +95,12 @@ class StationFilter(django_filters.FilterSet):
 def station_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = selectors.station_rows(Station.objects.visible_to(request.user), today)
+    # The station list's filters are a django-filter FilterSet (its form renders the search panel); the list page
+    # around them is the kernel's.
     station_filter = StationFilter(request.GET, queryset=rows, user=request.user, today=today)
-    if wants_export(request):
-        return list_export(
-            request,
+
+    def export(stations):
+        return (
             _("社工站"),
             [
                 Column(_("社工站"), 30),
@@ -124,23 +125,20 @@ def station_list(request: HttpRequest) -> HttpResponse:
                     s.year_end,
                     s.year_amount,
                 ]
-                for s in station_filter.qs.iterator(2000)
+                for s in stations.iterator(2000)
             ),
         )
-    page = paginate(request, station_filter.qs)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
+
+    return list_page(
         request,
-        "reports/station_list.html",
-        {
+        station_filter.qs,
+        template="reports/station_list.html",
+        export=export,
+        context={
             "filter": station_filter,
-            "page": page,
             "can_import_sites": may(request.user, "log_site", Station),
             "status_labels": StationStatus.LABELS,
             "status_tags": StationStatus.TAGS,
-            "query": query.urlencode(),
-            "page_sizes": PAGE_SIZES,
         },
     )
 

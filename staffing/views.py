@@ -9,10 +9,10 @@ from django.views.decorators.http import require_GET
 from accounts.models import Role
 from contracts.models import Contractor, ProjectCycle
 from core.access import can, may, role_required, visible_or_404
-from core.exports import list_export, wants_export
 from core.forms import form_page
-from core.pages import PAGE_SIZES, filter_query, paginate
-from core.querystring import query_id, query_text
+from core.lists import Filter, list_page, text_filter
+from core.pages import paginate
+from core.querystring import query_id
 from core.workbook import Column
 from staffing.forms import (
     PostingEndForm,
@@ -99,63 +99,54 @@ def worker_list(request):
     """The social workers in the user's scope, masked, with where they are posted and their R-STAFF-3 deadline."""
     today = timezone.localdate()
     workers = SocialWorker.objects.visible_to(request.user).select_related("contractor").order_by("name")
-    q = query_text(request.GET.get("q"))
-    if q:
-        workers = workers.filter(name__contains=q)
     if request.GET.get("left") != "1":
         workers = workers.filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
-    station = query_id(request.GET.get("station"))
-    if station is not None:
-        workers = (
-            workers.filter(postings__cycle__station=station, postings__start_date__lte=today)
+
+    def posted_at(rows, station):
+        return (
+            rows.filter(postings__cycle__station=station, postings__start_date__lte=today)
             .filter(Q(postings__end_date__isnull=True) | Q(postings__end_date__gte=today))
             .distinct()
         )
-    if wants_export(request):
-        return _worker_export(request, workers, today)
-    page = paginate(request, workers)
-    postings = current_postings(page.object_list, today)
-    deadlines = {row["worker"].pk: row for row in qualification_rows(list(postings.values()), today)}
-    qualified = {}
-    for qualification in Qualification.objects.filter(worker__in=[w.pk for w in page]).order_by(
-        "obtained_on"
-    ):
-        qualified.setdefault(qualification.worker_id, qualification)
-    rows = [
-        {
-            "worker": w,
-            "posting": postings.get(w.pk),
-            "deadline": deadlines.get(w.pk),
-            "qualification": qualified.get(w.pk),
-        }
-        for w in page
-    ]
-    cycles = (
-        ProjectCycle.objects.visible_to(request.user)
-        .filter(start_date__lte=today, end_date__gte=today)
-        .select_related("station")
-        .order_by("station__name")
-        if request.user.role in (Role.CONTRACTOR, Role.BUREAU)
-        else []
-    )
-    return render(
-        request,
-        "staffing/worker_list.html",
-        {
-            "page": page,
-            "rows": rows,
+
+    def context(page):
+        postings = current_postings(page.object_list, today)
+        deadlines = {row["worker"].pk: row for row in qualification_rows(list(postings.values()), today)}
+        qualified = {}
+        for qualification in Qualification.objects.filter(worker__in=[w.pk for w in page]).order_by(
+            "obtained_on"
+        ):
+            qualified.setdefault(qualification.worker_id, qualification)
+        return {
+            "rows": [
+                {
+                    "worker": w,
+                    "posting": postings.get(w.pk),
+                    "deadline": deadlines.get(w.pk),
+                    "qualification": qualified.get(w.pk),
+                }
+                for w in page
+            ],
             "stations": _station_choices(request.user),
-            "cycles": cycles,
-            "query": filter_query(request),
-            "page_sizes": PAGE_SIZES,
+            "cycles": ProjectCycle.objects.visible_to(request.user, "post")
+            .select_related("station")
+            .order_by("station__name"),
             "can_create": may(request.user, "create", SocialWorker),
             # An organisation's own staff see its roster only: the employer column is for the bureau and streets.
             "show_employer": not may(request.user, "create", SocialWorker),
-        },
+        }
+
+    return list_page(
+        request,
+        workers,
+        template="staffing/worker_list.html",
+        filters=[text_filter("q", "name__contains"), Filter("station", query_id, posted_at)],
+        export=lambda rows: _worker_export(rows, today),
+        context=context,
     )
 
 
-def _worker_export(request, workers, today):
+def _worker_export(workers, today):
     """The filtered roster as a workbook, ID numbers and phones masked as on screen, in chunks of one page."""
     from core.masking import mask_id, mask_phone
 
@@ -182,8 +173,7 @@ def _worker_export(request, workers, today):
                     w.left_on,
                 ]
 
-    return list_export(
-        request,
+    return (
         _("社工"),
         [
             Column(_("姓名"), 10),

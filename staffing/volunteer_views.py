@@ -4,7 +4,6 @@ insurance; and the volunteer's own link for entering hours without an account.""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,11 +13,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
 from core.access import can, may, role_required, safe_next, visible_or_404
-from core.exports import list_export, wants_export
 from core.forms import form_page, post_action
+from core.lists import apply_filters, id_filter, list_page, text_filter
 from core.masking import mask_phone
-from core.pages import PAGE_SIZES, filter_query, paginate
-from core.querystring import query_id, query_text
+from core.pages import paginate
+from core.querystring import query_id
 from core.workbook import Column
 from staffing.forms import VolunteerForm, VolunteerHoursForm, VolunteerIncentiveForm, VolunteerInsuranceForm
 from staffing.models import Volunteer, VolunteerHours
@@ -56,15 +55,14 @@ def _crumbs(volunteer=None):
 @role_required(Role.CONTRACTOR, Role.BUREAU, Role.STREET)
 def volunteer_list(request):
     volunteers = Volunteer.objects.visible_to(request.user)
-    station = query_id(request.GET.get("station"))
-    if station is not None:
-        volunteers = volunteers.filter(station=station)
-    q = query_text(request.GET.get("q"))
-    if q:
-        volunteers = volunteers.filter(Q(name__contains=q) | Q(team__contains=q) | Q(skills__contains=q))
-    if wants_export(request):
-        return list_export(
-            request,
+    filters = [
+        id_filter("station", "station"),
+        text_filter("q", "name__contains", "team__contains", "skills__contains"),
+    ]
+    narrowed, _values = apply_filters(request, volunteers, filters)
+
+    def export(rows):
+        return (
             _("志愿者"),
             [
                 Column(_("姓名"), 10),
@@ -87,32 +85,32 @@ def volunteer_list(request):
                     v.verified_hours or 0,
                     v.pending_hours or 0,
                 ]
-                for v in with_hours(volunteers.select_related("station"))
-                .order_by("station", "name")
-                .iterator(2000)
+                for v in with_hours(rows.select_related("station")).order_by("station", "name").iterator(2000)
             ),
         )
-    pending = (
-        VolunteerHours.objects.visible_to(request.user)
-        .filter(status=VolunteerHours.Status.PENDING, volunteer__in=volunteers.values("pk"))
-        .select_related("volunteer__station")
-        .order_by("served_on", "start_time")
-    )
-    return render(
-        request,
-        "staffing/volunteer_list.html",
-        {
-            "page": paginate(
-                request, with_hours(volunteers.select_related("station")).order_by("station", "name")
-            ),
-            "totals": station_hour_totals(volunteers),
+
+    def context(page):
+        pending = (
+            VolunteerHours.objects.visible_to(request.user)
+            .filter(status=VolunteerHours.Status.PENDING, volunteer__in=narrowed.values("pk"))
+            .select_related("volunteer__station")
+            .order_by("served_on", "start_time")
+        )
+        return {
+            "totals": station_hour_totals(narrowed),
             "pending": pending[:50],
             "pending_count": pending.count(),
             "stations": Station.objects.visible_to(request.user).order_by("name"),
-            "query": filter_query(request),
-            "page_sizes": PAGE_SIZES,
             "can_manage": may(request.user, "change", Volunteer),
-        },
+        }
+
+    return list_page(
+        request,
+        with_hours(volunteers.select_related("station")).order_by("station", "name"),
+        template="staffing/volunteer_list.html",
+        filters=filters,
+        export=export,
+        context=context,
     )
 
 
