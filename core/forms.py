@@ -123,10 +123,13 @@ def _non_ascii_digit(value) -> bool:
 def _bad_choice_id(value) -> bool:
     """A record id the database cannot hold (a 30-digit number overflows before Django can say "not a choice")."""
     values = value if isinstance(value, list | tuple) else [value]
-    return any(isinstance(v, str) and v.strip().isdigit() and int(v.strip()) > 2**63 - 1 for v in values)
+    return any(
+        isinstance(v, str) and v.strip() and set(v.strip()) <= ASCII_DIGITS and int(v.strip()) > 2**63 - 1
+        for v in values
+    )
 
 
-_YEAR = re.compile(r"^\s*(\d{1,6})-")
+_YEAR = re.compile(r"^\s*([0-9]{1,6})-")
 
 
 def _year_out_of_range(value) -> bool:

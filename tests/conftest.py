@@ -10,6 +10,7 @@ import time_machine
 from django.core.management import call_command
 
 from accounts.models import User
+from tests.personas import persona_day, personas  # noqa: F401 - the persona world's fixtures
 
 # Playwright runs an event loop in the test thread; the live server's database calls are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -400,8 +400,13 @@ def test_the_full_id_number_is_shown_only_on_request_to_owner_and_bureau_and_aud
     assert street.status_code in (200, 404) and worker.id_number not in street.content.decode()
 
 
-def test_two_officers_deciding_one_renewal_the_second_is_refused(client_as):
+def test_two_officers_deciding_one_renewal_the_second_is_refused(client_as, demo_users):
+    """Two officers, each in a browser of their own, open the decision form for the same year and both submit: the
+    first renews, the second is told a decision exists (R-CYCLE-2) — never a second next year, never a 500. Without
+    the service's conflict check the second would reach the database's one-decision-per-year constraint and fail."""
     from decimal import Decimal
+
+    from django.test import Client
 
     from contracts.models import ContractYear
     from tests.policy.conftest import budget, funding
@@ -418,7 +423,16 @@ def test_two_officers_deciding_one_renewal_the_second_is_refused(client_as):
         **{f"source_{k}": str(v) for k, v in funding(amount).items()},
     }
     url = reverse("contract-year-decide", args=[year.pk])
-    first, second = client_as("bureau"), client_as("bureau")
+    from tests.factories import UserFactory
+
+    colleague = UserFactory(username="bureau-colleague", role="bureau")
+    year.station.street.district.staff.add(colleague)
+    first, second = Client(), Client()
+    first.force_login(demo_users["bureau"])
+    second.force_login(colleague)
+    assert (
+        first.get(url).status_code == 200 and second.get(url).status_code == 200
+    )  # both see the open decision
     assert first.post(url, data).status_code == 302
     refused = second.post(url, data)
     assert refused.status_code == 200 and "已有续签决定" in refused.content.decode()

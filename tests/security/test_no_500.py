@@ -60,6 +60,8 @@ NASTY = st.sampled_from(
         "2021-02-30",
         "0000-01-01",
         "２０２１-０１",
+        "²",  # a digit to str.isdigit() that int() cannot read
+        "٣",
         "\x00",
         "a\x00b",
         "'; DROP TABLE x; --",
