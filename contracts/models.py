@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import StoredFile
 from core.scoping import ChildScopedQuerySet, ScopedQuerySet
 from core.text import gettext
 from stations.models import Station
@@ -44,6 +45,10 @@ def staffed_by(user, contractor: str, district: str) -> Q:
 class Contractor(models.Model):
     """A social-work organisation (承接主体) that may win and run a station project."""
 
+    # The first character of a unified social credit code names the registering authority: 5 is civil affairs
+    # (a social organisation), 9 industry and commerce (a company). R-PROC-2, condition 1.
+    CIVIL_AFFAIRS_PREFIX = "5"
+
     name = models.CharField(_("机构名称"), max_length=100, unique=True)
     short_name = models.CharField(_("简称"), max_length=20, blank=True)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
@@ -63,6 +68,10 @@ class Contractor(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_social_organisation(self) -> bool:
+        return self.credit_code.startswith(self.CIVIL_AFFAIRS_PREFIX)
 
 
 class ContractorStaffQuerySet(ScopedQuerySet):
@@ -164,6 +173,36 @@ class EligibilityEvidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contractor}：{self.get_condition_display()}"
+
+
+class EligibilityDocumentQuerySet(ChildScopedQuerySet):
+    parent_field = "evidence"
+
+    def for_street(self, user):
+        return (
+            self.none()
+        )  # the bureau verifies; a street office sees whether a condition is met, not the papers
+
+    def for_municipal(self, user):
+        return self.none()
+
+
+class EligibilityDocument(StoredFile):
+    """The document behind a verification (R-PROC-2): a scan of the certificate, the charter, the audit report, the
+    credit record — checked by content, stored outside the web root, served only to the bureau."""
+
+    evidence = models.ForeignKey(
+        EligibilityEvidence,
+        verbose_name=_("承接条件证明"),
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
+
+    objects = EligibilityDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("承接条件证明文件")
+        verbose_name_plural = _("承接条件证明文件")
 
 
 class StationChildQuerySet(ChildScopedQuerySet):
@@ -292,10 +331,15 @@ class ProjectCycle(models.Model):
         Procurement, verbose_name=_("政府采购"), on_delete=models.PROTECT, related_name="cycle"
     )
     start_date = models.DateField(_("周期开始日期"))
+    # R-CYCLE-1: the number of contract years, from the cycle_years parameter on the award day; a longer cycle
+    # (“原则上”三年) is an exception the bureau records with its reason.
+    planned_years = models.PositiveSmallIntegerField(_("周期年数"), default=3)
+    longer_reason = models.TextField(_("周期长于原则年限的原因"), blank=True)
     planned_end_date = models.DateField(_("周期计划结束日期"))
     # The last day the contractor holds the station: the planned end, or earlier when the cycle ends early.
     end_date = models.DateField(_("周期实际结束日期"))
     end_reason = models.CharField(_("结束原因"), max_length=20, choices=EndReason.choices, blank=True)
+    end_note = models.TextField(_("结束说明"), blank=True)
     note = models.TextField(_("备注"), blank=True)
 
     objects = ProjectCycleQuerySet.as_manager()
@@ -325,6 +369,11 @@ class ProjectCycle(models.Model):
                 name="%(app_label)s_%(class)s_early_end_has_reason",
                 violation_error_message=_("项目周期提前结束时必须说明结束原因。"),
             ),
+            models.CheckConstraint(
+                condition=Q(planned_years__gte=1),
+                name="%(app_label)s_%(class)s_at_least_one_year",
+                violation_error_message=_("R-CYCLE-1：项目周期至少一年。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -352,7 +401,11 @@ class ContractYear(models.Model):
     )
     year_no = models.PositiveSmallIntegerField(_("周期内第几年"))
     start_date = models.DateField(_("合同开始日期"))
-    end_date = models.DateField(_("合同结束日期"))
+    # R-CYCLE-3: the year's last day as signed, and the day it actually ended — the same unless the cycle ended
+    # early, when the year in force closes with it. Everything that reads "the year's end" (what is owed, overlap
+    # of years in the database) reads end_date, the actual end.
+    planned_end_date = models.DateField(_("合同计划结束日期"))
+    end_date = models.DateField(_("合同实际结束日期"))
     amount = models.DecimalField(_("合同金额（元）"), max_digits=12, decimal_places=2)
     signed_on = models.DateField(_("签订日期"))
     agreement_no = models.CharField(_("合同编号"), max_length=50, blank=True)
@@ -387,13 +440,12 @@ class ContractYear(models.Model):
                 name="%(app_label)s_%(class)s_one_per_cycle_year",
                 violation_error_message=_("项目周期内每一年只能签订一份合同。"),
             ),
-            # R-CYCLE-1: a cycle of three years, one contract a year, so a cycle has years 1 to 3.
+            # R-CYCLE-1: how many years a cycle holds follows the cycle's planned_years (set from the parameter);
+            # the database trigger contracts_contractyear_within_cycle keeps year_no within it.
             models.CheckConstraint(
-                condition=Q(year_no__gte=1, year_no__lte=3),
-                name="%(app_label)s_%(class)s_year_no_within_cycle",
-                violation_error_message=_(
-                    "R-CYCLE-1：项目期限以三年为一个周期，周期内最多签订三个合同年度。"
-                ),
+                condition=Q(year_no__gte=1),
+                name="%(app_label)s_%(class)s_year_no_positive",
+                violation_error_message=_("R-CYCLE-1：合同年度从周期第1年起算。"),
             ),
             models.CheckConstraint(
                 condition=Q(amount__gt=0),
@@ -401,9 +453,14 @@ class ContractYear(models.Model):
                 violation_error_message=_("合同金额必须大于0。"),
             ),
             models.CheckConstraint(
-                condition=Q(end_date__gt=F("start_date")),
+                condition=Q(planned_end_date__gt=F("start_date")),
                 name="%(app_label)s_%(class)s_end_after_start",
                 violation_error_message=_("合同结束日期必须晚于开始日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date"), end_date__lte=F("planned_end_date")),
+                name="%(app_label)s_%(class)s_actual_end_within_plan",
+                violation_error_message=_("R-CYCLE-3：合同实际结束日期必须在开始日期与计划结束日期之间。"),
             ),
         ]
 
@@ -414,7 +471,11 @@ class ContractYear(models.Model):
 
     @property
     def label(self) -> str:
-        return year_label(self.start_date, self.end_date)
+        return year_label(self.start_date, self.planned_end_date)
+
+    @property
+    def ended_early(self) -> bool:
+        return self.end_date < self.planned_end_date
 
 
 def year_label(start_date: datetime.date, end_date: datetime.date) -> str:

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
@@ -16,6 +17,8 @@ from contracts.models import (
     BudgetLine,
     Contractor,
     ContractYear,
+    EligibilityCondition,
+    EligibilityDocument,
     EligibilityEvidence,
     FundingAllocation,
     Procurement,
@@ -56,11 +59,31 @@ def eligibility_verify(
     actor,
     reference: str = "",
     valid_until: datetime.date | None = None,
+    documents=(),
 ) -> EligibilityEvidence:
-    """R-PROC-2: the bureau records the evidence of one condition and the day it verified it."""
+    """R-PROC-2: the bureau records the evidence of one condition, the document behind it (a scan, checked by
+    content) and the day it verified it — not a future day. Condition 1 asks for a social organisation registered
+    with civil affairs: a unified social credit code that begins with 5 (a company's begins with 9)."""
+    from core.uploads import DOCUMENTS, check_upload, files_removed_on_failure, save_stored_file
+
     require_role(actor, Role.BUREAU)
     if not evidence.strip():
         raise refusal("R-PROC-2", _("请填写证明材料。"), field="evidence")
+    if verified_on is None or verified_on > timezone.localdate():
+        raise refusal("R-PROC-2", _("核验日期不能是将来的日期。"), field="verified_on")
+    if condition == EligibilityCondition.REGISTRATION and not contractor.is_social_organisation:
+        raise refusal(
+            "R-PROC-2",
+            _(
+                "{name}的统一社会信用代码以“{first}”开头，不是在民政部门登记的社会组织（应以“5”开头），"
+                "不满足条件1。"
+            ).format(name=contractor.name, first=contractor.credit_code[:1]),
+            field="condition",
+        )
+    documents = [d for d in documents if d]
+    if not documents:
+        raise refusal("R-PROC-2", _("请上传证明文件（扫描件或照片）。"), field="documents")
+    checked = [(upload, check_upload(upload, allowed=DOCUMENTS, field="documents")) for upload in documents]
     record = EligibilityEvidence(
         contractor=contractor,
         condition=condition,
@@ -72,6 +95,9 @@ def eligibility_verify(
     )
     record.full_clean()
     record.save()
+    with files_removed_on_failure() as saved, transaction.atomic():
+        for upload, result in checked:
+            save_stored_file(EligibilityDocument, upload, result, actor=actor, saved=saved, evidence=record)
     return record
 
 
@@ -131,6 +157,8 @@ def procurement_award(
     cycle_start: datetime.date,
     actor,
     agreement_signed_on: datetime.date | None = None,
+    cycle_years: int | None = None,
+    longer_reason: str = "",
 ) -> ProjectCycle:
     """Award a procurement and open the contractor's project cycle (R-PROC-1..3, R-CYCLE-1).
 
@@ -147,6 +175,8 @@ def procurement_award(
         )
     if award_date < procurement.notice_date:
         raise refusal("R-PROC-3", _("中标日期不能早于采购公告日期。"), field="award_date")
+    if award_date > timezone.localdate():
+        raise refusal("R-PROC-3", _("中标日期不能是将来的日期。"), field="award_date")
     missing = eligibility_missing(contractor, award_date)
     if missing:
         raise refusal(
@@ -158,7 +188,28 @@ def procurement_award(
         )
     if cycle_start < award_date:
         raise refusal("R-PROC-3", _("项目周期不能早于中标日期开始。"), field="cycle_start")
-    years = int_parameter(ParameterKey.CYCLE_YEARS, cycle_start)
+    standard_years = int_parameter(ParameterKey.CYCLE_YEARS, award_date)
+    years = cycle_years or standard_years
+    if years < 1:
+        raise refusal("R-CYCLE-1", _("项目周期至少一年。"), field="cycle_years")
+    if years > standard_years:
+        # “原则上”三年: a longer cycle is the bureau's recorded exception, with its reason (shown as a risk).
+        if actor.role != Role.BUREAU:
+            raise refusal(
+                "R-CYCLE-1",
+                _("项目周期原则上为{standard}年；更长的周期须由区民政局记录原因后确定。").format(
+                    standard=standard_years
+                ),
+                field="cycle_years",
+            )
+        if not longer_reason.strip():
+            raise refusal(
+                "R-CYCLE-1",
+                _("项目周期原则上为{standard}年；{years}年的周期须写明原因。").format(
+                    standard=standard_years, years=years
+                ),
+                field="longer_reason",
+            )
     planned_end = add_years(cycle_start, years) - datetime.timedelta(days=1)
     overlapping = ProjectCycle.objects.filter(
         station=procurement.station, start_date__lte=planned_end, end_date__gte=cycle_start
@@ -182,6 +233,8 @@ def procurement_award(
         contractor=contractor,
         procurement=procurement,
         start_date=cycle_start,
+        planned_years=years,
+        longer_reason=longer_reason.strip() if years > standard_years else "",
         planned_end_date=planned_end,
         end_date=planned_end,
     )
@@ -190,14 +243,21 @@ def procurement_award(
     return cycle
 
 
-def _check_money(amount: Decimal, signed_on: datetime.date, budget_lines: dict, funding: dict) -> None:
-    cap = parameter(ParameterKey.ANNUAL_AMOUNT_CAP, signed_on)
+def _check_money(
+    amount: Decimal, signed_on: datetime.date, budget_lines: dict, funding: dict, *, purchaser: str
+) -> None:
     if amount is None or amount <= 0:
         raise ValidationError({"amount": _("合同金额必须大于0。")})
-    if amount > cap:
+    cap = parameter(ParameterKey.ANNUAL_AMOUNT_CAP, signed_on)
+    # R-FUND-1: the bureau's own budget cap binds what the bureau buys; a street office follows the plan's
+    # standards as guidance (三（一）“有关标准可参照本方案执行”), so above the cap is a risk there, not a refusal.
+    if amount > cap and purchaser == Procurement.Purchaser.BUREAU:
         raise refusal(
             "R-FUND-1",
-            _("合同金额¥{amount:,.2f}超过年度资金标准¥{cap:,.2f}。").format(amount=amount, cap=cap),
+            _(
+                "合同金额¥{amount:,.2f}超过区民政局的年度预算上限¥{cap:,.2f}。该上限是区民政局的预算规定，"
+                "以方案的资金标准为依据；方案本身要求的是每年“力争达到”该标准，并非上限。"
+            ).format(amount=amount, cap=cap),
             field="amount",
         )
     if set(budget_lines) != set(BudgetLine.Line.values):
@@ -255,15 +315,15 @@ def contract_year_sign(
     cycle = ProjectCycle.objects.select_for_update().get(pk=cycle.pk)
     previous = cycle.years.order_by("-year_no").first()
     year_no = previous.year_no + 1 if previous else 1
-    limit = int_parameter(ParameterKey.CYCLE_YEARS, cycle.start_date)
+    limit = cycle.planned_years
     if year_no > limit:
         raise refusal(
             "R-CYCLE-1",
             _("该项目周期已签订{limit}个合同年度，周期届满，须重新采购确定承接主体。").format(limit=limit),
         )
     start = previous.end_date + datetime.timedelta(days=1) if previous else cycle.start_date
-    end = add_years(start, 1) - datetime.timedelta(days=1)
-    if end > cycle.end_date:
+    end = add_years(start, 1) - datetime.timedelta(days=1)  # at most twelve months
+    if cycle.end_date < cycle.planned_end_date or end > cycle.end_date:
         raise refusal(
             "R-CYCLE-1",
             _("项目周期已于{end_date:%Y-%m-%d}结束，不能再签订合同年度。").format(end_date=cycle.end_date),
@@ -278,12 +338,24 @@ def contract_year_sign(
                 label=previous.label
             ),
         )
-    _check_money(Decimal(amount), signed_on, budget_lines, funding)
+    today = timezone.localdate()
+    if signed_on is None or signed_on > today:
+        raise refusal("R-CYCLE-1", _("签订日期不能是将来的日期。"), field="signed_on")
+    if signed_on > end:
+        raise refusal(
+            "R-CYCLE-1",
+            _("该合同年度已于{end:%Y-%m-%d}期满，不能在期满后补签（签订日期{signed_on:%Y-%m-%d}）。").format(
+                end=end, signed_on=signed_on
+            ),
+            field="signed_on",
+        )
+    _check_money(Decimal(amount), signed_on, budget_lines, funding, purchaser=cycle.procurement.purchaser)
     year = ContractYear(
         cycle=cycle,
         station=cycle.station,
         year_no=year_no,
         start_date=start,
+        planned_end_date=end,
         end_date=end,
         amount=amount,
         signed_on=signed_on,
@@ -303,24 +375,60 @@ def contract_year_sign(
 
 
 @transaction.atomic
-def cycle_end(*, cycle: ProjectCycle, end_date: datetime.date, reason: str, actor) -> ProjectCycle:
-    """End a cycle on a day (its last contract year's end, or earlier when terminated)."""
+def cycle_end(
+    *, cycle: ProjectCycle, end_date: datetime.date, reason: str, actor, note: str = ""
+) -> ProjectCycle:
+    """End a cycle on a day: at its last contract year's end, or earlier (R-CYCLE-3) — termination, a failed
+    evaluation, the contractor's withdrawal. The contract year in force that day ends with it (its planned end is
+    kept beside); nothing falls due after it, and the station can be procured again from the next day.
+
+    Ending early for any cause but a failed evaluation needs a reason (R-CYCLE-2: a passing year is renewed)."""
     require_role(actor, Role.BUREAU)
     require_visible(actor, cycle.station)
     cycle = ProjectCycle.objects.select_for_update().get(pk=cycle.pk)
     if reason not in ProjectCycle.EndReason.values:
         raise ValidationError({"end_reason": _("请选择结束原因。")})
-    last_year = cycle.years.order_by("-end_date").first()
+    if cycle.end_date < cycle.planned_end_date:
+        raise refusal(
+            "R-CYCLE-3",
+            _("该项目周期已于{end_date:%Y-%m-%d}结束。").format(end_date=cycle.end_date),
+        )
+    if not cycle.start_date <= end_date <= cycle.planned_end_date:
+        raise refusal(
+            "R-CYCLE-3",
+            _("结束日期应在项目周期{start:%Y-%m-%d}至{end:%Y-%m-%d}之内。").format(
+                start=cycle.start_date, end=cycle.planned_end_date
+            ),
+            field="end_date",
+        )
+    years = list(cycle.years.select_for_update().order_by("start_date"))
+    if any(year.start_date > end_date for year in years):
+        raise refusal(
+            "R-CYCLE-3",
+            _("{end_date:%Y-%m-%d}之后已签订合同年度，不能在此之前结束项目周期。").format(end_date=end_date),
+            field="end_date",
+        )
+    in_force = next((y for y in years if y.start_date <= end_date <= y.planned_end_date), None)
+    early = end_date < cycle.planned_end_date
     if (
-        last_year is not None
-        and end_date < last_year.end_date
-        and reason != ProjectCycle.EndReason.TERMINATED
+        in_force is not None
+        and end_date < in_force.planned_end_date
+        and reason == ProjectCycle.EndReason.COMPLETED
     ):
         raise refusal(
-            "R-CYCLE-1", _("已签订的合同年度尚未结束，只能以“提前终止”结束项目周期。"), field="end_date"
+            "R-CYCLE-3", _("合同年度尚未期满，提前结束须选择“提前终止”或“评估不合格”。"), field="end_reason"
         )
+    if early and reason != ProjectCycle.EndReason.FAILED_EVALUATION and not note.strip():
+        # A cycle ended before its term without a failed evaluation: the bureau says why (R-CYCLE-2: a passing
+        # year is renewed, so ending after one is an exception with its reason).
+        raise refusal("R-CYCLE-2", _("请写明提前结束项目周期的原因。"), field="note")
+    if in_force is not None and in_force.end_date != end_date:
+        in_force.end_date = end_date
+        in_force.full_clean()
+        in_force.save(update_fields=["end_date"])
     cycle.end_date = end_date
     cycle.end_reason = reason
+    cycle.end_note = note.strip()
     cycle.full_clean()
     cycle.save()
     return cycle

@@ -20,10 +20,10 @@ from contracts.services import (
     procurement_start,
 )
 from core.access import role_required, visible_or_404
-from core.forms import PortalForm, PortalModelForm, date_input, form_page
+from core.forms import PortalForm, PortalModelForm, date_input, form_page, multiple_file_field
 from core.lists import list_page, text_filter
 from core.models import ParameterKey
-from core.parameters import parameter
+from core.parameters import int_parameter, parameter
 from stations.models import Station
 
 
@@ -48,7 +48,9 @@ def contract_year_sign_view(request, pk: int):
         ProjectCycle.objects.select_related("station__street", "contractor"), request.user, pk=pk
     )
     form = ContractYearForm(request.POST or None)
-    cap = parameter(ParameterKey.ANNUAL_AMOUNT_CAP, timezone.localdate())
+    today = timezone.localdate()
+    cap = parameter(ParameterKey.ANNUAL_AMOUNT_CAP, today)
+    standard = parameter(ParameterKey.ANNUAL_AMOUNT_STANDARD, today)
     return form_page(
         request,
         form,
@@ -67,8 +69,12 @@ def contract_year_sign_view(request, pk: int):
         ),
         title=_("签订合同年度 · {name}").format(name=cycle.contractor.name),
         intro=_(
-            "项目周期{start_date:%Y-%m-%d}至{planned_end_date:%Y-%m-%d}。年度资金标准¥{cap:,.2f}（R-FUND-1）；五类经费科目合计和资金来源合计须等于合同金额（R-FUND-2、R-FUND-3）。"
-        ).format(start_date=cycle.start_date, planned_end_date=cycle.planned_end_date, cap=cap),
+            "项目周期{start_date:%Y-%m-%d}至{planned_end_date:%Y-%m-%d}。方案的年度资金标准为每年力争达到¥{standard:,.2f}；"
+            "区民政局购买的合同不超过区民政局的预算上限¥{cap:,.2f}，街道购买的参照执行（R-FUND-1）。"
+            "五类经费科目合计和资金来源合计须等于合同金额（R-FUND-2、R-FUND-3）。"
+        ).format(
+            start_date=cycle.start_date, planned_end_date=cycle.planned_end_date, cap=cap, standard=standard
+        ),
         submit_label=_("签订"),
         station=cycle.station,
     )
@@ -113,10 +119,23 @@ class AwardForm(PortalForm):
         label=gettext_lazy("服务协议签订日期"), required=False, widget=date_input()
     )
     cycle_start = forms.DateField(label=gettext_lazy("项目周期开始日期"), widget=date_input())
+    cycle_years = forms.IntegerField(
+        label=gettext_lazy("周期年数"),
+        min_value=1,
+        max_value=10,
+        required=False,
+        help_text=gettext_lazy("原则上按政策参数（三年）；更长的周期须由区民政局写明原因（R-CYCLE-1）。"),
+    )
+    longer_reason = forms.CharField(
+        label=gettext_lazy("周期长于原则年限的原因"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, standard_years: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contractor"].queryset = Contractor.objects.visible_to(user).order_by("name")
+        self.fields["cycle_years"].initial = standard_years
 
 
 @role_required(Role.BUREAU, Role.STREET)
@@ -128,13 +147,19 @@ def procurement_award_view(request, pk: int):
     eligibility = [(c, eligibility_missing(c, today), list(c.evidence.all())) for c in contractors]
     return form_page(
         request,
-        AwardForm(request.POST or None, user=request.user),
+        AwardForm(
+            request.POST or None,
+            user=request.user,
+            standard_years=int_parameter(ParameterKey.CYCLE_YEARS, today),
+        ),
         lambda data: procurement_award(
             procurement=procurement,
             contractor=data["contractor"],
             award_date=data["award_date"],
             cycle_start=data["cycle_start"],
             agreement_signed_on=data["agreement_signed_on"],
+            cycle_years=data["cycle_years"],
+            longer_reason=data["longer_reason"],
             actor=request.user,
         ),
         done=lambda cycle: (
@@ -166,6 +191,12 @@ class ContractorForm(PortalModelForm):
 
 
 class EvidenceForm(PortalModelForm):
+    documents = multiple_file_field(
+        required=False,
+        label=gettext_lazy("证明文件"),
+        help_text=gettext_lazy("证书、章程、审计报告、信用记录等的扫描件或照片（PDF、图片或Office文件）。"),
+    )
+
     class Meta:
         model = EligibilityEvidence
         fields = ["condition", "evidence", "reference", "verified_on", "valid_until"]
@@ -239,7 +270,7 @@ def contractor_detail(request, pk: int):
     """One organisation: its conditions with their evidence (R-PROC-2), and a form to record a verification."""
     contractor = visible_or_404(Contractor, request.user, pk=pk)
     today = timezone.localdate()
-    form = EvidenceForm(request.POST or None, initial={"verified_on": today})
+    form = EvidenceForm(request.POST or None, request.FILES or None, initial={"verified_on": today})
     response = form_page(
         request,
         form,
@@ -254,9 +285,9 @@ def contractor_detail(request, pk: int):
         context={
             "contractor": contractor,
             "missing": eligibility_missing(contractor, today),
-            "evidence": contractor.evidence.select_related("verified_by").order_by(
-                "condition", "-verified_on"
-            ),
+            "evidence": contractor.evidence.select_related("verified_by")
+            .prefetch_related("documents")
+            .order_by("condition", "-verified_on"),
             # Its cycles in the user's own district: where else it works is another bureau's to see.
             "cycles": ProjectCycle.objects.visible_to(request.user)
             .filter(contractor=contractor)

@@ -10,8 +10,10 @@ from core.services import parameter_change
 class PolicyParameterAdmin(ServiceWriteAdmin):
     """Policy parameters: a new value from a given day, through core.services.parameter_change."""
 
-    admin_roles = frozenset({"bureau", "admin"})
-    list_display = ["key", "value", "valid_from", "rule_id", "changed_by", "changed_at", "note"]
+    # The bureau's numbers: the system administrator does not set them (三权分立), nor sees them here (/rules/ shows
+    # every value to everyone).
+    admin_roles = frozenset({"bureau"})
+    list_display = ["key", "value", "valid_from", "rule_id", "document_no", "changed_by", "changed_at", "note"]
     list_filter = ["key"]
     search_fields = ["note"]
     readonly_fields = ["changed_by", "changed_at"]
@@ -23,12 +25,13 @@ class PolicyParameterAdmin(ServiceWriteAdmin):
 
     def perform(self, request, form, obj):
         if obj is not None:
-            return obj  # a value once in force is history: set a new value from a later day instead
+            return obj  # a value once set is history: set a new value from a later day instead
         data = form.cleaned_data
         return parameter_change(
             key=data["key"],
             value=data["value"],
             valid_from=data["valid_from"],
+            document_no=data["document_no"],
             actor=request.user,
             note=data["note"],
         )

@@ -17,7 +17,8 @@ from simple_history.models import HistoricalRecords
 class ParameterKey(models.TextChoices):
     """Every number rules.md marks *(param)*: changeable by the bureau, each change kept with who and when."""
 
-    ANNUAL_AMOUNT_CAP = "annual_amount_cap", _("社工站项目年度资金标准（元）")
+    ANNUAL_AMOUNT_STANDARD = "annual_amount_standard", _("社工站项目年度资金标准（元，力争达到）")
+    ANNUAL_AMOUNT_CAP = "annual_amount_cap", _("区民政局购买的合同年度预算上限（元）")
     CYCLE_YEARS = "cycle_years", _("项目周期（年）")
     RESIDENT_WORKERS_MIN = "resident_workers_min", _("驻站社工最少人数")
     RESIDENT_WORKERS_MAX = "resident_workers_max", _("驻站社工最多人数")
@@ -26,11 +27,17 @@ class ParameterKey(models.TextChoices):
     POSTING_WITHIN_DAYS = "posting_within_days", _("合同签订后派驻社工期限（天）")
     BRIEF_DUE_DAY = "brief_due_day", _("月度工作简报提交截止日（次月几日）")
     SERVICE_PLAN_WITHIN_MONTHS = "service_plan_within_months", _("合同年度开始后提交服务计划期限（月）")
+    SHORT_STAFFED_DAYS = "short_staffed_days", _("驻站社工少于合同人数的容许天数")
+    EVAL_EXCELLENT_MIN = "eval_excellent_min", _("评估“优秀”最低分")
+    EVAL_GOOD_MIN = "eval_good_min", _("评估“良好”最低分")
+    EVAL_PASS_MIN = "eval_pass_min", _("评估“合格”最低分")
+    EVAL_REPORT_WITHIN_DAYS = "eval_report_within_days", _("评估结果签字后报市民政局期限（天）")
 
 
 # Defaults from the policy, the rule each one serves, and the day from which they hold
 # (the plan took effect for the 2021 pilot).
 PARAMETER_DEFAULTS: dict[str, tuple[Decimal, str]] = {
+    ParameterKey.ANNUAL_AMOUNT_STANDARD: (Decimal("250000.00"), "R-FUND-1"),
     ParameterKey.ANNUAL_AMOUNT_CAP: (Decimal("250000.00"), "R-FUND-1"),
     ParameterKey.CYCLE_YEARS: (Decimal("3"), "R-CYCLE-1"),
     ParameterKey.RESIDENT_WORKERS_MIN: (Decimal("2"), "R-STAFF-1"),
@@ -40,7 +47,16 @@ PARAMETER_DEFAULTS: dict[str, tuple[Decimal, str]] = {
     ParameterKey.POSTING_WITHIN_DAYS: (Decimal("15"), "R-STAFF-5"),
     ParameterKey.BRIEF_DUE_DAY: (Decimal("5"), "R-REP-1"),
     ParameterKey.SERVICE_PLAN_WITHIN_MONTHS: (Decimal("1"), "R-REP-4"),
+    ParameterKey.SHORT_STAFFED_DAYS: (Decimal("30"), "R-STAFF-7"),
+    ParameterKey.EVAL_EXCELLENT_MIN: (Decimal("90"), "R-EVAL-3"),
+    ParameterKey.EVAL_GOOD_MIN: (Decimal("80"), "R-EVAL-3"),
+    ParameterKey.EVAL_PASS_MIN: (Decimal("60"), "R-EVAL-3"),
+    ParameterKey.EVAL_REPORT_WITHIN_DAYS: (Decimal("30"), "R-EVAL-1"),
 }
+# Parameters that count whole things (years, days, people, points): a fraction is refused.
+WHOLE_NUMBER_PARAMETERS = frozenset(set(ParameterKey.values) - {"annual_amount_standard", "annual_amount_cap"})
+# The document the defaults rest on: the plan itself (the bureau's own bands and cap are its reading of it).
+DEFAULTS_DOCUMENT = _("《东丽区街道社会工作服务站建设实施方案（试行）》")
 PARAMETERS_VALID_FROM = datetime.date(2021, 1, 1)
 
 
@@ -55,6 +71,8 @@ class PolicyParameter(models.Model):
     key = models.CharField(_("参数"), max_length=40, choices=ParameterKey.choices)
     value = models.DecimalField(_("参数值"), max_digits=14, decimal_places=2)
     valid_from = models.DateField(_("生效日期"))
+    # The document that decides the value (文号): a change without one is refused (rules.md, parameters).
+    document_no = models.CharField(_("依据文件（文号）"), max_length=100, blank=True)
     note = models.CharField(_("调整说明"), max_length=200, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("调整人"), null=True, blank=True, on_delete=models.PROTECT
@@ -96,6 +114,10 @@ class PolicyParameter(models.Model):
     @property
     def rule_id(self) -> str:
         return PARAMETER_DEFAULTS[self.key][1]
+
+    @property
+    def is_money(self) -> bool:
+        return self.key not in WHOLE_NUMBER_PARAMETERS
 
 
 def stored_file_path(instance: "StoredFile", filename: str) -> str:

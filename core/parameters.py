@@ -79,3 +79,31 @@ def timeline(key: str) -> ParameterTimeline:
     if cache is not None:
         return cache[key]
     return ParameterTimeline(key)
+
+
+def parameters_on(day: datetime.date) -> list[dict]:
+    """Every parameter as it stood on a day: its value, the day that value took effect and the document that
+    decided it (one query), for the rules page."""
+    rows: dict[str, list[PolicyParameter]] = {key: [] for key in PARAMETER_DEFAULTS}
+    for row in PolicyParameter.objects.filter(valid_from__lte=day).order_by("valid_from"):
+        rows.setdefault(row.key, []).append(row)
+    shown = []
+    for key, (default, rule_id) in PARAMETER_DEFAULTS.items():
+        latest = rows[key][-1] if rows[key] else None
+        shown.append(
+            {
+                "key": key,
+                "label": PolicyParameter(key=key).get_key_display(),
+                "rule_id": rule_id,
+                "value": latest.value if latest else default,
+                "valid_from": latest.valid_from if latest else None,
+                "document_no": latest.document_no if latest else "",
+                "is_money": PolicyParameter(key=key).is_money,
+            }
+        )
+    return shown
+
+
+def parameter_changes():
+    """Every value ever set, newest first, with who set it and the document (the rules page's change log)."""
+    return PolicyParameter.objects.select_related("changed_by").order_by("-valid_from", "key")

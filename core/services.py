@@ -1,39 +1,94 @@
-"""Changing a policy parameter: a new value from a given day, kept with who changed it and when."""
+"""Changing a policy parameter: a new value from a day that is not in the past, decided by a document (文号), set by
+the bureau and kept with who changed it and when (rules.md, "Who changes the parameters")."""
 
 import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.models import PARAMETER_DEFAULTS, ParameterKey, PolicyParameter
-from core.permissions import require_role
+from core.models import PARAMETER_DEFAULTS, WHOLE_NUMBER_PARAMETERS, ParameterKey, PolicyParameter
+from core.parameters import parameter
+from core.policy import refusal
+
+# Parameters that must stay in order on every day: (lower, higher) means lower < higher.
+ORDERED = [
+    (ParameterKey.RESIDENT_WORKERS_MIN, ParameterKey.RESIDENT_WORKERS_MAX, False),
+    (ParameterKey.EVAL_PASS_MIN, ParameterKey.EVAL_GOOD_MIN, True),
+    (ParameterKey.EVAL_GOOD_MIN, ParameterKey.EVAL_EXCELLENT_MIN, True),
+]
+SCORE_KEYS = frozenset({ParameterKey.EVAL_PASS_MIN, ParameterKey.EVAL_GOOD_MIN, ParameterKey.EVAL_EXCELLENT_MIN})
 
 
 @transaction.atomic
 def parameter_change(
-    *, key: str, value: Decimal, valid_from: datetime.date, actor, note: str = ""
+    *, key: str, value: Decimal, valid_from: datetime.date, actor, document_no: str = "", note: str = ""
 ) -> PolicyParameter:
-    """Set a parameter's value from `valid_from` on; earlier days keep the value then in force."""
-    require_role(actor, "bureau", "admin")
+    """Set a parameter's value from `valid_from` on; earlier days keep the value then in force.
+
+    Only the bureau sets the policy's numbers — never the system administrator (三权分立). The change names the
+    document that decides it and takes effect today or later: a back-dated value would silently rewrite findings
+    already made (and could make them vanish), so it is refused."""
     if key not in ParameterKey.values:
-        raise ValidationError(_("未知的政策参数：{key}").format(key=key), code="unknown")
-    if value is None or Decimal(value) <= 0:
-        raise ValidationError({"value": _("参数值必须大于0。")})
-    if not note.strip():
-        raise ValidationError({"note": _("请填写调整说明（依据的文件或会议）。")})
+        raise ValidationError({"key": _("未知的政策参数：{key}").format(key=key)})
     rule_id = PARAMETER_DEFAULTS[key][1]
-    parameter, _created = PolicyParameter.objects.update_or_create(
+    if actor is None or not actor.is_authenticated or not actor.is_active or actor.role != "bureau":
+        raise PermissionDenied(
+            _("只有区民政局可以调整政策参数，系统管理员和其他角色不能调整（三权分立；依据{rule_id}）。").format(
+                rule_id=rule_id
+            )
+        )
+    try:
+        value = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError({"value": _("参数值应为数字。")}) from None
+    if value <= 0:
+        raise ValidationError({"value": _("参数值必须大于0。")})
+    if key in WHOLE_NUMBER_PARAMETERS and value != value.to_integral_value():
+        raise refusal(rule_id, _("该参数应为整数。"), field="value")
+    if key in SCORE_KEYS and value > 100:
+        raise refusal(rule_id, _("评估分数线不能超过100分。"), field="value")
+    today = timezone.localdate()
+    if valid_from is None or valid_from < today:
+        raise refusal(
+            rule_id,
+            _(
+                "生效日期不能早于今天（{today:%Y-%m-%d}）：倒签的参数会改写已经作出的判断，请从今天或以后生效。"
+            ).format(today=today),
+            field="valid_from",
+        )
+    document_no = (document_no or "").strip()
+    if not document_no:
+        raise refusal(rule_id, _("请填写决定调整的文件文号。"), field="document_no")
+    for lower, higher, strict in ORDERED:
+        if key not in (lower, higher):
+            continue
+        low = value if key == lower else parameter(lower, valid_from)
+        high = value if key == higher else parameter(higher, valid_from)
+        if low > high or (strict and low == high):
+            raise refusal(
+                rule_id,
+                _("{lower}（{low}）应{relation}{higher}（{high}）。").format(
+                    lower=ParameterKey(lower).label,
+                    low=low.normalize(),
+                    relation=_("低于") if strict else _("不高于"),
+                    higher=ParameterKey(higher).label,
+                    high=high.normalize(),
+                ),
+                field="value",
+            )
+    parameter_row, _created = PolicyParameter.objects.update_or_create(
         key=key,
         valid_from=valid_from,
         defaults={
             "value": value,
-            "note": f"{note.strip()}（{rule_id}）",
+            "document_no": document_no,
+            "note": note.strip(),
             "changed_by": actor,
             "changed_at": timezone.now(),
         },
     )
-    parameter.full_clean()
-    return parameter
+    parameter_row.full_clean()
+    return parameter_row

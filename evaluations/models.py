@@ -12,7 +12,17 @@ from core.scoping import ChildScopedQuerySet
 
 class EvaluationQuerySet(ChildScopedQuerySet):
     parent_field = "contract_year"
-    actions = {"sign": frozenset({"bureau", "street"})}
+    actions = {"sign": frozenset({"bureau", "street"}), "report": frozenset({"bureau"})}
+
+    def when_report(self, user):
+        # R-EVAL-1: signed by both sides and not yet reported.
+        return self.filter(
+            street_signed_at__isnull=False, bureau_signed_at__isnull=False, reported_at__isnull=True
+        )
+
+    def for_municipal(self, user):
+        # The municipal bureau sees the results reported to it (R-EVAL-1), not the district's drafts.
+        return super().for_municipal(user).filter(reported_at__isnull=False)
 
     def when_sign(self, user):
         # Graded, and not yet signed by the signer's side (R-EVAL-2).
@@ -65,7 +75,17 @@ class Evaluation(models.Model):
         related_name="+",
     )
     bureau_signed_at = models.DateTimeField(_("区民政局签字时间"), null=True, blank=True)
+    # R-EVAL-1: the signed result is reported to the municipal bureau through the portal — who and when.
     reported_to_municipal_on = models.DateField(_("报市民政局日期"), null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报送人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reported_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
 
     objects = EvaluationQuerySet.as_manager()
     history = HistoricalRecords()
@@ -113,6 +133,52 @@ class Evaluation(models.Model):
     def is_signed(self) -> bool:
         """Signed by both the street and the bureau: only then does it count for renewal (R-EVAL-2)."""
         return self.street_signed_at is not None and self.bureau_signed_at is not None
+
+    @property
+    def signed_at(self):
+        """When the second of the two signatures was given (None until both have signed)."""
+        return max(self.street_signed_at, self.bureau_signed_at) if self.is_signed else None
+
+
+class ScoringItem(models.Model):
+    """One item of the bureau's scoring sheet for the evaluations of a year (R-EVAL-3): the sheet is data, set by
+    the bureau for each year; the contract years that begin in that year are scored on it. A year with no sheet of
+    its own uses the latest earlier one."""
+
+    sheet_year = models.PositiveSmallIntegerField(_("评分表年度"))
+    position = models.PositiveSmallIntegerField(_("序号"))
+    name = models.CharField(_("评估指标"), max_length=80)
+    max_score = models.DecimalField(_("分值"), max_digits=5, decimal_places=1)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("设定人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("评分表指标")
+        verbose_name_plural = _("评分表指标")
+        ordering = ["sheet_year", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sheet_year", "name"],
+                name="%(app_label)s_%(class)s_one_name_per_sheet",
+                violation_error_message=_("同一年度评分表的指标名称不能重复。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(max_score__gt=0, max_score__lte=100),
+                name="%(app_label)s_%(class)s_max_score_range",
+                violation_error_message=_("指标分值应在0到100分之间。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sheet_year} {self.name} {self.max_score}"
 
 
 class EvaluationScore(models.Model):

@@ -20,8 +20,15 @@ from core.concurrency import check_version
 from core.permissions import require_role, require_visible
 from core.policy import refusal
 from core.text import listing
-from evaluations.models import Evaluation, EvaluationScore, Renewal
-from evaluations.selectors import final_evaluation_due, midterm_evaluation_due
+from evaluations.models import Evaluation, EvaluationScore, Renewal, ScoringItem
+from evaluations.selectors import (
+    FULL_MARKS,
+    Bands,
+    final_evaluation_due,
+    midterm_evaluation_due,
+    scoring_sheet,
+    sheet_year_of,
+)
 
 
 @transaction.atomic
@@ -40,8 +47,30 @@ def evaluation_record(
     """R-EVAL-1: the bureau records a mid-term or year-end evaluation with its scoring sheet and grade."""
     require_role(actor, Role.BUREAU)
     require_visible(actor, contract_year)
+    if kind not in Evaluation.Kind.values:
+        raise ValidationError({"kind": _("未知的评估类别。")})
+    if held_on is None or held_on > timezone.localdate():
+        raise refusal("R-EVAL-1", _("评估日期不能是将来的日期。"), field="held_on")
+    if held_on < contract_year.start_date:
+        raise refusal("R-EVAL-1", _("评估日期不能早于合同年度开始。"), field="held_on")
+    total = _checked_scores(contract_year, scores)
+    band = Bands.on(held_on)
+    earned = band.grade(total)
+    grade = grade or earned
     if grade not in Evaluation.Grade.values:
         raise refusal("R-EVAL-2", _("请选择评估等次（优秀、良好、合格或不合格）。"), field="grade")
+    if grade != earned:
+        raise refusal(
+            "R-EVAL-3",
+            _("总分{total}分对应“{earned}”（{earned_band}分），不能评为“{grade}”（{band}分）。").format(
+                total=total.normalize(),
+                earned=Evaluation.Grade(earned).label,
+                earned_band=band.band_text(earned),
+                grade=Evaluation.Grade(grade).label,
+                band=band.band_text(grade),
+            ),
+            field="grade",
+        )
     evaluation = Evaluation.objects.select_for_update().filter(contract_year=contract_year, kind=kind).first()
     if evaluation is not None:
         check_version(evaluation, seen_version)  # another officer saved it since this form was drawn
@@ -50,13 +79,12 @@ def evaluation_record(
     due = (
         midterm_evaluation_due(contract_year.start_date)
         if kind == Evaluation.Kind.MIDTERM
-        else final_evaluation_due(contract_year.end_date)
+        else final_evaluation_due(contract_year.planned_end_date)
     )
     evaluation = evaluation or Evaluation(contract_year=contract_year, kind=kind, due_date=due)
-    total = sum((score for _, _, score in scores), Decimal("0"))
     evaluation.held_on = held_on
     evaluation.grade = grade
-    evaluation.total_score = total if scores else None
+    evaluation.total_score = total
     evaluation.evaluator = evaluator
     evaluation.summary = summary
     evaluation.full_clean()
@@ -66,6 +94,101 @@ def evaluation_record(
         row = EvaluationScore(evaluation=evaluation, item=item, max_score=max_score, score=score)
         row.full_clean()
         row.save()
+    return evaluation
+
+
+def _checked_scores(contract_year: ContractYear, scores) -> Decimal:
+    """R-EVAL-3: one score for every item of the year's scoring sheet, each within its weight; returns the total."""
+    _sheet_year, sheet = scoring_sheet(sheet_year_of(contract_year.start_date))
+    given = {str(item): (Decimal(maximum), score) for item, maximum, score in scores}
+    expected = {str(item): Decimal(maximum) for item, maximum in sheet}
+    if set(given) != set(expected) or any(given[item][0] != expected[item] for item in expected):
+        raise refusal(
+            "R-EVAL-3",
+            _("请按本年度评分表逐项打分：{items}。").format(
+                items=listing(f"{item}（{maximum.normalize()}分）" for item, maximum in sheet)
+            ),
+        )
+    for item, (maximum, score) in given.items():
+        if score is None or score < 0 or score > maximum:
+            raise refusal(
+                "R-EVAL-3",
+                _("“{item}”得分应在0到{maximum}分之间。").format(item=item, maximum=maximum.normalize()),
+            )
+    return sum((score for _maximum, score in given.values()), Decimal("0"))
+
+
+@transaction.atomic
+def scoring_sheet_set(*, sheet_year: int, items: list[tuple[str, Decimal]], actor) -> list[ScoringItem]:
+    """R-EVAL-3: the bureau sets the scoring sheet (items and weights, 100 points in all) for the contract years that
+    begin in a year. A sheet already used by a recorded evaluation is kept as it was: set the next year's instead."""
+    require_role(actor, Role.BUREAU)
+    today = timezone.localdate()
+    if not 2021 <= sheet_year <= today.year + 1:
+        raise refusal("R-EVAL-3", _("评分表年度应在2021年至明年之间。"), field="sheet_year")
+    names = [name.strip() for name, _maximum in items]
+    if not items or any(not name for name in names):
+        raise refusal("R-EVAL-3", _("请至少填写一项评估指标及其分值。"), field="items")
+    if len(set(names)) != len(names):
+        raise refusal("R-EVAL-3", _("评估指标名称不能重复。"), field="items")
+    if any(maximum is None or maximum <= 0 for _name, maximum in items):
+        raise refusal("R-EVAL-3", _("每项指标的分值应大于0。"), field="items")
+    total = sum((Decimal(maximum) for _name, maximum in items), Decimal("0"))
+    if total != FULL_MARKS:
+        raise refusal(
+            "R-EVAL-3",
+            _("各项指标分值合计应为100分，现为{total}分。").format(total=total.normalize()),
+            field="items",
+        )
+    used = Evaluation.objects.filter(
+        contract_year__start_date__year__gte=sheet_year, total_score__isnull=False
+    ).filter(
+        contract_year__start_date__year__lt=(
+            ScoringItem.objects.filter(sheet_year__gt=sheet_year)
+            .order_by("sheet_year")
+            .values_list("sheet_year", flat=True)
+            .first()
+            or 9999
+        )
+    )
+    current_year, _current = scoring_sheet(sheet_year)
+    if current_year == sheet_year and used.exists():
+        raise refusal(
+            "R-EVAL-3",
+            _("{year}年度评分表已用于评估，不能再修改；请设定下一年度的评分表。").format(year=sheet_year),
+            field="sheet_year",
+        )
+    ScoringItem.objects.filter(sheet_year=sheet_year).delete()
+    rows = []
+    for position, (name, maximum) in enumerate(items, start=1):
+        row = ScoringItem(
+            sheet_year=sheet_year, position=position, name=name.strip(), max_score=maximum, set_by=actor
+        )
+        row.full_clean()
+        row.save()
+        rows.append(row)
+    return rows
+
+
+@transaction.atomic
+def evaluation_report(*, evaluation: Evaluation, actor) -> Evaluation:
+    """R-EVAL-1: the bureau reports a signed mid-term or year-end result to the municipal bureau, through the portal
+    (who and when are kept; the municipal bureau sees it from then on)."""
+    require_role(actor, Role.BUREAU)
+    require_visible(actor, evaluation)
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if not evaluation.is_signed:
+        raise refusal("R-EVAL-1", _("街道和区民政局双方签字后才能报市民政局。"))
+    if evaluation.reported_at is not None:
+        raise refusal(
+            "R-EVAL-1",
+            _("该评估结果已于{day:%Y-%m-%d}报市民政局。").format(day=evaluation.reported_to_municipal_on),
+        )
+    evaluation.reported_by = actor
+    evaluation.reported_at = timezone.now()
+    evaluation.reported_to_municipal_on = timezone.localdate()
+    evaluation.full_clean()
+    evaluation.save()
     return evaluation
 
 
@@ -184,6 +307,15 @@ def cycle_end_after_evaluation(*, contract_year: ContractYear, actor, note: str 
         )
     evaluation = _signed_final_evaluation(contract_year)
     failed = evaluation.grade == Evaluation.Grade.FAIL
+    cycle = contract_year.cycle
+    if not failed and contract_year.planned_end_date < cycle.planned_end_date and not note.strip():
+        raise refusal(
+            "R-CYCLE-2",
+            _("{label}年度评估为“{grade}”，按规定应续签；不再续签须写明原因。").format(
+                label=contract_year.label, grade=evaluation.get_grade_display()
+            ),
+            field="note",
+        )
     Renewal.objects.create(
         contract_year=contract_year,
         evaluation=evaluation,
@@ -192,16 +324,31 @@ def cycle_end_after_evaluation(*, contract_year: ContractYear, actor, note: str 
         decided_by=actor,
         note=note,
     )
-    cycle = contract_year.cycle
     reason = (
         ProjectCycle.EndReason.FAILED_EVALUATION
         if failed
         else (
             ProjectCycle.EndReason.COMPLETED
-            if contract_year.end_date == cycle.planned_end_date
+            if contract_year.planned_end_date == cycle.planned_end_date
             else ProjectCycle.EndReason.TERMINATED
         )
     )
     if contract_year.end_date > cycle.end_date:
         raise ValidationError(_("该合同年度晚于项目周期结束日期。"))
-    return cycle_end(cycle=cycle, end_date=contract_year.end_date, reason=reason, actor=actor)
+    return cycle_end(cycle=cycle, end_date=contract_year.end_date, reason=reason, actor=actor, note=note)
+
+
+@transaction.atomic
+def cycle_terminate(
+    *, cycle: ProjectCycle, end_date: datetime.date, reason: str, actor, note: str = ""
+) -> ProjectCycle:
+    """R-CYCLE-3: end a cycle before its term (termination, the contractor withdraws). The year in force that day
+    closes with it; briefs, reports and evaluations falling due after it are no longer owed, and the station may be
+    procured again from the next day. A reason is always written (R-CYCLE-2 when the last grade passed)."""
+    require_role(actor, Role.BUREAU)
+    require_visible(actor, cycle.station)
+    if end_date > timezone.localdate():
+        raise refusal("R-CYCLE-3", _("提前结束日期不能是将来的日期；请在当天或之后办理。"), field="end_date")
+    if Renewal.objects.filter(contract_year__cycle=cycle, contract_year__start_date__gt=end_date).exists():
+        raise refusal("R-CYCLE-3", _("结束日期之后的合同年度已有续签决定，请先核对。"), field="end_date")
+    return cycle_end(cycle=cycle, end_date=end_date, reason=reason, actor=actor, note=note)

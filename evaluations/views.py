@@ -12,20 +12,13 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from contracts.forms import ContractMoneyFields
 from contracts.models import ContractYear
-from core.access import role_required, visible_or_404
+from core.access import can, role_required, visible_or_404
 from core.concurrency import VersionField, version_of
 from core.forms import PortalForm, date_input, form_page, post_action
 from core.text import listing, phrase
 from evaluations import services
 from evaluations.models import Evaluation, Renewal
-
-SCORE_ITEMS = [
-    (gettext_lazy("项目管理"), Decimal("20")),
-    (gettext_lazy("人员配备"), Decimal("20")),
-    (gettext_lazy("服务成效"), Decimal("40")),
-    (gettext_lazy("资金使用"), Decimal("10")),
-    (gettext_lazy("满意度"), Decimal("10")),
-]
+from evaluations.selectors import Bands, scoring_sheet, sheet_year_of
 
 
 @role_required(Role.BUREAU, Role.STREET, Role.MUNICIPAL)
@@ -40,14 +33,30 @@ def evaluation_detail(request, pk: int):
         request.user,
         pk=pk,
     )
-    can_sign = bool(evaluation.grade) and (
-        (request.user.role == Role.STREET and evaluation.street_signed_at is None)
-        or (request.user.role == Role.BUREAU and evaluation.bureau_signed_at is None)
-    )
+    can_sign = can(request.user, "sign", evaluation)
+    can_report = can(request.user, "report", evaluation)
     return render(
         request,
         "evaluations/detail.html",
-        {"evaluation": evaluation, "can_sign": can_sign, "station": evaluation.contract_year.station},
+        {
+            "evaluation": evaluation,
+            "can_sign": can_sign,
+            "can_report": can_report,
+            "station": evaluation.contract_year.station,
+        },
+    )
+
+
+@require_POST
+@role_required(Role.BUREAU)
+def evaluation_report_view(request, pk: int):
+    """R-EVAL-1: the bureau reports the signed result to the municipal bureau through the portal."""
+    evaluation = visible_or_404(Evaluation, request.user, pk=pk)
+    return post_action(
+        request,
+        lambda: services.evaluation_report(evaluation=evaluation, actor=request.user),
+        done=lambda reported: _("已报市民政局。"),
+        back=reverse("evaluation-detail", args=[evaluation.pk]),
     )
 
 
@@ -70,14 +79,20 @@ class EvaluationForm(PortalForm):
     evaluator = forms.CharField(
         label=gettext_lazy("评估机构"), initial=gettext_lazy("区级社会工作指导中心"), max_length=100
     )
-    grade = forms.ChoiceField(label=gettext_lazy("评估等次"), choices=Evaluation.Grade.choices)
+    grade = forms.ChoiceField(
+        label=gettext_lazy("评估等次"),
+        choices=[("", gettext_lazy("按总分自动确定")), *Evaluation.Grade.choices],
+        required=False,
+        help_text=gettext_lazy("等次按总分所在分数段确定（R-EVAL-3）；选择的等次与分数段不符时不能保存。"),
+    )
     summary = forms.CharField(
         label=gettext_lazy("评估意见"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, sheet, **kwargs):
         super().__init__(*args, **kwargs)
-        for index, (item, maximum) in enumerate(SCORE_ITEMS):
+        self.sheet = sheet
+        for index, (item, maximum) in enumerate(sheet):
             self.fields[f"score_{index}"] = forms.DecimalField(
                 label=_("{item}（满分{maximum}）").format(item=item, maximum=maximum),
                 min_value=0,
@@ -89,7 +104,7 @@ class EvaluationForm(PortalForm):
     def scores(self):
         return [
             (item, maximum, self.cleaned_data[f"score_{index}"])
-            for index, (item, maximum) in enumerate(SCORE_ITEMS)
+            for index, (item, maximum) in enumerate(self.sheet)
         ]
 
 
@@ -102,7 +117,11 @@ def evaluation_new(request, pk: int, kind: str):
     if kind not in Evaluation.Kind.values:
         raise PermissionDenied(_("未知的评估类别。"))
     existing = Evaluation.objects.filter(contract_year=year, kind=kind).first()
-    form = EvaluationForm(request.POST or None, initial={"version": version_of(existing) if existing else ""})
+    sheet_year, sheet = scoring_sheet(sheet_year_of(year.start_date))
+    form = EvaluationForm(
+        request.POST or None, initial={"version": version_of(existing) if existing else ""}, sheet=sheet
+    )
+    bands = Bands.on(timezone.localdate())
     return form_page(
         request,
         form,
@@ -124,6 +143,13 @@ def evaluation_new(request, pk: int, kind: str):
         title=phrase(year.label, Evaluation.Kind(kind).label),
         intro=_(
             "区民政局会同街道评估（六（三））；年度评估须街道和区民政局双方签字后方可作为续签依据（R-EVAL-2）。"
+            "评分表：{sheet}；等次分数段：优秀{excellent}，良好{good}，合格{passing}，不合格{fail}（R-EVAL-3）。"
+        ).format(
+            sheet=_("{year}年度评分表").format(year=sheet_year) if sheet_year else _("默认评分表"),
+            excellent=bands.band_text(Evaluation.Grade.EXCELLENT),
+            good=bands.band_text(Evaluation.Grade.GOOD),
+            passing=bands.band_text(Evaluation.Grade.PASS),
+            fail=bands.band_text(Evaluation.Grade.FAIL),
         ),
         submit_label=_("保存评估结果"),
         station=year.station,
@@ -210,4 +236,79 @@ def contract_year_decide(request, pk: int):
         ).format(grade=grade, signed=signed),
         submit_label=_("提交决定"),
         station=year.station,
+    )
+
+
+class ScoringSheetForm(PortalForm):
+    """R-EVAL-3: the bureau's scoring sheet for a year, one item per line: name and weight."""
+
+    sheet_year = forms.IntegerField(label=gettext_lazy("评分表年度"), min_value=2021, max_value=2100)
+    items = forms.CharField(
+        label=gettext_lazy("评估指标及分值"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=gettext_lazy("每行一项：指标名称 分值，例如“服务成效 40”；分值合计100分。"),
+    )
+
+    def clean_items(self):
+        rows = []
+        for number, line in enumerate(self.cleaned_data["items"].splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            name, _sep, weight = line.replace("，", " ").replace(",", " ").replace("\t", " ").rpartition(" ")
+            try:
+                maximum = Decimal(weight.strip())
+            except ArithmeticError:
+                maximum = None
+            if not name.strip() or maximum is None or not maximum.is_finite():
+                raise forms.ValidationError(
+                    _("第{number}行应为“指标名称 分值”：{line}").format(number=number, line=line)
+                )
+            rows.append((name.strip(), maximum))
+        return rows
+
+
+@role_required(Role.BUREAU, Role.STREET, Role.MUNICIPAL)
+def scoring_sheet_view(request):
+    """The scoring sheets by year (everyone who evaluates or reads evaluations sees them); the bureau sets them."""
+    from evaluations.models import ScoringItem
+
+    sheets: dict[int, list] = {}
+    for item in ScoringItem.objects.order_by("-sheet_year", "position"):
+        sheets.setdefault(item.sheet_year, []).append(item)
+    form = None
+    if request.user.role == Role.BUREAU:
+        this_year = timezone.localdate().year
+        _year, current = scoring_sheet(this_year)
+        form = ScoringSheetForm(
+            request.POST or None,
+            initial={
+                "sheet_year": this_year,
+                "items": "\n".join(f"{name} {maximum.normalize()}" for name, maximum in current),
+            },
+        )
+        if request.method == "POST":
+            return form_page(
+                request,
+                form,
+                lambda data: services.scoring_sheet_set(
+                    sheet_year=data["sheet_year"], items=data["items"], actor=request.user
+                ),
+                done=lambda rows: (
+                    _("{year}年度评分表已保存。").format(year=rows[0].sheet_year),
+                    reverse("scoring-sheets"),
+                ),
+                title=_("设定评分表"),
+                cancel_url=reverse("scoring-sheets"),
+            )
+    elif request.method == "POST":
+        raise PermissionDenied(_("只有区民政局可以设定评分表。"))
+    return render(
+        request,
+        "evaluations/sheets.html",
+        {
+            "sheets": sorted(sheets.items(), reverse=True),
+            "form": form,
+            "bands": Bands.on(timezone.localdate()),
+        },
     )

@@ -14,6 +14,7 @@ from core.access import role_required, visible_or_404
 # URL kind -> the StoredFile model it names.
 KINDS = {
     "report": "reports.ReportAttachment",
+    "eligibility": "contracts.EligibilityDocument",
     "service-photo": "reports.ServiceRecordPhoto",
     "site-photo": "stations.SiteConditionPhoto",
 }

@@ -62,27 +62,41 @@ class OwedYear(NamedTuple):
     station_name: str
     contractor_id: int
     start_date: datetime.date
-    end_date: datetime.date
+    end_date: datetime.date  # the actual end (R-CYCLE-3: earlier than planned when the cycle ended early)
     label: str
+    planned_end_date: datetime.date
 
 
 def owed_reports(stations, today: datetime.date, until: datetime.date):
     """Every report owed by contract years still followed, due on or before `until`: (year, kind, period, due,
-    the status of the report if one exists, else None)."""
+    the status of the report if one exists, else None). A year that ended early (R-CYCLE-3) owes nothing that falls
+    due after its actual end: neither the briefs of the months after it nor its final report."""
     labels = {}  # the year's label, translated once per pair of dates
     years = []
-    for pk, station_id, station_name, contractor_id, start, end in (
+    for pk, station_id, station_name, contractor_id, start, end, planned_end in (
         ContractYear.objects.filter(
             station__in=stations.values("pk"),
             start_date__lte=until,
             end_date__gte=today - datetime.timedelta(days=LOOKBACK_DAYS),
         )
         .order_by()
-        .values_list("pk", "station_id", "station__name", "cycle__contractor_id", "start_date", "end_date")
+        .values_list(
+            "pk",
+            "station_id",
+            "station__name",
+            "cycle__contractor_id",
+            "start_date",
+            "end_date",
+            "planned_end_date",
+        )
     ):
-        if (start, end) not in labels:
-            labels[start, end] = year_label(start, end)
-        years.append(OwedYear(pk, station_id, station_name, contractor_id, start, end, labels[start, end]))
+        if (start, planned_end) not in labels:
+            labels[start, planned_end] = year_label(start, planned_end)
+        years.append(
+            OwedYear(
+                pk, station_id, station_name, contractor_id, start, end, labels[start, planned_end], planned_end
+            )
+        )
     # Only the status of each existing report is needed: plain tuples (a province has millions of briefs).
     existing = {
         (year_id, kind, period): status
@@ -93,9 +107,12 @@ def owed_reports(stations, today: datetime.date, until: datetime.date):
     # Years with the same dates owe the same months by the same days (R-REP-1): computed once per pair of dates.
     briefs_of = {}
     for year in years:
+        # Nothing falls due after a year's actual end when it ended early (R-CYCLE-3); a full year's final
+        # report is due on its last day.
+        last_due = year.end_date if year.end_date < year.planned_end_date else datetime.date.max
         for kind in (Report.Kind.SERVICE_PLAN, Report.Kind.MIDTERM, Report.Kind.FINAL):
             due = report_due(year, kind, None)
-            if due <= until:
+            if due <= until and due <= last_due:
                 yield year, kind, None, due, existing.get((year.pk, kind, None))
         briefs = briefs_of.get((year.start_date, year.end_date))
         if briefs is None:
@@ -104,7 +121,7 @@ def owed_reports(stations, today: datetime.date, until: datetime.date):
                 for month in months_between(year.start_date, year.end_date)
             ]
         for month, due in briefs:
-            if due <= until:
+            if due <= until and due <= last_due:
                 yield (
                     year,
                     Report.Kind.MONTHLY,

@@ -324,7 +324,7 @@ def report_due(contract_year: ContractYear, kind: str, period: datetime.date | N
         case Report.Kind.MIDTERM:
             return midterm_report_due(contract_year.start_date)
         case Report.Kind.FINAL:
-            return final_report_due(contract_year.end_date)
+            return final_report_due(contract_year.planned_end_date)
         case Report.Kind.SERVICE_PLAN:
             return service_plan_due(contract_year.start_date)
     raise ValidationError({"kind": _("未知的报告类别。")})

@@ -8,6 +8,7 @@ urlpatterns = [
     path("stations/<int:pk>/", station_views.station_detail, name="station-detail"),
     path("findings/", finding_views.finding_list, name="finding-list"),
     path("rules/", finding_views.rule_catalogue, name="rules"),
+    path("rules/parameters/change/", finding_views.parameter_change_view, name="parameter-change"),
     path("reports/", report_views.report_list, name="report-list"),
     path("reports/new/", report_views.report_new, name="report-new"),
     path("reports/<int:pk>/", report_views.report_edit, name="report-edit"),

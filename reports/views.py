@@ -142,11 +142,12 @@ def municipal_overview(request: HttpRequest) -> HttpResponse:
     ]
     evaluations = (
         Evaluation.objects.visible_to(request.user)
-        # Results reach the municipal bureau once both the street and the bureau have signed (R-EVAL-1, -2).
-        .filter(kind=Evaluation.Kind.FINAL, street_signed_at__isnull=False, bureau_signed_at__isnull=False)
+        # Mid-term and year-end results reach the municipal bureau once signed by both sides and reported through
+        # the portal (R-EVAL-1, -2): visible_to gives the municipal bureau only those reported.
+        .filter(street_signed_at__isnull=False, bureau_signed_at__isnull=False, reported_at__isnull=False)
         .exclude(grade="")
-        .select_related("contract_year__station", "contract_year__cycle__contractor")
-        .order_by("-contract_year__start_date", "-contract_year_id")[:60]
+        .select_related("contract_year__station", "contract_year__cycle__contractor", "reported_by")
+        .order_by("-reported_at", "-pk")[:60]
     )
     plans = AnnualPlan.objects.visible_to(request.user).select_related("district").order_by("-year")[:60]
     return render(

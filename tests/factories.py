@@ -128,3 +128,10 @@ class PostingFactory(factory.django.DjangoModelFactory):
         district=factory.SelfAttribute("..cycle.station.street.district"),
     )
     start_date = datetime.date(2024, 7, 10)
+
+
+def scan(name: str = "scan.pdf"):
+    """A small PDF standing in for a scanned certificate (R-PROC-2 evidence carries a document)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, b"%PDF-1.4\n% scan\n%%EOF\n", content_type="application/pdf")

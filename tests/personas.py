@@ -21,7 +21,7 @@ from reports import services as report_services
 from reports.models import Report
 from staffing import services as staffing_services
 from stations.models import District, Station, Street
-from tests.factories import UserFactory
+from tests.factories import UserFactory, scan
 from tests.policy.conftest import budget, funding
 
 D = datetime.date
@@ -111,6 +111,7 @@ def build() -> Personas:
                     contractor=contractor,
                     condition=condition,
                     evidence="证明材料",
+                    documents=[scan()],
                     verified_on=D(2024, 5, 1),
                     actor=bureau,
                 )

@@ -68,6 +68,7 @@ def synthetic_stations(count: int, district=None) -> None:
             year_no=1,
             start_date=D(2026, 7, 1),
             end_date=D(2027, 6, 30),
+            planned_end_date=D(2027, 6, 30),
             amount=Decimal("200000"),
             signed_on=D(2026, 7, 1),
         )

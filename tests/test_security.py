@@ -308,7 +308,7 @@ def test_two_people_editing_one_report_the_second_save_is_refused(client_as):
 
 def test_two_officers_recording_one_evaluation_the_second_is_refused(client_as):
     from evaluations.models import Evaluation
-    from evaluations.views import SCORE_ITEMS
+    from evaluations.selectors import DEFAULT_SHEET as SCORE_ITEMS
 
     year = (
         __import__("contracts.models", fromlist=["ContractYear"])
@@ -319,7 +319,7 @@ def test_two_officers_recording_one_evaluation_the_second_is_refused(client_as):
     data = {
         "held_on": "2026-11-27",
         "evaluator": "中心",
-        "grade": "good",
+        "grade": "fail",
         **{f"score_{i}": "5" for i in range(len(SCORE_ITEMS))},
     }
     client = client_as("bureau")

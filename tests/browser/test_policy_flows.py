@@ -6,7 +6,7 @@ import pytest
 
 from contracts.models import Contractor, ProjectCycle
 from evaluations.models import Evaluation
-from evaluations.views import SCORE_ITEMS
+from evaluations.selectors import DEFAULT_SHEET as SCORE_ITEMS
 from stations.models import AnnualPlan, Station
 from tests.browser.conftest import log_in
 

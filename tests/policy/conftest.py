@@ -18,6 +18,7 @@ from tests.factories import (
     StationFactory,
     StreetFactory,
     UserFactory,
+    scan,
 )
 
 D = datetime.date
@@ -98,6 +99,7 @@ def pw(db) -> PolicyWorld:
             contractor=contractor,
             condition=condition,
             evidence="证明材料",
+            documents=[scan()],
             verified_on=D(2024, 5, 1),
             actor=bureau,
         )
@@ -112,3 +114,36 @@ def pw(db) -> PolicyWorld:
         actor=bureau,
     )
     return PolicyWorld(station, contractor, bureau, street_officer, contractor_user, procurement)
+
+
+GRADE_TOTAL = {
+    "excellent": Decimal("93"),
+    "good": Decimal("85"),
+    "pass": Decimal("72"),
+    "fail": Decimal("54"),
+}
+
+
+def sheet(grade_or_total) -> list[tuple[str, Decimal, Decimal]]:
+    """Scores on the default scoring sheet adding up to a total (or to a total in a grade's default band)."""
+    from evaluations.selectors import DEFAULT_SHEET
+
+    total = GRADE_TOTAL.get(grade_or_total) or Decimal(grade_or_total)
+    ratio = total / Decimal("100")
+    scores = [(item, maximum, (maximum * ratio).quantize(Decimal("0.1"))) for item, maximum in DEFAULT_SHEET]
+    remainder = total - sum(score for _item, _maximum, score in scores)
+    item, maximum, score = scores[2]
+    scores[2] = (item, maximum, score + remainder)
+    return scores
+
+
+def set_parameter(pw, key, value, valid_from, document_no="东民发〔2024〕1号"):
+    """The bureau sets a parameter from a day on — on that day itself (a change is never back-dated)."""
+    import time_machine
+
+    from core.services import parameter_change
+
+    with time_machine.travel(datetime.datetime.combine(valid_from, datetime.time(9)), tick=False):
+        return parameter_change(
+            key=key, value=Decimal(value), valid_from=valid_from, actor=pw.bureau, document_no=document_no
+        )

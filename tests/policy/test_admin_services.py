@@ -10,7 +10,7 @@ from django.test import Client
 from contracts.models import BudgetLine, ContractYear, FundingAllocation, Procurement
 from evaluations.models import Evaluation, Renewal
 from staffing.models import Posting
-from tests.policy.conftest import budget, funding
+from tests.policy.conftest import budget, funding, sheet
 from tests.policy.test_rules import graded_and_signed, operating
 
 D = datetime.date
@@ -154,7 +154,12 @@ def test_R_EVAL_2_admin_action_signs_as_bureau(pw):
     from evaluations import services
 
     evaluation = services.evaluation_record(
-        contract_year=year, kind="final", held_on=D(2025, 6, 25), grade="good", scores=[], actor=pw.bureau
+        contract_year=year,
+        kind="final",
+        held_on=D(2025, 6, 25),
+        grade="good",
+        scores=sheet("good"),
+        actor=pw.bureau,
     )
     admin_client(pw.bureau).post(
         "/admin/evaluations/evaluation/", {"action": "sign_as_bureau", "_selected_action": [evaluation.pk]}
@@ -166,10 +171,22 @@ def test_R_EVAL_2_admin_action_signs_as_bureau(pw):
 def test_admin_changes_a_parameter_through_the_service(pw):
     response = admin_client(pw.bureau).post(
         "/admin/core/policyparameter/add/",
-        {"key": "posting_within_days", "value": "20", "valid_from": "2027-01-01", "note": "区政府文件"},
+        {
+            "key": "posting_within_days",
+            "value": "20",
+            "valid_from": "2027-01-01",
+            "document_no": "东民发〔2026〕9号",
+            "note": "区政府文件",
+        },
     )
     assert response.status_code == 302
     from core.models import PolicyParameter
 
     changed = PolicyParameter.objects.get(key="posting_within_days", valid_from=D(2027, 1, 1))
-    assert changed.changed_by == pw.bureau and "R-STAFF-5" in changed.note
+    assert changed.changed_by == pw.bureau and changed.document_no == "东民发〔2026〕9号"
+    back_dated = admin_client(pw.bureau).post(
+        "/admin/core/policyparameter/add/",
+        {"key": "posting_within_days", "value": "25", "valid_from": "2025-01-01", "document_no": "x号"},
+    )
+    assert back_dated.status_code == 200 and "R-STAFF-5" in back_dated.content.decode()
+    assert not PolicyParameter.objects.filter(valid_from=D(2025, 1, 1)).exists()

@@ -11,6 +11,8 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from contracts import services as contract_services
@@ -28,8 +30,8 @@ from reports.models import Report, ReportReview, ServiceRecord
 from staffing import services as staffing_services
 from staffing.models import Posting, Training, TrainingRecord, Volunteer, VolunteerHours
 from stations.models import AnnualPlan, Donation, SiteConditionLog, Street
-from tests.factories import ContractorFactory, UserFactory
-from tests.policy.conftest import STANDARD, budget, funding
+from tests.factories import ContractorFactory, UserFactory, scan
+from tests.policy.conftest import STANDARD, budget, funding, set_parameter, sheet
 
 D = datetime.date
 
@@ -85,7 +87,7 @@ def graded_and_signed(pw, year, grade):
         kind=Evaluation.Kind.FINAL,
         held_on=year.end_date,
         grade=grade,
-        scores=[("服务成效", Decimal("40"), Decimal("30"))],
+        scores=sheet(grade),
         actor=pw.bureau,
     )
     evaluation_services.evaluation_sign(evaluation=evaluation, actor=pw.street_officer)
@@ -209,7 +211,12 @@ def test_R_PROC_2_award_refused_to_a_contractor_missing_one_condition(pw, condit
     for held in EligibilityCondition.values:
         if held != condition:
             contract_services.eligibility_verify(
-                contractor=other, condition=held, evidence="e", verified_on=D(2024, 5, 1), actor=pw.bureau
+                contractor=other,
+                condition=held,
+                evidence="e",
+                verified_on=D(2024, 5, 1),
+                actor=pw.bureau,
+                documents=[scan()],
             )
     with refused_by("R-PROC-2"):
         pw.award(contractor=other)
@@ -260,13 +267,7 @@ def test_R_FUND_1_the_cap_accepts_250000_00_and_refuses_250000_01(pw):
 
 @pytest.mark.django_db
 def test_R_FUND_1_the_cap_in_force_on_the_signing_day_applies(pw):
-    parameter_change(
-        key=ParameterKey.ANNUAL_AMOUNT_CAP,
-        value=Decimal("300000"),
-        valid_from=D(2024, 7, 1),
-        actor=pw.bureau,
-        note="区政府常务会议纪要",
-    )
+    set_parameter(pw, ParameterKey.ANNUAL_AMOUNT_CAP, "300000", D(2024, 7, 1))
     cycle = pw.award()
     assert pw.sign(cycle, amount=Decimal("280000.00"), signed_on=D(2024, 7, 1)).amount == Decimal("280000.00")
 
@@ -357,9 +358,10 @@ def test_R_CYCLE_1_a_fourth_contract_year_is_refused(pw):
     year3 = _renew(pw, year2)
     assert [y.year_no for y in (year1, year2, year3)] == [1, 2, 3]
     assert (year3.start_date, year3.end_date) == (D(2026, 7, 1), D(2027, 6, 30))
-    graded_and_signed(pw, year3, "pass")
-    with refused_by("R-CYCLE-1"):
-        _renew(pw, year3)
+    with time_machine.travel(datetime.datetime(2027, 7, 10, 9, tzinfo=datetime.UTC), tick=False):
+        graded_and_signed(pw, year3, "pass")
+        with refused_by("R-CYCLE-1"):
+            _renew(pw, year3)
     assert ContractYear.objects.filter(cycle=year1.cycle).count() == 3
 
 
@@ -442,7 +444,12 @@ def test_R_CYCLE_2_renewal_refused_after_a_failed_evaluation(pw):
     other = ContractorFactory()
     for condition in EligibilityCondition.values:
         contract_services.eligibility_verify(
-            contractor=other, condition=condition, evidence="e", verified_on=D(2025, 7, 1), actor=pw.bureau
+            contractor=other,
+            condition=condition,
+            evidence="e",
+            verified_on=D(2025, 7, 1),
+            actor=pw.bureau,
+            documents=[scan()],
         )
     new_cycle = contract_services.procurement_award(
         procurement=again,
@@ -772,13 +779,7 @@ def test_R_REP_1_brief_due_on_the_5th_of_the_next_month(pw):
 
 @pytest.mark.django_db
 def test_R_REP_1_the_due_day_follows_the_parameter(pw):
-    parameter_change(
-        key=ParameterKey.BRIEF_DUE_DAY,
-        value=Decimal("10"),
-        valid_from=D(2024, 8, 1),
-        actor=pw.bureau,
-        note="区民政局通知",
-    )
+    set_parameter(pw, ParameterKey.BRIEF_DUE_DAY, "10", D(2024, 8, 1))
     _cycle, year, _team = operating(pw)
     assert _brief(pw, year).due_date == D(2024, 8, 10)
 
@@ -847,7 +848,12 @@ def test_R_EVAL_1_evaluation_missing_after_its_due_date_is_an_error(pw):
     assert list(rule_findings(pw, "R-EVAL-1", D(2025, 1, 31))) == []
     assert [f.subject for f in rule_findings(pw, "R-EVAL-1", D(2025, 2, 1))] == ["2024—2025年度中期评估"]
     evaluation_services.evaluation_record(
-        contract_year=year, kind="midterm", held_on=D(2025, 2, 3), grade="good", scores=[], actor=pw.bureau
+        contract_year=year,
+        kind="midterm",
+        held_on=D(2025, 2, 3),
+        grade="good",
+        scores=sheet("good"),
+        actor=pw.bureau,
     )
     assert rule_findings(pw, "R-EVAL-1", D(2025, 2, 4)) == []
 
@@ -856,7 +862,12 @@ def test_R_EVAL_1_evaluation_missing_after_its_due_date_is_an_error(pw):
 def test_R_EVAL_2_only_an_evaluation_signed_by_street_and_bureau_counts_for_renewal(pw):
     _cycle, year, _team = operating(pw)
     evaluation = evaluation_services.evaluation_record(
-        contract_year=year, kind="final", held_on=D(2025, 6, 25), grade="good", scores=[], actor=pw.bureau
+        contract_year=year,
+        kind="final",
+        held_on=D(2025, 6, 25),
+        grade="good",
+        scores=sheet("good"),
+        actor=pw.bureau,
     )
     evaluation_services.evaluation_sign(evaluation=evaluation, actor=pw.street_officer)
     with refused_by("R-EVAL-2"):
@@ -882,7 +893,7 @@ def test_R_EVAL_2_a_signed_evaluation_cannot_be_regraded(pw):
             kind="final",
             held_on=D(2025, 6, 26),
             grade="excellent",
-            scores=[],
+            scores=sheet("excellent"),
             actor=pw.bureau,
         )
 
@@ -892,13 +903,7 @@ def test_R_EVAL_2_a_signed_evaluation_cannot_be_regraded(pw):
 
 @pytest.mark.django_db
 def test_parameter_change_keeps_who_when_and_the_earlier_value(pw):
-    parameter_change(
-        key=ParameterKey.POSTING_WITHIN_DAYS,
-        value=Decimal("20"),
-        valid_from=D(2025, 1, 1),
-        actor=pw.bureau,
-        note="试行调整",
-    )
+    set_parameter(pw, ParameterKey.POSTING_WITHIN_DAYS, "20", D(2025, 1, 1))
     assert parameter(ParameterKey.POSTING_WITHIN_DAYS, D(2024, 12, 31)) == Decimal("15")
     assert parameter(ParameterKey.POSTING_WITHIN_DAYS, D(2025, 1, 1)) == Decimal("20")
     changed = PolicyParameter.objects.get(key=ParameterKey.POSTING_WITHIN_DAYS, valid_from=D(2025, 1, 1))
@@ -911,3 +916,96 @@ def test_parameter_change_keeps_who_when_and_the_earlier_value(pw):
             actor=pw.contractor_user,
             note="x",
         )
+
+
+@pytest.mark.django_db
+def test_parameters_only_the_bureau_sets_them_not_the_system_administrator(pw):
+    admin = UserFactory(username="pw-admin", role=Role.ADMIN)
+    with pytest.raises(PermissionDenied, match="三权分立"):
+        parameter_change(
+            key=ParameterKey.POSTING_WITHIN_DAYS,
+            value=Decimal("20"),
+            valid_from=timezone.localdate(),
+            actor=admin,
+            document_no="东民发〔2026〕9号",
+        )
+
+
+@pytest.mark.django_db
+def test_parameters_a_back_dated_change_is_refused_citing_its_rule(pw):
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 9, tzinfo=datetime.UTC), tick=False):
+        with refused_by("R-STAFF-5") as refused:
+            parameter_change(
+                key=ParameterKey.POSTING_WITHIN_DAYS,
+                value=Decimal("20"),
+                valid_from=D(2026, 11, 30),  # yesterday: findings already made would change
+                actor=pw.bureau,
+                document_no="东民发〔2026〕9号",
+            )
+        assert "生效日期" in str(refused.value)
+        today = parameter_change(
+            key=ParameterKey.POSTING_WITHIN_DAYS,
+            value=Decimal("20"),
+            valid_from=D(2026, 12, 1),
+            actor=pw.bureau,
+            document_no="东民发〔2026〕9号",
+        )
+        assert today.document_no == "东民发〔2026〕9号"
+
+
+@pytest.mark.django_db
+def test_parameters_a_change_names_its_document_and_keeps_bands_in_order(pw):
+    with refused_by("R-STAFF-5"):
+        parameter_change(
+            key=ParameterKey.POSTING_WITHIN_DAYS,
+            value=Decimal("20"),
+            valid_from=timezone.localdate(),
+            actor=pw.bureau,
+            document_no="  ",
+        )
+    with refused_by("R-EVAL-3"):  # 良好 from 95 would sit above 优秀 from 90
+        parameter_change(
+            key=ParameterKey.EVAL_GOOD_MIN,
+            value=Decimal("95"),
+            valid_from=timezone.localdate(),
+            actor=pw.bureau,
+            document_no="东民发〔2026〕9号",
+        )
+    with refused_by("R-STAFF-3"):
+        parameter_change(
+            key=ParameterKey.QUALIFY_WITHIN_YEARS,
+            value=Decimal("2.5"),
+            valid_from=timezone.localdate(),
+            actor=pw.bureau,
+            document_no="东民发〔2026〕9号",
+        )
+
+
+@pytest.mark.django_db
+def test_parameters_every_value_and_its_day_are_shown_on_the_rules_page(client, pw):
+    set_parameter(pw, ParameterKey.BRIEF_DUE_DAY, "10", D(2025, 3, 1), document_no="东民发〔2025〕3号")
+    client.force_login(pw.street_officer)
+    before = client.get("/rules/", {"on": "2025-02-28"}).content.decode()
+    after = client.get("/rules/", {"on": "2025-03-01"}).content.decode()
+    assert "东民发〔2025〕3号" in before  # the change log shows every change
+    row = '月度工作简报提交截止日（次月几日）</td><td class="text-end text-nowrap">'
+    assert row + "5</td>" in before and row + "10</td>" in after
+
+
+@pytest.mark.django_db
+def test_parameters_the_bureau_changes_one_on_the_portal_and_others_cannot(client, pw):
+    url = reverse("parameter-change")
+    data = {
+        "key": "posting_within_days",
+        "value": "20",
+        "valid_from": timezone.localdate().isoformat(),
+        "document_no": "东民发〔2026〕9号",
+    }
+    client.force_login(pw.street_officer)
+    assert client.post(url, data).status_code == 403
+    client.force_login(pw.bureau)
+    yesterday = {**data, "valid_from": (timezone.localdate() - datetime.timedelta(days=1)).isoformat()}
+    refused = client.post(url, yesterday)
+    assert refused.status_code == 200 and "R-STAFF-5" in refused.content.decode()
+    assert client.post(url, data).status_code == 302
+    assert PolicyParameter.objects.filter(key="posting_within_days", document_no="东民发〔2026〕9号").exists()

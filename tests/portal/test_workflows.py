@@ -17,8 +17,8 @@ from evaluations.models import Evaluation, Renewal
 from reports.models import Report
 from staffing.models import Posting
 from stations.models import District, SiteConditionLog, SiteConditionPhoto, Station
-from tests.factories import ContractorFactory, SocialWorkerFactory, StationFactory
-from tests.policy.conftest import budget, funding
+from tests.factories import ContractorFactory, SocialWorkerFactory, StationFactory, scan
+from tests.policy.conftest import budget, funding, sheet
 from tests.synthetic import synthetic_stations
 
 D = datetime.date
@@ -44,6 +44,7 @@ def award_dongli_lake(bureau) -> ProjectCycle:
             evidence="e",
             verified_on=D(2026, 10, 20),
             actor=bureau,
+            documents=[scan()],
         )
     procurement = Procurement.objects.get(project_no="TJDL-2026-SGZ-11")
     return contract_services.procurement_award(
@@ -160,7 +161,12 @@ def _failed_current_year(bureau, street_user) -> ContractYear:
     """金钟's current year graded 不合格 and signed by both (built for the test)."""
     year = ContractYear.objects.get(station__street__name="金钟街道", start_date=D(2026, 7, 1))
     evaluation = evaluation_services.evaluation_record(
-        contract_year=year, kind="final", held_on=D(2026, 11, 20), grade="fail", scores=[], actor=bureau
+        contract_year=year,
+        kind="final",
+        held_on=D(2026, 11, 20),
+        grade="fail",
+        scores=sheet("fail"),
+        actor=bureau,
     )
     evaluation.street_signed_by, evaluation.street_signed_at = (
         street_user,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -24,6 +25,7 @@ from contracts.models import (
     ContractorStaff,
     ContractYear,
     EligibilityCondition,
+    EligibilityDocument,
     EligibilityEvidence,
     FundingAllocation,
     Procurement,
@@ -32,7 +34,7 @@ from contracts.models import (
 from core.crypto import digest
 from core.dates import add_years, months_between
 from evaluations.models import Evaluation, EvaluationScore, Renewal
-from evaluations.selectors import final_evaluation_due, midterm_evaluation_due
+from evaluations.selectors import final_evaluation_due, midterm_evaluation_due, scoring_sheet, sheet_year_of
 from reports.findings_cache import touch_districts
 from reports.models import (
     Report,
@@ -240,13 +242,6 @@ FUNDING_SHARES = [
     (FundingAllocation.Source.ELDERLY, Decimal("0.12")),
     (FundingAllocation.Source.CHILD_WELFARE, Decimal("0.08")),
 ]
-SCORE_ITEMS = [
-    ("项目管理", Decimal("20")),
-    ("人员配备", Decimal("20")),
-    ("服务成效", Decimal("40")),
-    ("资金使用", Decimal("10")),
-    ("满意度", Decimal("10")),
-]
 GRADE_SCORE = {
     G.EXCELLENT: Decimal("93"),
     G.GOOD: Decimal("85"),
@@ -332,14 +327,29 @@ class Command(BaseCommand):
                 (EligibilityCondition.FINANCE, "近两年审计报告、纳税证明、办公场所租赁合同、专业人员名册"),
                 (EligibilityCondition.STANDING, "信用中国查询记录、社会组织年检合格证明"),
             ]:
-                EligibilityEvidence.objects.get_or_create(
+                record, created = EligibilityEvidence.objects.get_or_create(
                     contractor=org,
                     condition=condition,
                     verified_on=D(2021, 6, 20),
-                    defaults={"evidence": evidence},
+                    defaults={"evidence": evidence, "reference": f"{code}-{condition}"},
                 )
+                if created:
+                    self._evidence_scan(record)
             result[key] = org
         return result
+
+    def _evidence_scan(self, record: EligibilityEvidence) -> None:
+        """The scan behind a verification (R-PROC-2): a one-page PDF standing in for the certificate."""
+        content = b"%PDF-1.4\n% demo scan\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+        document = EligibilityDocument(
+            evidence=record,
+            original_name=f"{record.get_condition_display()[:20]}.pdf",
+            content_type="application/pdf",
+            size=len(content),
+            sha256=EligibilityDocument.checksum(content),
+        )
+        document.file.save("scan.pdf", ContentFile(content), save=False)
+        document.save()
 
     def _accounts(self) -> dict[str, User]:
         users = {}
@@ -462,6 +472,7 @@ class Command(BaseCommand):
                     defaults={
                         "cycle": cycle,
                         "year_no": index + 1,
+                        "planned_end_date": end,
                         "end_date": end,
                         "amount": story.amount,
                         "signed_on": start + datetime.timedelta(days=offset),
@@ -599,7 +610,7 @@ class Command(BaseCommand):
                 due = (
                     midterm_evaluation_due(year.start_date)
                     if kind == Evaluation.Kind.MIDTERM
-                    else final_evaluation_due(year.end_date)
+                    else final_evaluation_due(year.planned_end_date)
                 )
                 held = due - datetime.timedelta(days=20)
                 pending = (
@@ -624,6 +635,8 @@ class Command(BaseCommand):
                         "bureau_signed_by": None if pending else self.users["bureau"],
                         "bureau_signed_at": None if pending else at(held + datetime.timedelta(days=5)),
                         "reported_to_municipal_on": None if pending else held + datetime.timedelta(days=10),
+                        "reported_by": None if pending else self.users["bureau"],
+                        "reported_at": None if pending else at(held + datetime.timedelta(days=10)),
                     },
                 )
                 if created:
@@ -648,7 +661,8 @@ class Command(BaseCommand):
 
     def _scores(self, evaluation: Evaluation) -> None:
         ratio = evaluation.total_score / Decimal("100")
-        for item, maximum in SCORE_ITEMS:
+        _sheet_year, sheet = scoring_sheet(sheet_year_of(evaluation.contract_year.start_date))
+        for item, maximum in sheet:
             EvaluationScore.objects.create(
                 evaluation=evaluation,
                 item=item,
@@ -677,7 +691,7 @@ class Command(BaseCommand):
             ]
             due_items += [
                 (Report.Kind.MIDTERM, None, midterm_report_due(year.start_date)),
-                (Report.Kind.FINAL, None, final_report_due(year.end_date)),
+                (Report.Kind.FINAL, None, final_report_due(year.planned_end_date)),
             ]
             for kind, period, due in due_items:
                 if (year.id, kind, period) in existing:

@@ -6,7 +6,7 @@ Idempotent: running it again changes nothing that is already right and adds noth
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from core.models import PARAMETER_DEFAULTS, PARAMETERS_VALID_FROM, PolicyParameter
+from core.models import DEFAULTS_DOCUMENT, PARAMETER_DEFAULTS, PARAMETERS_VALID_FROM, PolicyParameter
 from stations import annex
 from stations.models import District, RolloutPlan, Station, Street
 
@@ -41,7 +41,7 @@ class Command(BaseCommand):
             PolicyParameter.objects.get_or_create(
                 key=key,
                 valid_from=PARAMETERS_VALID_FROM,
-                defaults={"value": value, "note": "实施方案规定的默认值"},
+                defaults={"value": value, "document_no": str(DEFAULTS_DOCUMENT), "note": "实施方案规定的默认值"},
             )
         self.stdout.write(
             self.style.SUCCESS(
