@@ -293,7 +293,18 @@ class Procurement(models.Model):
 
 
 class ProjectCycleQuerySet(StationChildQuerySet):
-    actions = {"post": frozenset({"bureau", "contractor"}), "sign": frozenset({"bureau"})}
+    actions = {
+        "post": frozenset({"bureau", "contractor"}),
+        "sign": frozenset({"bureau"}),
+        "terminate": frozenset({"bureau"}),
+    }
+
+    def when_terminate(self, user):
+        # R-CYCLE-3: a cycle running today and not already ended early.
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        return self.filter(start_date__lte=today, end_date__gte=today, end_date=F("planned_end_date"))
 
     def when_post(self, user):
         from django.utils import timezone
@@ -407,6 +418,8 @@ class ContractYear(models.Model):
     planned_end_date = models.DateField(_("合同计划结束日期"))
     end_date = models.DateField(_("合同实际结束日期"))
     amount = models.DecimalField(_("合同金额（元）"), max_digits=12, decimal_places=2)
+    # R-STAFF-7: the number of resident workers the contract provides for (足额).
+    headcount = models.PositiveSmallIntegerField(_("合同约定驻站社工人数"), default=2)
     signed_on = models.DateField(_("签订日期"))
     agreement_no = models.CharField(_("合同编号"), max_length=50, blank=True)
     signed_by = models.ForeignKey(
@@ -451,6 +464,11 @@ class ContractYear(models.Model):
                 condition=Q(amount__gt=0),
                 name="%(app_label)s_%(class)s_amount_positive",
                 violation_error_message=_("合同金额必须大于0。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(headcount__gte=1),
+                name="%(app_label)s_%(class)s_headcount_positive",
+                violation_error_message=_("R-STAFF-7：合同约定的驻站社工人数至少为1名。"),
             ),
             models.CheckConstraint(
                 condition=Q(planned_end_date__gt=F("start_date")),

@@ -303,6 +303,7 @@ def contract_year_sign(
     funding: dict[str, Decimal],
     actor,
     agreement_no: str = "",
+    headcount: int | None = None,
 ) -> ContractYear:
     """Sign the next contract year of a cycle (R-CYCLE-1, R-FUND-1..3).
 
@@ -350,7 +351,12 @@ def contract_year_sign(
             field="signed_on",
         )
     _check_money(Decimal(amount), signed_on, budget_lines, funding, purchaser=cycle.procurement.purchaser)
+    if headcount is None:
+        headcount = int_parameter(ParameterKey.RESIDENT_WORKERS_MIN, signed_on)
+    if headcount < 1:
+        raise refusal("R-STAFF-7", _("合同约定的驻站社工人数至少为1名。"), field="headcount")
     year = ContractYear(
+        headcount=headcount,
         cycle=cycle,
         station=cycle.station,
         year_no=year_no,

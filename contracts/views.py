@@ -37,8 +37,15 @@ class ContractYearForm(ContractMoneyFields):
         label=gettext_lazy("签订日期"), initial=timezone.localdate, widget=date_input()
     )
     agreement_no = forms.CharField(label=gettext_lazy("合同编号"), required=False, max_length=50)
+    headcount = forms.IntegerField(
+        label=gettext_lazy("合同约定驻站社工人数"),
+        min_value=1,
+        max_value=20,
+        initial=2,
+        help_text=gettext_lazy("足额配备的人数（R-STAFF-7）；少于此数超过规定天数即为问题。"),
+    )
 
-    field_order = ["amount", "signed_on", "agreement_no"]
+    field_order = ["amount", "signed_on", "agreement_no", "headcount"]
 
 
 @role_required(Role.BUREAU)
@@ -61,6 +68,7 @@ def contract_year_sign_view(request, pk: int):
             budget_lines=form.budget_lines(),
             funding=form.funding(),
             agreement_no=data["agreement_no"],
+            headcount=data["headcount"],
             actor=request.user,
         ),
         done=lambda year: (

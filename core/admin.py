@@ -13,7 +13,16 @@ class PolicyParameterAdmin(ServiceWriteAdmin):
     # The bureau's numbers: the system administrator does not set them (三权分立), nor sees them here (/rules/ shows
     # every value to everyone).
     admin_roles = frozenset({"bureau"})
-    list_display = ["key", "value", "valid_from", "rule_id", "document_no", "changed_by", "changed_at", "note"]
+    list_display = [
+        "key",
+        "value",
+        "valid_from",
+        "rule_id",
+        "document_no",
+        "changed_by",
+        "changed_at",
+        "note",
+    ]
     list_filter = ["key"]
     search_fields = ["note"]
     readonly_fields = ["changed_by", "changed_at"]

@@ -54,7 +54,9 @@ PARAMETER_DEFAULTS: dict[str, tuple[Decimal, str]] = {
     ParameterKey.EVAL_REPORT_WITHIN_DAYS: (Decimal("30"), "R-EVAL-1"),
 }
 # Parameters that count whole things (years, days, people, points): a fraction is refused.
-WHOLE_NUMBER_PARAMETERS = frozenset(set(ParameterKey.values) - {"annual_amount_standard", "annual_amount_cap"})
+WHOLE_NUMBER_PARAMETERS = frozenset(
+    set(ParameterKey.values) - {"annual_amount_standard", "annual_amount_cap"}
+)
 # The document the defaults rest on: the plan itself (the bureau's own bands and cap are its reading of it).
 DEFAULTS_DOCUMENT = _("《东丽区街道社会工作服务站建设实施方案（试行）》")
 PARAMETERS_VALID_FROM = datetime.date(2021, 1, 1)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from core.models import PARAMETER_DEFAULTS, WHOLE_NUMBER_PARAMETERS, ParameterKey, PolicyParameter
 from core.parameters import parameter
 from core.policy import refusal
+from core.text import plain
 
 # Parameters that must stay in order on every day: (lower, higher) means lower < higher.
 ORDERED = [
@@ -19,7 +20,9 @@ ORDERED = [
     (ParameterKey.EVAL_PASS_MIN, ParameterKey.EVAL_GOOD_MIN, True),
     (ParameterKey.EVAL_GOOD_MIN, ParameterKey.EVAL_EXCELLENT_MIN, True),
 ]
-SCORE_KEYS = frozenset({ParameterKey.EVAL_PASS_MIN, ParameterKey.EVAL_GOOD_MIN, ParameterKey.EVAL_EXCELLENT_MIN})
+SCORE_KEYS = frozenset(
+    {ParameterKey.EVAL_PASS_MIN, ParameterKey.EVAL_GOOD_MIN, ParameterKey.EVAL_EXCELLENT_MIN}
+)
 
 
 @transaction.atomic
@@ -36,9 +39,9 @@ def parameter_change(
     rule_id = PARAMETER_DEFAULTS[key][1]
     if actor is None or not actor.is_authenticated or not actor.is_active or actor.role != "bureau":
         raise PermissionDenied(
-            _("只有区民政局可以调整政策参数，系统管理员和其他角色不能调整（三权分立；依据{rule_id}）。").format(
-                rule_id=rule_id
-            )
+            _(
+                "只有区民政局可以调整政策参数，系统管理员和其他角色不能调整（三权分立；依据{rule_id}）。"
+            ).format(rule_id=rule_id)
         )
     try:
         value = Decimal(value)
@@ -72,10 +75,10 @@ def parameter_change(
                 rule_id,
                 _("{lower}（{low}）应{relation}{higher}（{high}）。").format(
                     lower=ParameterKey(lower).label,
-                    low=low.normalize(),
+                    low=plain(low),
                     relation=_("低于") if strict else _("不高于"),
                     higher=ParameterKey(higher).label,
-                    high=high.normalize(),
+                    high=plain(high),
                 ),
                 field="value",
             )

@@ -63,3 +63,9 @@ def sentences(items) -> str:
 def phrase(first, second) -> str:
     """Two parts of a name side by side: 2026—2027年度月度工作简报, “2026–2027 Monthly brief” in English."""
     return _("{first}{second}").format(first=first, second=second)
+
+
+def plain(number) -> str:
+    """A decimal as people write it: 90, 89.5, 250000 — never 9E+1 (Decimal.normalize's form)."""
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

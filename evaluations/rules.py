@@ -18,7 +18,7 @@ from core.models import ParameterKey
 from core.parameters import timeline
 from core.policy import Severity
 from core.text import gettext as _
-from core.text import phrase
+from core.text import phrase, plain
 from evaluations.models import Evaluation, EvaluationScore, Renewal
 from evaluations.selectors import Bands, final_evaluation_due, midterm_evaluation_due
 
@@ -227,7 +227,7 @@ def evaluations_and_renewals(stations, today: datetime.date):
                         Severity.ERROR,
                         subject=label,
                         message=_("总分{total}分对应“{earned}”，记录的等次却是“{grade}”。").format(
-                            total=evaluation.total_score.normalize(),
+                            total=plain(evaluation.total_score),
                             earned=Evaluation.Grade(earned).label,
                             grade=evaluation.grade_label,
                         ),
@@ -244,7 +244,7 @@ def evaluations_and_renewals(stations, today: datetime.date):
                     Severity.ERROR,
                     subject=label,
                     message=_("各项得分合计{sum}分，与总分{total}分不一致。").format(
-                        sum=evaluation.score_sum.normalize(), total=evaluation.total_score.normalize()
+                        sum=plain(evaluation.score_sum), total=plain(evaluation.total_score)
                     ),
                     responsible=Responsible.BUREAU,
                     **common,

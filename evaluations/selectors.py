@@ -7,6 +7,7 @@ from decimal import Decimal
 from core.dates import add_months
 from core.models import ParameterKey
 from core.parameters import parameter, timeline
+from core.text import plain
 from evaluations.models import Evaluation, ScoringItem
 
 # The bureau and the street evaluate within a month after the half-year or the year ends.
@@ -72,10 +73,10 @@ class Bands:
             Evaluation.Grade.FAIL: (None, self.passing),
         }[grade]
         if low is None:
-            return f"<{high.normalize()}"
+            return f"<{plain(high)}"
         if high is None:
-            return f"≥{low.normalize()}"
-        return f"{low.normalize()}–<{high.normalize()}"
+            return f"≥{plain(low)}"
+        return f"{plain(low)}–<{plain(high)}"
 
 
 def sheet_year_of(contract_year_start: datetime.date) -> int:

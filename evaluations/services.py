@@ -19,7 +19,7 @@ from contracts.services import contract_year_sign, cycle_end
 from core.concurrency import check_version
 from core.permissions import require_role, require_visible
 from core.policy import refusal
-from core.text import listing
+from core.text import listing, plain
 from evaluations.models import Evaluation, EvaluationScore, Renewal, ScoringItem
 from evaluations.selectors import (
     FULL_MARKS,
@@ -63,7 +63,7 @@ def evaluation_record(
         raise refusal(
             "R-EVAL-3",
             _("总分{total}分对应“{earned}”（{earned_band}分），不能评为“{grade}”（{band}分）。").format(
-                total=total.normalize(),
+                total=plain(total),
                 earned=Evaluation.Grade(earned).label,
                 earned_band=band.band_text(earned),
                 grade=Evaluation.Grade(grade).label,
@@ -106,14 +106,14 @@ def _checked_scores(contract_year: ContractYear, scores) -> Decimal:
         raise refusal(
             "R-EVAL-3",
             _("请按本年度评分表逐项打分：{items}。").format(
-                items=listing(f"{item}（{maximum.normalize()}分）" for item, maximum in sheet)
+                items=listing(f"{item}（{plain(maximum)}分）" for item, maximum in sheet)
             ),
         )
     for item, (maximum, score) in given.items():
         if score is None or score < 0 or score > maximum:
             raise refusal(
                 "R-EVAL-3",
-                _("“{item}”得分应在0到{maximum}分之间。").format(item=item, maximum=maximum.normalize()),
+                _("“{item}”得分应在0到{maximum}分之间。").format(item=item, maximum=plain(maximum)),
             )
     return sum((score for _maximum, score in given.values()), Decimal("0"))
 
@@ -137,7 +137,7 @@ def scoring_sheet_set(*, sheet_year: int, items: list[tuple[str, Decimal]], acto
     if total != FULL_MARKS:
         raise refusal(
             "R-EVAL-3",
-            _("各项指标分值合计应为100分，现为{total}分。").format(total=total.normalize()),
+            _("各项指标分值合计应为100分，现为{total}分。").format(total=plain(total)),
             field="items",
         )
     used = Evaluation.objects.filter(
@@ -248,6 +248,7 @@ def contract_year_renew(
     funding: dict[str, Decimal],
     actor,
     agreement_no: str = "",
+    headcount: int | None = None,
 ) -> ContractYear:
     """Renew into the next contract year of the cycle after a passing, signed evaluation (R-CYCLE-2)."""
     require_role(actor, Role.BUREAU)
@@ -284,6 +285,7 @@ def contract_year_renew(
         funding=funding,
         actor=actor,
         agreement_no=agreement_no,
+        headcount=headcount,
     )
     renewal.next_year = next_year
     renewal.save(update_fields=["next_year"])

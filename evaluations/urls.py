@@ -9,4 +9,5 @@ urlpatterns = [
     path("scoring-sheets/", views.scoring_sheet_view, name="scoring-sheets"),
     path("years/<int:pk>/<str:kind>/new/", views.evaluation_new, name="evaluation-new"),
     path("years/<int:pk>/decide/", views.contract_year_decide, name="contract-year-decide"),
+    path("cycles/<int:pk>/terminate/", views.cycle_terminate_view, name="cycle-terminate"),
 ]

@@ -11,11 +11,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from contracts.forms import ContractMoneyFields
-from contracts.models import ContractYear
+from contracts.models import ContractYear, ProjectCycle
 from core.access import can, role_required, visible_or_404
 from core.concurrency import VersionField, version_of
 from core.forms import PortalForm, date_input, form_page, post_action
-from core.text import listing, phrase
+from core.text import listing, phrase, plain
 from evaluations import services
 from evaluations.models import Evaluation, Renewal
 from evaluations.selectors import Bands, scoring_sheet, sheet_year_of
@@ -169,11 +169,14 @@ class DecisionForm(ContractMoneyFields):
     )
     signed_on = forms.DateField(label=gettext_lazy("续签合同签订日期"), required=False, widget=date_input())
     agreement_no = forms.CharField(label=gettext_lazy("续签合同编号"), required=False)
+    headcount = forms.IntegerField(
+        label=gettext_lazy("合同约定驻站社工人数"), min_value=1, max_value=20, required=False, initial=2
+    )
     note = forms.CharField(
         label=gettext_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    field_order = ["decision", "amount", "signed_on", "agreement_no"]
+    field_order = ["decision", "amount", "signed_on", "agreement_no", "headcount"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -213,6 +216,7 @@ def contract_year_decide(request, pk: int):
                 budget_lines=form.budget_lines(),
                 funding=form.funding(),
                 agreement_no=data["agreement_no"],
+                headcount=data["headcount"],
                 actor=request.user,
             )
             return _("已续签{label}。").format(label=next_year.label)
@@ -284,7 +288,7 @@ def scoring_sheet_view(request):
             request.POST or None,
             initial={
                 "sheet_year": this_year,
-                "items": "\n".join(f"{name} {maximum.normalize()}" for name, maximum in current),
+                "items": "\n".join(f"{name} {plain(maximum)}" for name, maximum in current),
             },
         )
         if request.method == "POST":
@@ -311,4 +315,51 @@ def scoring_sheet_view(request):
             "form": form,
             "bands": Bands.on(timezone.localdate()),
         },
+    )
+
+
+class TerminationForm(PortalForm):
+    end_date = forms.DateField(label=gettext_lazy("结束日期（最后一天）"), widget=date_input())
+    reason = forms.ChoiceField(
+        label=gettext_lazy("结束原因"),
+        choices=[
+            (ProjectCycle.EndReason.TERMINATED, gettext_lazy("提前终止（含承接主体退出）")),
+            (ProjectCycle.EndReason.FAILED_EVALUATION, gettext_lazy("年度评估不合格，不再续签")),
+        ],
+    )
+    note = forms.CharField(
+        label=gettext_lazy("原因说明"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=gettext_lazy("提前终止必须写明原因（依据的文件、会议或承接主体的申请）。"),
+    )
+
+
+@role_required(Role.BUREAU)
+def cycle_terminate_view(request, pk: int):
+    """R-CYCLE-3: end a cycle early; the year in force closes that day and the station can be procured again."""
+    cycle = visible_or_404(
+        ProjectCycle.objects.select_related("station__street", "contractor"), request.user, "terminate", pk=pk
+    )
+    return form_page(
+        request,
+        TerminationForm(request.POST or None, initial={"end_date": timezone.localdate()}),
+        lambda data: services.cycle_terminate(
+            cycle=cycle,
+            end_date=data["end_date"],
+            reason=data["reason"],
+            note=data["note"],
+            actor=request.user,
+        ),
+        done=lambda ended: (
+            _("项目周期已于{day:%Y-%m-%d}结束；次日起可重新采购确定承接主体。").format(day=ended.end_date),
+            reverse("station-detail", args=[cycle.station_id]),
+        ),
+        title=_("提前结束项目周期 · {name}").format(name=cycle.contractor.name),
+        intro=_(
+            "提前结束后，当日在履行的合同年度随之结束（保留原计划结束日期）；此后到期的月度简报、报告和评估不再要求提交，"
+            "社工站自次日起可重新采购（R-CYCLE-3）。年度评估合格以上而不再续签的，须写明原因（R-CYCLE-2）。"
+        ),
+        submit_label=_("确认提前结束"),
+        station=cycle.station,
     )

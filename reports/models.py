@@ -50,7 +50,8 @@ class ReportQuerySet(ChildScopedQuerySet):
         "create": frozenset({"contractor"}),
         "change": frozenset({"contractor"}),
         "submit": frozenset({"contractor"}),
-        "review": frozenset({"bureau"}),
+        # R-REP-3: the bureau or the station's street office (both supervise and give feedback).
+        "review": frozenset({"bureau", "street"}),
     }
 
     def when_change(self, user):

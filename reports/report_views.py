@@ -230,7 +230,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "report": report,
             "editable": editable,
             "attachments": report.attachments.all(),
-            "reviews": report.reviews.all(),
+            "reviews": report.reviews.select_related("reviewed_by"),
             "late": is_late(report),
         },
     )
@@ -260,13 +260,13 @@ class ReviewForm(PortalForm):
     )
 
 
-@role_required(Role.BUREAU)
+@role_required(Role.BUREAU, Role.STREET)
 def report_review_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """R-REP-3: the bureau accepts a submitted report or returns it with comments."""
+    """R-REP-3: the bureau or the station's street office accepts a submitted report or returns it with comments."""
     report = visible_or_404(
         Report.objects.select_related(
             "contract_year__station__street", "contract_year__cycle__contractor"
-        ).prefetch_related("figures", "attachments", "reviews"),
+        ).prefetch_related("figures", "attachments", "reviews__reviewed_by"),
         request.user,
         pk=pk,
     )

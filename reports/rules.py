@@ -94,7 +94,14 @@ def owed_reports(stations, today: datetime.date, until: datetime.date):
             labels[start, planned_end] = year_label(start, planned_end)
         years.append(
             OwedYear(
-                pk, station_id, station_name, contractor_id, start, end, labels[start, planned_end], planned_end
+                pk,
+                station_id,
+                station_name,
+                contractor_id,
+                start,
+                end,
+                labels[start, planned_end],
+                planned_end,
             )
         )
     # Only the status of each existing report is needed: plain tuples (a province has millions of briefs).

@@ -66,8 +66,10 @@ def report_submit(*, report: Report, actor) -> Report:
 
 @transaction.atomic
 def report_review(*, report: Report, decision: str, actor, comment: str = "") -> ReportReview:
-    """R-REP-3: the bureau accepts a submitted report, or returns it with comments for correction."""
-    require_role(actor, Role.BUREAU)
+    """R-REP-3: the bureau or the station's street office accepts a submitted report, or returns it with comments
+    for correction; whoever reviews is recorded and shown to both (the first review decides: a report accepted by
+    one is not reviewed again by the other)."""
+    require_role(actor, Role.BUREAU, Role.STREET)
     require_visible(actor, report)
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.status != Report.Status.SUBMITTED:

@@ -1,7 +1,7 @@
 """The station list (filters, export) and a station's whole story on one page."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -21,7 +21,7 @@ from evaluations.models import Evaluation
 from reports import selectors
 from reports.compliance import findings, for_viewer
 from reports.history_views import HISTORY_READERS
-from reports.models import Report, ReportFigure
+from reports.models import Report, ReportFigure, ReportReview
 from reports.navigation import BUSINESS_ROLES
 from reports.selectors import StationStatus
 from staffing.models import Posting
@@ -173,6 +173,10 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Report.objects.visible_to(user)
         .filter(contract_year__station=station)
         .select_related("contract_year")
+        # R-REP-3: who reviewed (the bureau or the street office) is shown beside each report.
+        .prefetch_related(
+            Prefetch("reviews", ReportReview.objects.select_related("reviewed_by").order_by("-reviewed_at"))
+        )
         .order_by("-due_date")[:24]  # the last two years here; the report list has them all
     )
     postings = list(
@@ -250,6 +254,9 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_dossier": may(user, "dossier", Station),
             "can_decide": may(user, "decide", ContractYear),
             "post_cycle": current_cycle if current_cycle and can(user, "post", current_cycle) else None,
+            "terminate_cycle": current_cycle
+            if current_cycle and can(user, "terminate", current_cycle)
+            else None,
             "findings": station_findings,
             "pending_signature": pending_signature,
             "history": history,

@@ -28,7 +28,8 @@ class PostingForm(PortalForm):
         label=gettext_lazy("已与本机构签订劳动合同"), required=False, initial=True
     )
     late_reason = forms.CharField(
-        label=gettext_lazy("逾期派驻原因（仅区民政局登记逾期派驻时填写）"), required=False
+        label=gettext_lazy("例外派驻原因（仅区民政局登记逾期派驻或期限后到岗的未取得资质社工时填写）"),
+        required=False,
     )
 
     def __init__(self, *args, workers, show_late_reason: bool, **kwargs):

@@ -9,7 +9,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Min, Q, Sum
+from django.db.models import Q, Sum
 
 from contracts.models import ProjectCycle
 from core.dates import add_years
@@ -133,14 +133,29 @@ def posting_deadline(signed_on: datetime.date) -> datetime.date:
     return signed_on + datetime.timedelta(days=int_parameter(ParameterKey.POSTING_WITHIN_DAYS, signed_on))
 
 
-def qualification_deadline(took_over: datetime.date, first_posted: datetime.date) -> datetime.date:
-    """R-STAFF-3: every resident worker qualifies within two years (param) of the contractor taking the station.
+def qualification_deadline(took_over: datetime.date) -> datetime.date:
+    """R-STAFF-3: one deadline per cycle — every resident worker holds the qualification two years (param) after
+    the contractor took the station. A worker posted before that day shares it; a recruit gets no fresh clock (a
+    worker first posted after it must already be qualified), so rotating staff never postpones it."""
+    return add_years(took_over, int_parameter(ParameterKey.QUALIFY_WITHIN_YEARS, took_over))
 
-    A worker who joined later cannot have qualified before arriving: their two years run from their own
-    first posting at the station, when that is later.
-    """
-    start = max(took_over, first_posted)
-    return add_years(start, int_parameter(ParameterKey.QUALIFY_WITHIN_YEARS, start))
+
+def took_over_station(cycle) -> datetime.date:
+    """The day the cycle's contractor took its station (see took_over_on): two queries' worth for one cycle."""
+    return took_over_on(cycle_spans([cycle.station_id]))[cycle.pk]
+
+
+def same_person_elsewhere(worker, start_date: datetime.date, end_date: datetime.date | None = None):
+    """R-STAFF-7: postings of the same person (by ID number, under any contractor's record) open at some day of
+    [start_date, end_date]: a person is resident at one station at a time."""
+    if not worker.id_digest:
+        return Posting.objects.none()
+    overlapping = Posting.objects.filter(worker__id_digest=worker.id_digest).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=start_date)
+    )
+    if end_date is not None:
+        overlapping = overlapping.filter(start_date__lte=end_date)
+    return overlapping.select_related("cycle__station", "worker")
 
 
 def qualification_warning_starts(deadline: datetime.date) -> datetime.date:
@@ -214,9 +229,8 @@ def _among(field: str, ids) -> dict:
 
 
 class QualificationFacts:
-    """What R-STAFF-3 needs to know of a set of workers at a set of stations, read in four queries: each worker's
-    first qualification, who has passed training, when each cycle's contractor took its station, when each worker
-    was first posted there. `worker_ids` and `station_ids` are lists of ids or subqueries (an export of a
+    """What R-STAFF-3 needs to know of a set of workers at a set of stations, read in three queries: each worker's
+    first qualification, who has passed training, when each cycle's contractor took its station. `worker_ids` and `station_ids` are lists of ids or subqueries (an export of a
     province passes subqueries, not 120,000 ids). The check below, the staff pages and the workbook share it."""
 
     def __init__(self, worker_ids, station_ids):
@@ -231,16 +245,6 @@ class QualificationFacts:
             .values_list("worker", flat=True)
         )
         self.takeover = took_over_on(cycle_spans(station_ids))
-        self.first_posted = {
-            (worker, station): first
-            for worker, station, first in Posting.objects.filter(
-                **_among("worker", worker_ids), **_among("cycle__station", station_ids)
-            )
-            .order_by()
-            .values("worker", "cycle__station")
-            .annotate(first=Min("start_date"))
-            .values_list("worker", "cycle__station", "first")
-        }
 
     def qualified(self, worker_id: int, today: datetime.date) -> bool:
         """Holds a social-work qualification obtained by today (R-STAFF-2, -3)."""
@@ -253,7 +257,7 @@ class QualificationFacts:
         qualification = self.qualifications.get(worker_id)
         if qualification and qualification.obtained_on > today:
             qualification = None
-        deadline = qualification_deadline(self.takeover[cycle_id], self.first_posted[(worker_id, station_id)])
+        deadline = qualification_deadline(self.takeover[cycle_id])
         days_left = (deadline - today).days
         return {
             "qualification": qualification,
@@ -263,3 +267,8 @@ class QualificationFacts:
             "overdue_days": None if qualification else -days_left,
             "warning": not qualification and today >= qualification_warning_starts(deadline),
         }
+
+
+def untrained(worker) -> bool:
+    """R-STAFF-6: no passed training record yet — a risk shown when the worker is posted, and until one exists."""
+    return not TrainingRecord.objects.filter(worker=worker, passed=True).exists()

@@ -23,7 +23,12 @@ from staffing.models import (
     VolunteerIncentive,
     VolunteerInsurance,
 )
-from staffing.selectors import posting_deadline
+from staffing.selectors import (
+    posting_deadline,
+    qualification_deadline,
+    same_person_elsewhere,
+    took_over_station,
+)
 from stations.models import District
 
 
@@ -48,6 +53,10 @@ def worker_post(
     R-STAFF-4: only a full-time employee with a labour contract with the contractor.
     R-STAFF-5: the first workers of a cycle are posted within 15 days of signing its first contract;
     a later start is refused — the bureau alone may record it, with the reason, and the finding stays.
+    R-STAFF-3: after the cycle's qualification deadline only a qualified worker is posted; the bureau alone may
+    record an unqualified one, with the reason, and the finding stays.
+    R-STAFF-7: one person (by ID number, whichever contractor's record) is resident at one station at a time.
+    R-STAFF-6 (a risk, not a refusal): see `untrained`.
     """
     require_role(actor, Role.CONTRACTOR, Role.BUREAU)
     require_visible(actor, cycle)
@@ -101,6 +110,32 @@ def worker_post(
                 )
             }
         )
+    elsewhere = same_person_elsewhere(worker, start_date).first()
+    if elsewhere is not None:
+        raise refusal(
+            "R-STAFF-7",
+            _(
+                "身份证号相同的人员自{start:%Y-%m-%d}起已驻{station}（{record}），同一人同一时间只能驻一个站。"
+            ).format(
+                start=elsewhere.start_date,
+                station=elsewhere.cycle.station.name,
+                record=_("另一承接主体的人员记录")
+                if elsewhere.worker.contractor_id != worker.contractor_id
+                else _("本机构的另一条人员记录"),
+            ),
+            field="worker",
+        )
+    deadline = qualification_deadline(took_over_station(cycle))
+    qualified = worker.qualifications.filter(obtained_on__lte=start_date).exists()
+    if start_date > deadline and not qualified and not (actor.role == Role.BUREAU and late_reason.strip()):
+        raise refusal(
+            "R-STAFF-3",
+            _(
+                "本周期驻站社工取得专业资质的期限为{deadline:%Y-%m-%d}；此后到岗的社工须已具备社会工作专业资质，"
+                "{name}尚未取得。"
+            ).format(deadline=deadline, name=worker.name),
+            field="worker",
+        )
     posting = Posting(
         worker=worker,
         cycle=cycle,
@@ -110,8 +145,8 @@ def worker_post(
     )
     posting.full_clean()
     if late_reason.strip():
-        # Kept in the record's history: who let a late posting through, and why.
-        posting._change_reason = _("R-STAFF-5 逾期派驻：{late_reason}").format(
+        # Kept in the record's history: who let a late or unqualified posting through, and why.
+        posting._change_reason = _("R-STAFF-3/R-STAFF-5 例外派驻：{late_reason}").format(
             late_reason=late_reason.strip()
         )[:100]
     posting.save()

@@ -27,8 +27,11 @@ from staffing.selectors import (
     current_postings,
     in_force,
     posting_deadline,
+    qualification_deadline,
     qualification_rows,
     resident_postings,
+    took_over_station,
+    untrained,
 )
 from staffing.services import (
     posting_end,
@@ -77,13 +80,22 @@ def posting_new(request, pk: int):
             actor=request.user,
         ),
         done=lambda posting: (
-            _("{name}已派驻。").format(name=posting.worker.name),
+            _("{name}已派驻。").format(name=posting.worker.name)
+            + (
+                _(
+                    "注意：{name}尚无培训合格记录，到岗未经培训合格属风险（R-STAFF-6），请尽快安排培训。"
+                ).format(name=posting.worker.name)
+                if untrained(posting.worker)
+                else ""
+            ),
             reverse("station-detail", args=[cycle.station_id]),
         ),
         title=_("派驻驻站社工 · {name}").format(name=cycle.contractor.name),
         intro=_(
             "驻站社工应为签订劳动合同的专职人员（四（二））；承接主体在合同签订15天内派驻社工（六（二））。{deadline}"
-        ).format(deadline=deadline),
+            "本周期全部驻站社工应于{qualify:%Y-%m-%d}前具备社会工作专业资质，此后到岗的社工须已具备资质（R-STAFF-3）；"
+            "同一人同一时间只能驻一个站（R-STAFF-7）。"
+        ).format(deadline=deadline, qualify=qualification_deadline(took_over_station(cycle))),
         submit_label=_("派驻"),
         station=cycle.station,
     )

@@ -84,7 +84,19 @@ TABLE = {
     ),
     "finding-list": (lambda ids: {}, expect(BUSINESS), "get"),
     "rules": (lambda ids: {}, expect(ALL), "get"),
-    "report-review": (lambda ids: {"pk": ids["report"]}, expect({"bureau"}), "get"),
+    "parameter-change": (lambda ids: {}, expect({"bureau"}), "get"),
+    "scoring-sheets": (
+        lambda ids: {},
+        expect({"bureau", "municipal", "zhangguizhuang", "fengniancun"}),
+        "get",
+    ),
+    "cycle-terminate": (lambda ids: {"pk": ids["cycle"]}, expect({"bureau"}), "get"),
+    "evaluation-report": (lambda ids: {"pk": ids["evaluation"]}, dict.fromkeys(ALL, 405), "get"),
+    "report-review": (
+        lambda ids: {"pk": ids["report"]},
+        expect({"bureau", "zhangguizhuang"}, {"fengniancun"}),
+        "get",
+    ),
     "site-log-new": (
         lambda ids: {"pk": ids["station"]},
         expect({"bureau", "zhangguizhuang"}, {"fengniancun"}),
@@ -269,6 +281,7 @@ POST_TABLE = {
         lambda ids: {"pk": ids["evaluation"]},
         expect(set(), {"fengniancun"}, {"bureau", "zhangguizhuang"}),
     ),
+    "evaluation-report": (lambda ids: {"pk": ids["evaluation"]}, expect(set(), set(), {"bureau"})),
     "report-submit": (lambda ids: {"pk": ids["report"]}, expect(set(), {"org-b"}, {"org-a"})),
     "annual-plan-submit": (lambda ids: {"pk": ids["plan"]}, expect(set(), set(), {"bureau"})),
     "volunteer-hours-verify": (lambda ids: {}, expect(set(), {"org-b"}, {"org-a"})),

@@ -60,9 +60,7 @@ OVERLAPS = [
     ),
 ]
 SQLITE_NAMES = [
-    f"{name}_{op}"
-    for name in (TRIGGERS[0], OVERLAPS[0][0], OVERLAPS[1][0])
-    for op in ("INSERT", "UPDATE")
+    f"{name}_{op}" for name in (TRIGGERS[0], OVERLAPS[0][0], OVERLAPS[1][0]) for op in ("INSERT", "UPDATE")
 ] + [f"{TRIGGERS[1]}_UPDATE"]
 
 
@@ -213,6 +211,24 @@ class Migration(migrations.Migration):
                 condition=models.Q(("planned_years__gte", 1)),
                 name="contracts_projectcycle_at_least_one_year",
                 violation_error_message="R-CYCLE-1：项目周期至少一年。",
+            ),
+        ),
+        migrations.AddField(
+            model_name="contractyear",
+            name="headcount",
+            field=models.PositiveSmallIntegerField(default=2, verbose_name="合同约定驻站社工人数"),
+        ),
+        migrations.AddField(
+            model_name="historicalcontractyear",
+            name="headcount",
+            field=models.PositiveSmallIntegerField(default=2, verbose_name="合同约定驻站社工人数"),
+        ),
+        migrations.AddConstraint(
+            model_name="contractyear",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("headcount__gte", 1)),
+                name="contracts_contractyear_headcount_positive",
+                violation_error_message="R-STAFF-7：合同约定的驻站社工人数至少为1名。",
             ),
         ),
         migrations.RunPython(triggers_read_actual_end, migrations.RunPython.noop),

@@ -41,7 +41,11 @@ class Command(BaseCommand):
             PolicyParameter.objects.get_or_create(
                 key=key,
                 valid_from=PARAMETERS_VALID_FROM,
-                defaults={"value": value, "document_no": str(DEFAULTS_DOCUMENT), "note": "实施方案规定的默认值"},
+                defaults={
+                    "value": value,
+                    "document_no": str(DEFAULTS_DOCUMENT),
+                    "note": "实施方案规定的默认值",
+                },
             )
         self.stdout.write(
             self.style.SUCCESS(
