@@ -41,7 +41,17 @@ def test_check_compliance_json_on_the_demo_lists_five_rules_with_their_clauses()
     assert ("R-STAFF-5", "华新街道社会工作服务站") in by_rule
     assert ("R-EVAL-2", "华明街道社会工作服务站") in by_rule
     warned = [row for row in rows if row["rule"] == "R-STAFF-3" and row["severity"] == "warn"]
-    assert [row["station"] for row in warned] == ["张贵庄街道社会工作服务站"]
+    # 益家 took 军粮城 on 2025-01-10 after 众和 withdrew (R-CYCLE-3): its deadline falls within 90 days.
+    assert [row["station"] for row in warned] == ["军粮城街道社会工作服务站"]
+    assert not [
+        row for row in rows if row["station"] == "张贵庄街道社会工作服务站" and row["rule"] == "R-STAFF-3"
+    ]
+    street_bought = [
+        row for row in rows if row["rule"] == "R-FUND-1" and row["station"] == "金钟街道社会工作服务站"
+    ]
+    assert [row["severity"] for row in street_bought] == ["warn"] and "参照" in street_bought[0]["message"]
+    unreported = [row for row in rows if row["rule"] == "R-EVAL-1" and row["severity"] == "warn"]
+    assert [row["station"] for row in unreported] == ["无瑕街道社会工作服务站"]
     assert all(row["due"] is None or datetime.date.fromisoformat(row["due"]) for row in rows)
 
 

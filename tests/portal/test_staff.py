@@ -61,17 +61,17 @@ def test_a_worker_is_registered_with_a_checked_id_number_and_shown_masked(client
 
 
 def test_R_STAFF_3_days_left_on_the_worker_list_and_the_worker_page(client_as):
-    page = client_as("org-a").get(reverse("worker-list")).content.decode()
-    assert "还剩" in page  # 张贵庄: one worker's deadline falls within 90 days
-    worker_pages = (
-        [
-            client_as("org-a").get(reverse("worker-detail", args=[w.pk])).content.decode()
-            for w in SocialWorker.objects.visible_to_username("org-a")
-        ]
-        if hasattr(SocialWorker.objects, "visible_to_username")
-        else []
+    # 军粮城: 益家 took the station on 2025-01-10 and one of its workers must qualify by 2027-01-10 (43 days).
+    page = client_as("bureau").get(reverse("worker-list")).content.decode()
+    assert "还剩43天" in page
+    worker = SocialWorker.objects.get(
+        postings__cycle__station__street__name="军粮城街道",
+        postings__cycle__contractor__short_name="益家",
+        qualifications__isnull=True,
     )
-    assert worker_pages == [] or any("还剩" in p for p in worker_pages)
+    assert "还剩43天" in client_as("bureau").get(reverse("worker-detail", args=[worker.pk])).content.decode()
+    # 张贵庄 (org-a): every resident worker is qualified, so nothing counts down there.
+    assert "还剩" not in client_as("org-a").get(reverse("worker-list")).content.decode()
 
 
 def test_org_b_sees_none_of_org_a_workers_volunteers_or_records(client_as):

@@ -98,6 +98,11 @@ class CycleStory:
     pending_bureau_signature: bool = (
         False  # the last finished year's final evaluation lacks the bureau's signature
     )
+    unreported: bool = False  # the last finished year's signed final result is not yet reported (R-EVAL-1)
+    current_midterm: str = ""  # the grade of the current year's mid-term evaluation, when it is already due
+    terminated_on: datetime.date | None = None  # ended early (R-CYCLE-3), with end_note as the reason
+    end_note: str = ""
+    purchaser: str = Procurement.Purchaser.BUREAU  # a street-bought project follows the plan as guidance
     extra: dict = field(default_factory=dict)
 
 
@@ -138,7 +143,24 @@ STORY: dict[str, list[CycleStory]] = {
             [(G.PASS, G.PASS), (G.PASS, G.GOOD), (G.GOOD, G.GOOD)],
             posted_after_signing=12,
         ),
-        CycleStory("zhonghe", _y(2024), [6, 4, 5], [(G.GOOD, G.GOOD), (G.GOOD, G.GOOD)]),
+        # 众和 withdrew in December 2024 (R-CYCLE-3); re-procured at once, 益家 took the station on 2025-01-10:
+        # its workers' qualification deadline (2027-01-10) falls within 90 days of the story's day (R-STAFF-3).
+        CycleStory(
+            "zhonghe",
+            _y(2024),
+            [6],
+            [],
+            terminated_on=D(2024, 12, 20),
+            end_note="众和机构因人员调整申请退出，经区民政局局长办公会同意提前终止（东民纪〔2024〕21号）。",
+        ),
+        CycleStory(
+            "yijia",
+            D(2025, 1, 10),
+            [3, 5],
+            [(G.GOOD, G.GOOD)],
+            current_midterm=G.GOOD,
+            extra={"notice": D(2024, 12, 23), "award": D(2025, 1, 6)},
+        ),
     ],
     "万新街道": [
         CycleStory("tongxin", _y(2022), [3, 2, 5], [(G.GOOD, G.GOOD), (G.PASS, G.GOOD), (G.GOOD, G.GOOD)]),
@@ -162,11 +184,14 @@ STORY: dict[str, list[CycleStory]] = {
         CycleStory(
             "qihang", _y(2022), [4, 3, 6], [(G.GOOD, G.GOOD), (G.GOOD, G.EXCELLENT), (G.GOOD, G.GOOD)]
         ),
-        CycleStory("qihang", _y(2025), [5, 4], [(G.GOOD, G.GOOD)]),
+        CycleStory("qihang", _y(2025), [5, 4], [(G.GOOD, G.GOOD)], unreported=True),
     ],
     "金钟街道": [
         CycleStory("tongxin", _y(2023), [6, 4, 3], [(G.PASS, G.GOOD), (G.GOOD, G.GOOD), (G.GOOD, G.GOOD)]),
-        CycleStory("tongxin", _y(2026), [8], []),
+        # Bought by the street office itself, above the bureau's cap: guidance, a risk (R-FUND-1, 三（一）).
+        CycleStory(
+            "tongxin", _y(2026), [8], [], amount=Decimal("262000.00"), purchaser=Procurement.Purchaser.STREET
+        ),
     ],
     "金桥街道": [
         CycleStory(
@@ -451,6 +476,7 @@ class Command(BaseCommand):
             procurement = self._procurement(station, story, number)
             planned_end = add_years(story.start, 3) - datetime.timedelta(days=1)
             last_year_end = add_years(story.start, len(story.signed_offsets)) - datetime.timedelta(days=1)
+            ended = story.terminated_on or (last_year_end if story.failed_end else planned_end)
             cycle, _ = ProjectCycle.objects.get_or_create(
                 procurement=procurement,
                 defaults={
@@ -458,8 +484,11 @@ class Command(BaseCommand):
                     "contractor": org,
                     "start_date": story.start,
                     "planned_end_date": planned_end,
-                    "end_date": last_year_end if story.failed_end else planned_end,
-                    "end_reason": ProjectCycle.EndReason.FAILED_EVALUATION if story.failed_end else "",
+                    "end_date": ended,
+                    "end_reason": ProjectCycle.EndReason.FAILED_EVALUATION
+                    if story.failed_end
+                    else (ProjectCycle.EndReason.TERMINATED if story.terminated_on else ""),
+                    "end_note": story.end_note,
                 },
             )
             years = []
@@ -473,7 +502,7 @@ class Command(BaseCommand):
                         "cycle": cycle,
                         "year_no": index + 1,
                         "planned_end_date": end,
-                        "end_date": end,
+                        "end_date": min(end, ended),
                         "amount": story.amount,
                         "signed_on": start + datetime.timedelta(days=offset),
                         "agreement_no": f"DLMZ-SGZ-{start:%Y}-{station.street_id:02d}",
@@ -512,12 +541,12 @@ class Command(BaseCommand):
             )
 
     def _procurement(self, station: Station, story: CycleStory, number: int) -> Procurement:
-        notice = story.start - datetime.timedelta(days=60)
+        notice = story.extra.get("notice", story.start - datetime.timedelta(days=60))
         return Procurement.objects.get_or_create(
             project_no=f"TJDL-{story.start:%Y}-SGZ-{station.street_id:02d}",
             defaults={
                 "station": station,
-                "purchaser": Procurement.Purchaser.BUREAU,
+                "purchaser": story.purchaser,
                 "title": f"{station.name}社会工作服务项目（{story.start:%Y}—{story.start.year + 3}年）",
                 "method": Procurement.Method.PUBLIC_TENDER
                 if number % 2
@@ -525,7 +554,7 @@ class Command(BaseCommand):
                 "budget_amount": Decimal("750000.00"),
                 "notice_date": notice,
                 "status": Procurement.Status.AWARDED,
-                "award_date": notice + datetime.timedelta(days=35),
+                "award_date": story.extra.get("award", notice + datetime.timedelta(days=35)),
                 "awarded_to": self.contractors[story.contractor],
                 "agreement_signed_on": story.start + datetime.timedelta(days=story.signed_offsets[0]),
             },
@@ -557,8 +586,13 @@ class Command(BaseCommand):
             (self._worker(f"{key}-6", org, posted, qualified_on=add_years(posted, 1)), posted),
         ]
         if street_name == "张贵庄街道":
-            # A third worker who joined in 2025: the two-year qualification deadline falls within 90 days.
-            team.append((self._worker(f"{key}-7", org, D(2025, 1, 20)), D(2025, 1, 20)))
+            # A third worker who joined in 2025, after the cycle's deadline: already qualified (R-STAFF-3).
+            team.append(
+                (self._worker(f"{key}-7", org, D(2025, 1, 20), qualified_on=D(2024, 11, 15)), D(2025, 1, 20))
+            )
+        elif street_name == "军粮城街道" and org.short_name == "益家":
+            # 益家 took the station on 2025-01-10: its third worker must qualify by 2027-01-10, within 90 days.
+            team.append((self._worker(f"{key}-9", org, posted), posted))
         elif street_name not in ("万新街道", "华新街道"):
             team.append(
                 (
@@ -601,23 +635,26 @@ class Command(BaseCommand):
         self, years: list[ContractYear], story: CycleStory, cycle: ProjectCycle
     ) -> None:
         street_user = self.street_user(cycle.station)
+        grades = list(story.grades)
+        if story.current_midterm and len(years) > len(grades):
+            grades.append((story.current_midterm, None))  # the current year: its mid-term is done
         for index, year in enumerate(years):
-            if index >= len(story.grades):
+            if index >= len(grades):
                 break  # the current year: not yet evaluated
             for kind, grade in zip(
-                (Evaluation.Kind.MIDTERM, Evaluation.Kind.FINAL), story.grades[index], strict=True
+                (Evaluation.Kind.MIDTERM, Evaluation.Kind.FINAL), grades[index], strict=True
             ):
+                if grade is None:
+                    continue
                 due = (
                     midterm_evaluation_due(year.start_date)
                     if kind == Evaluation.Kind.MIDTERM
                     else final_evaluation_due(year.planned_end_date)
                 )
                 held = due - datetime.timedelta(days=20)
-                pending = (
-                    story.pending_bureau_signature
-                    and index == len(story.grades) - 1
-                    and kind == Evaluation.Kind.FINAL
-                )
+                last_final = index == len(story.grades) - 1 and kind == Evaluation.Kind.FINAL
+                pending = story.pending_bureau_signature and last_final
+                unreported = pending or (story.unreported and last_final)
                 evaluation, created = Evaluation.objects.get_or_create(
                     contract_year=year,
                     kind=kind,
@@ -634,9 +671,11 @@ class Command(BaseCommand):
                         "street_signed_at": at(held + datetime.timedelta(days=3)),
                         "bureau_signed_by": None if pending else self.users["bureau"],
                         "bureau_signed_at": None if pending else at(held + datetime.timedelta(days=5)),
-                        "reported_to_municipal_on": None if pending else held + datetime.timedelta(days=10),
-                        "reported_by": None if pending else self.users["bureau"],
-                        "reported_at": None if pending else at(held + datetime.timedelta(days=10)),
+                        "reported_to_municipal_on": None
+                        if unreported
+                        else held + datetime.timedelta(days=10),
+                        "reported_by": None if unreported else self.users["bureau"],
+                        "reported_at": None if unreported else at(held + datetime.timedelta(days=10)),
                     },
                 )
                 if created:
@@ -696,6 +735,8 @@ class Command(BaseCommand):
             for kind, period, due in due_items:
                 if (year.id, kind, period) in existing:
                     continue
+                if year.end_date < year.planned_end_date and due > year.end_date:
+                    continue  # ended early: nothing falls due after its last day (R-CYCLE-3)
                 if due > STORY_DAY + datetime.timedelta(days=40):
                     continue  # not yet begun
                 submitted = due - datetime.timedelta(days=self.rng.randrange(0, 4))
