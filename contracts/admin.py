@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from contracts import services
@@ -22,7 +23,7 @@ from core.admin_base import (
     ServiceWriteAdmin,
     placeable_accounts,
 )
-from core.forms import PortalModelForm
+from core.forms import PortalModelForm, multiple_file_field
 
 
 class EligibilityEvidenceInline(ReadOnlyInline):
@@ -54,20 +55,33 @@ class ContractorStaffInline(PortalInline):
 
 @admin.register(Contractor)
 class ContractorAdmin(PortalModelAdmin):
+    # Registered through contracts.services.contractor_register (the portal's 登记承接主体); the credit code decides
+    # condition 1 of R-PROC-2 and the name identifies it in every award. Contacts stay editable; the staff list
+    # (access) is edited here.
+    governed_fields = ("name", "credit_code", "registered_on")
     list_display = ["name", "credit_code", "legal_representative", "contact_person", "contact_phone"]
     search_fields = ["name", "short_name", "credit_code"]
     inlines = [EligibilityEvidenceInline, ContractorStaffInline]
 
 
+class EligibilityEvidenceAdminForm(PortalModelForm):
+    documents = multiple_file_field(required=False, label=_("证明文件"))
+
+    class Meta:
+        model = EligibilityEvidence
+        fields = ["contractor", "condition", "evidence", "reference", "verified_on", "valid_until"]
+
+
 @admin.register(EligibilityEvidence)
 class EligibilityEvidenceAdmin(ServiceWriteAdmin):
-    """R-PROC-2: evidence of a condition, recorded through contracts.services.eligibility_verify."""
+    """R-PROC-2: evidence of a condition and its document, recorded through contracts.services.eligibility_verify."""
+
+    form = EligibilityEvidenceAdminForm
 
     list_display = ["contractor", "condition", "evidence", "verified_on", "valid_until", "verified_by"]
     list_filter = ["condition"]
     search_fields = ["contractor__name", "evidence", "reference"]
     list_select_related = ["contractor", "verified_by"]
-    exclude = ["verified_by"]
 
     def perform(self, request, form, obj):
         if obj is not None:
@@ -80,6 +94,7 @@ class EligibilityEvidenceAdmin(ServiceWriteAdmin):
             reference=data.get("reference", ""),
             verified_on=data["verified_on"],
             valid_until=data.get("valid_until"),
+            documents=data.get("documents") or [],
             actor=request.user,
         )
 

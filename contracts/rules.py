@@ -227,9 +227,7 @@ def contract_years_changed_after_signing(stations, today: datetime.date):
             first[year_id] = terms
         elif terms != first[year_id] and kind == "~":
             changed[year_id] = (station_id, first[year_id], terms)
-    if not changed:
-        return
-    names = dict(
+    names = dict(  # asked even when nothing changed: the check costs the same two queries whatever the data
         ContractYear.objects.filter(pk__any=sorted(changed)).order_by().values_list("pk", "station__name")
     )
     for year_id, (station_id, was, now) in changed.items():

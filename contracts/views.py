@@ -42,7 +42,10 @@ class ContractYearForm(ContractMoneyFields):
         min_value=1,
         max_value=20,
         initial=2,
-        help_text=gettext_lazy("足额配备的人数（R-STAFF-7）；少于此数超过规定天数即为问题。"),
+        required=False,
+        help_text=gettext_lazy(
+            "足额配备的人数（R-STAFF-7），不填按驻站社工最少人数参数；少于此数超过规定天数即为问题。"
+        ),
     )
 
     field_order = ["amount", "signed_on", "agreement_no", "headcount"]

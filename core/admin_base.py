@@ -140,11 +140,23 @@ def _unit_being_edited(request) -> int | None:
 
 
 class PortalModelAdmin(SafeChangelistMixin, PersonalDataMixin, ScopedFormFieldsMixin, SimpleHistoryAdmin):
-    """Business records: bureau staff of the record's district; administrators never see case data."""
+    """Business records: bureau staff of the record's district; administrators never see case data.
+
+    `governed_fields` names the fields the policy governs: they are written only by the services (through the
+    portal's forms or a ServiceWriteAdmin), so here they are read-only; "__all__" makes the whole record read-only,
+    with no add, change or delete. A record with a governed field is never deleted in the admin. Every registered
+    admin is walked by tests/policy/test_admin_paths.py against its declaration."""
 
     admin_roles = frozenset({"bureau"})
     list_per_page = 50
     form = PortalModelForm
+    governed_fields: tuple[str, ...] | str = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if self.governed_fields == "__all__":
+            return self.masked_readonly([f.name for f in self.model._meta.fields if f.name != "id"], obj)
+        return readonly + [name for name in self.governed_fields if name not in readonly]
 
     def get_historical_record_context_helper(self, request, historical_record):
         return MaskedHistoryHelper(self.model, historical_record)
@@ -173,8 +185,13 @@ class PortalModelAdmin(SafeChangelistMixin, PersonalDataMixin, ScopedFormFieldsM
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_add_permission(self, request):
-        # Records with personal identifiers are registered in the portal, where their numbers are checked.
-        return not personal_fields(self.model) and _role_may(request, self.admin_roles)
+        # Records with personal identifiers are registered in the portal, where their numbers are checked; a record
+        # the policy governs is created by its service.
+        return (
+            not personal_fields(self.model)
+            and not self.governed_fields
+            and _role_may(request, self.admin_roles)
+        )
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -189,10 +206,10 @@ class PortalModelAdmin(SafeChangelistMixin, PersonalDataMixin, ScopedFormFieldsM
         return _role_may(request, self.admin_roles)
 
     def has_change_permission(self, request, obj=None):
-        return _role_may(request, self.admin_roles)
+        return self.governed_fields != "__all__" and _role_may(request, self.admin_roles)
 
     def has_delete_permission(self, request, obj=None):
-        return _role_may(request, self.admin_roles)
+        return not self.governed_fields and _role_may(request, self.admin_roles)
 
 
 class PortalInline(PersonalDataMixin, ScopedFormFieldsMixin, admin.TabularInline):

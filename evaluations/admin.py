@@ -6,7 +6,7 @@ from contracts.forms import ContractMoneyFields
 from core.admin_base import ReadOnlyAdmin, ReadOnlyInline, ServiceWriteAdmin
 from core.forms import PortalModelForm
 from evaluations import services
-from evaluations.models import Evaluation, EvaluationScore, Renewal
+from evaluations.models import Evaluation, EvaluationScore, Renewal, ScoringItem
 
 
 class EvaluationScoreInline(ReadOnlyInline):
@@ -118,3 +118,11 @@ class RenewalAdmin(ServiceWriteAdmin):
             actor=request.user,
         )
         return Renewal.objects.get(contract_year=year)
+
+
+@admin.register(ScoringItem)
+class ScoringItemAdmin(ReadOnlyAdmin):
+    """R-EVAL-3: the bureau sets the sheets on the portal (评分表), through evaluations.services.scoring_sheet_set."""
+
+    list_display = ["sheet_year", "position", "name", "max_score", "set_by"]
+    list_filter = ["sheet_year"]

@@ -336,8 +336,7 @@ def failed_contractor_wins_again(stations, today: datetime.date):
             "contract_year__station_id", "contract_year__cycle__contractor_id", "contract_year__end_date"
         )
     )
-    if not failed:
-        return
+    # No early return when nothing failed: the check costs the same two queries whatever the data.
     failed_before = defaultdict(list)
     for station_id, contractor_id, end in failed:
         failed_before[station_id, contractor_id].append(end)

@@ -69,6 +69,7 @@ class ServiceRecordPhotoInline(PortalInline):
 
 @admin.register(ServiceRecord)
 class ServiceRecordAdmin(PortalModelAdmin):
+    governed_fields = "__all__"  # R-SVC-1: recorded through reports.services.service_record_create
     list_display = ["title", "station", "kind", "area", "method", "held_on", "participants"]
     list_filter = ["kind", "area", "method"]
     search_fields = ["title", "station__name"]

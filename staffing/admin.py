@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from core.admin_base import PortalInline, PortalModelAdmin, ReadOnlyInline, ServiceWriteAdmin
+from core.admin_base import PortalModelAdmin, ReadOnlyInline, ServiceWriteAdmin
 from core.forms import PortalModelForm
 from staffing import services
 from staffing.models import (
@@ -29,6 +29,9 @@ class PostingInline(ReadOnlyInline):
 
 @admin.register(SocialWorker)
 class SocialWorkerAdmin(PortalModelAdmin):
+    # Employer, district and dates decide who is on post (R-STAFF-4, -7): registered and left through the portal's
+    # services. Education and major stay editable.
+    governed_fields = ("contractor", "district", "employed_on", "left_on", "name", "gender")
     list_display = ["name", "contractor", "gender", "education", "employed_on", "left_on"]
     list_filter = ["contractor", "gender"]
     search_fields = ["name"]
@@ -94,12 +97,16 @@ class PostingAdmin(ServiceWriteAdmin):
         )
 
 
-class TrainingRecordInline(PortalInline):
+class TrainingRecordInline(ReadOnlyInline):
     model = TrainingRecord
+    fields = ["worker", "passed"]
 
 
 @admin.register(Training)
 class TrainingAdmin(PortalModelAdmin):
+    governed_fields = (
+        "__all__"  # R-STAFF-6: recorded with its results through staffing.services.training_record
+    )
     list_display = ["title", "kind", "held_on", "hours", "provider"]
     list_filter = ["kind"]
     search_fields = ["title"]
@@ -108,29 +115,32 @@ class TrainingAdmin(PortalModelAdmin):
 
 @admin.register(SupervisionSession)
 class SupervisionSessionAdmin(PortalModelAdmin):
+    governed_fields = "__all__"  # R-STAFF-6: staffing.services.supervision_record
     list_display = ["station", "held_on", "supervisor", "topic", "hours"]
     search_fields = ["station__name", "topic", "supervisor"]
     list_select_related = ["station"]
     filter_horizontal = ["workers"]
 
 
-class VolunteerHoursInline(PortalInline):
+class VolunteerHoursInline(ReadOnlyInline):
     model = VolunteerHours
     fields = ["served_on", "start_time", "end_time", "hours", "activity", "entered_via", "status"]
 
 
-class VolunteerIncentiveInline(PortalInline):
+class VolunteerIncentiveInline(ReadOnlyInline):
     model = VolunteerIncentive
 
 
-class VolunteerInsuranceInline(PortalInline):
+class VolunteerInsuranceInline(ReadOnlyInline):
     model = VolunteerInsurance
 
 
 @admin.register(Volunteer)
 class VolunteerAdmin(PortalModelAdmin):
+    # R-SVC-2: registered at a station and taken off the register (which ends the self-report link) through
+    # staffing.services; hours, incentives and insurance are recorded and verified there too.
+    governed_fields = ("station", "registered_on", "active")
     list_display = ["name", "station", "team", "registered_on", "active"]
-    readonly_fields = ["active"]  # leaving the register ends the self-report link: staffing.services
     list_filter = ["active"]
     search_fields = ["name", "team", "station__name"]
     list_select_related = ["station"]
@@ -139,6 +149,7 @@ class VolunteerAdmin(PortalModelAdmin):
 
 @admin.register(VolunteerHours)
 class VolunteerHoursAdmin(PortalModelAdmin):
+    governed_fields = "__all__"  # R-SVC-2: entered and verified through staffing.services
     list_display = ["volunteer", "served_on", "start_time", "end_time", "hours", "entered_via", "status"]
     list_filter = ["status", "entered_via"]
     search_fields = ["volunteer__name", "activity"]

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,6 +10,7 @@ from staffing.models import (
     Qualification,
     SocialWorker,
     SupervisionSession,
+    Training,
     Volunteer,
     VolunteerHours,
     VolunteerIncentive,
@@ -131,3 +134,31 @@ class VolunteerInsuranceForm(ServiceValidated, PortalModelForm):
         model = VolunteerInsurance
         fields = ["insurer", "policy_no", "start_date", "end_date"]
         widgets = {"start_date": date_input(), "end_date": date_input()}
+
+
+class TrainingForm(PortalForm):
+    title = forms.CharField(label=gettext_lazy("培训名称"), max_length=120)
+    kind = forms.ChoiceField(label=gettext_lazy("培训类别"), choices=Training.Kind.choices)
+    held_on = forms.DateField(label=gettext_lazy("培训日期"), widget=date_input())
+    hours = forms.DecimalField(
+        label=gettext_lazy("学时"), min_value=Decimal("0.5"), max_digits=5, decimal_places=1
+    )
+    provider = forms.CharField(label=gettext_lazy("组织单位"), max_length=100, required=False)
+    passed = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("考核合格的社工"),
+        queryset=SocialWorker.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    failed = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("参加但未合格的社工"),
+        queryset=SocialWorker.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, workers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["passed"].queryset = workers
+        self.fields["failed"].queryset = workers
+        self.fields["provider"].initial = Training._meta.get_field("provider").get_default()

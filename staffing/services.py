@@ -18,6 +18,8 @@ from staffing.models import (
     Qualification,
     SocialWorker,
     SupervisionSession,
+    Training,
+    TrainingRecord,
     Volunteer,
     VolunteerHours,
     VolunteerIncentive,
@@ -259,6 +261,46 @@ def supervision_record(*, station, held_on, supervisor, topic, hours, workers, a
     session.save()
     session.workers.set(workers)
     return session
+
+
+@transaction.atomic
+def training_record(
+    *, title: str, kind: str, held_on, hours, actor, passed=(), failed=(), provider: str = ""
+) -> Training:
+    """R-STAFF-6: the bureau (its district guidance centre) records a training and who attended it, passed or not.
+    Only workers of its own district; a day not in the future; each worker once."""
+    require_role(actor, Role.BUREAU)
+    district = District.objects.visible_to(actor).first()
+    if district is None:
+        raise PermissionDenied(_("当前账号不属于任何区。"))
+    if held_on is None or held_on > timezone.localdate():
+        raise refusal("R-STAFF-6", _("培训日期不能晚于今天。"), field="held_on")
+    passed, failed = list(passed), list(failed)
+    both = {w.pk for w in passed} & {w.pk for w in failed}
+    if both:
+        raise refusal("R-STAFF-6", _("同一社工不能既合格又不合格。"), field="failed")
+    if not passed and not failed:
+        raise refusal("R-STAFF-6", _("请选择参加培训的社工。"), field="passed")
+    visible = set(
+        SocialWorker.objects.visible_to(actor).filter(district=district).values_list("pk", flat=True)
+    )
+    if any(w.pk not in visible for w in passed + failed):
+        raise PermissionDenied(_("只能登记本区社工的培训记录。"))
+    training = Training(
+        district=district,
+        title=title.strip(),
+        kind=kind,
+        held_on=held_on,
+        hours=hours,
+        provider=provider.strip() or Training._meta.get_field("provider").get_default(),
+    )
+    training.full_clean()
+    training.save()
+    TrainingRecord.objects.bulk_create(
+        [TrainingRecord(training=training, worker=w, passed=True) for w in passed]
+        + [TrainingRecord(training=training, worker=w, passed=False) for w in failed]
+    )
+    return training
 
 
 # Volunteers (R-SVC-2): registration, service hours, verification, incentives and insurance.

@@ -11,6 +11,7 @@ urlpatterns = [
     path("cycles/<int:pk>/postings/new/", views.posting_new, name="posting-new"),
     path("postings/<int:pk>/end/", views.posting_end_view, name="posting-end"),
     path("training/", views.training_list, name="training-list"),
+    path("training/new/", views.training_new, name="training-new"),
     path("stations/<int:pk>/supervision/new/", views.supervision_new, name="supervision-new"),
     path("volunteers/", volunteer_views.volunteer_list, name="volunteer-list"),
     path("volunteers/new/", volunteer_views.volunteer_new, name="volunteer-new"),

@@ -19,6 +19,7 @@ from staffing.forms import (
     PostingForm,
     QualificationForm,
     SupervisionForm,
+    TrainingForm,
     WorkerForm,
     WorkerLeaveForm,
 )
@@ -38,6 +39,7 @@ from staffing.services import (
     qualification_record,
     registering_districts,
     supervision_record,
+    training_record,
     worker_leave,
     worker_post,
     worker_register,
@@ -375,6 +377,7 @@ def training_list(request):
             "trainings": trainings,
             "sessions": paginate(request, sessions),
             "stations": _station_choices(request.user) if request.user.role != Role.STREET else [],
+            "can_record_training": request.user.role == Role.BUREAU,
         },
     )
 
@@ -394,4 +397,27 @@ def supervision_new(request, pk: int):
         title=_("登记专业督导 · {name}").format(name=station.name),
         intro=_("区级指导中心为驻站社工提供专业督导（五（一），R-STAFF-6）。"),
         station=station,
+    )
+
+
+@role_required(Role.BUREAU)
+def training_new(request):
+    """R-STAFF-6: the bureau records a training of the district guidance centre and who passed it."""
+    today = timezone.localdate()
+    workers = (
+        SocialWorker.objects.visible_to(request.user)
+        .filter(left_on__isnull=True)
+        .select_related("contractor")
+        .order_by("contractor__name", "name")
+    )
+    return form_page(
+        request,
+        TrainingForm(request.POST or None, workers=workers, initial={"held_on": today}),
+        lambda data: training_record(actor=request.user, **data),
+        done=lambda t: (_("培训记录已保存：{title}。").format(title=t.title), reverse("training-list")),
+        title=_("登记培训"),
+        intro=_(
+            "驻站社工应经培训合格后到岗（五（三），R-STAFF-6）；未经培训合格到岗的社工显示为风险，直至登记合格记录。"
+        ),
+        cancel_url=reverse("training-list"),
     )

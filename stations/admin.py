@@ -17,6 +17,7 @@ from stations.models import (
 
 @admin.register(District)
 class DistrictAdmin(PortalModelAdmin):
+    governed_fields = ("code",)  # the district's code keys its scope and its exports
     list_display = ["name", "code", "city", "bureau_name"]
     search_fields = ["name", "code"]
     filter_horizontal = ["staff"]
@@ -32,11 +33,15 @@ class DistrictAdmin(PortalModelAdmin):
 
 @admin.register(RolloutPlan)
 class RolloutPlanAdmin(PortalModelAdmin):
+    governed_fields = "__all__"  # the plan's annex (R-PLAN-1, -2), loaded by seed_plan
     list_display = ["title", "district", "pilot_year", "pilot_station_count", "full_coverage_by"]
 
 
 @admin.register(Street)
 class StreetAdmin(PortalModelAdmin):
+    # The annex schedules each street's year (R-PLAN-1): changed by a new plan (seed_plan), not here. The street's
+    # staff list (access) and its office's name stay editable.
+    governed_fields = ("name", "district", "planned_year")
     list_display = ["name", "district", "planned_year", "office_name"]
     list_filter = ["planned_year", "district"]
     search_fields = ["name", "office_name"]
@@ -50,6 +55,7 @@ class StreetAdmin(PortalModelAdmin):
 
 @admin.register(Station)
 class StationAdmin(PortalModelAdmin):
+    governed_fields = ("street",)  # one station per street (R-PLAN-1); its name and address stay editable
     list_display = ["name", "street", "planned_year", "address"]
     list_filter = ["street__planned_year", "street__district"]
     search_fields = ["name", "street__name", "address"]
@@ -62,6 +68,7 @@ class StationAdmin(PortalModelAdmin):
 
 @admin.register(AnnualPlan)
 class AnnualPlanAdmin(PortalModelAdmin):
+    governed_fields = "__all__"  # R-PLAN-3: written, submitted and reviewed through stations.services
     list_display = ["title", "district", "year", "status", "due_date", "submitted_at", "reviewed_at"]
     list_filter = ["status", "year"]
     search_fields = ["title"]
@@ -75,6 +82,8 @@ class SiteConditionPhotoInline(PortalInline):
 
 @admin.register(SiteConditionLog)
 class SiteConditionLogAdmin(PortalModelAdmin):
+    governed_fields = "__all__"  # R-SITE-1..4: logged through stations.services.site_log_record
+
     list_display = [
         "station",
         "logged_on",

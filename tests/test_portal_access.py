@@ -85,6 +85,7 @@ TABLE = {
     "finding-list": (lambda ids: {}, expect(BUSINESS), "get"),
     "rules": (lambda ids: {}, expect(ALL), "get"),
     "parameter-change": (lambda ids: {}, expect({"bureau"}), "get"),
+    "training-new": (lambda ids: {}, expect({"bureau"}), "get"),
     "scoring-sheets": (
         lambda ids: {},
         expect({"bureau", "municipal", "zhangguizhuang", "fengniancun"}),

@@ -339,7 +339,7 @@ def test_history_shows_who_changed_what_and_when(client_as, demo_users):
 def test_contractor_home_shows_its_overdue_brief_and_approaching_deadline_only(client_as):
     text = client_as("org-a").get("/").content.decode()
     assert "新立街道社会工作服务站" in text and "2026年10月月度工作简报" in text  # R-REP-1 overdue
-    assert "刘思远" in text or "R-STAFF-3" in text  # 张贵庄's approaching qualification deadline
+    assert "R-STAFF-3" not in text  # 张贵庄's workers are all qualified (the story as revised on 2026-12-01)
     assert "金桥街道" not in text and "丰年村街道社会工作服务站</a>" not in text
     text = client_as("org-b").get("/").content.decode()
     assert "退回待修改的报告" in text and "服务数据与个案记录不一致" in text  # 丰年村's returned brief
