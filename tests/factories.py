@@ -100,6 +100,7 @@ class ContractYearFactory(factory.django.DjangoModelFactory):
     year_no = 1
     start_date = datetime.date(2024, 7, 1)
     end_date = datetime.date(2025, 6, 30)
+    planned_end_date = factory.LazyAttribute(lambda y: y.end_date)
     amount = Decimal("250000.00")
     signed_on = datetime.date(2024, 7, 1)
 

@@ -25,7 +25,7 @@ from contracts.models import (
     ProjectCycle,
 )
 from core.models import ParameterKey, PolicyParameter
-from evaluations.models import Evaluation, EvaluationScore, Renewal
+from evaluations.models import Evaluation, EvaluationScore, Renewal, ScoringItem
 from reports.models import ReminderSent, Report, ReportFigure, ReportReview, ServiceRecord
 from staffing.models import (
     Posting,
@@ -196,6 +196,7 @@ BAD_ROWS = {
         year_no=2,
         start_date=D(2024, 7, 1),
         end_date=D(2024, 7, 2),
+        planned_end_date=D(2024, 7, 2),
         amount=1,
         signed_on=D(2024, 7, 1),
     ),
@@ -205,15 +206,17 @@ BAD_ROWS = {
         year_no=1,
         start_date=D(2025, 7, 1),
         end_date=D(2026, 6, 30),
+        planned_end_date=D(2026, 6, 30),
         amount=1,
         signed_on=D(2025, 7, 1),
     ),
-    "contracts_contractyear_year_no_within_cycle": lambda w: ContractYear.objects.create(
+    "contracts_contractyear_year_no_positive": lambda w: ContractYear.objects.create(
         cycle=w["cycle"],
         station=w["station"],
-        year_no=4,
+        year_no=0,
         start_date=D(2025, 7, 1),
         end_date=D(2026, 6, 30),
+        planned_end_date=D(2026, 6, 30),
         amount=1,
         signed_on=D(2025, 7, 1),
     ),
@@ -223,8 +226,34 @@ BAD_ROWS = {
         year_no=2,
         start_date=D(2025, 7, 1),
         end_date=D(2026, 6, 30),
+        planned_end_date=D(2026, 6, 30),
         amount=0,
         signed_on=D(2025, 7, 1),
+    ),
+    "contracts_contractyear_headcount_positive": lambda w: ContractYear.objects.filter(
+        pk=w["year"].pk
+    ).update(headcount=0),
+    "contracts_contractyear_actual_end_within_plan": lambda w: ContractYear.objects.filter(
+        pk=w["year"].pk
+    ).update(end_date=D(2025, 7, 31)),
+    "contracts_projectcycle_at_least_one_year": lambda w: ProjectCycleFactory(
+        procurement__project_no="P-ZERO", planned_years=0
+    ),
+    "evaluations_scoringitem_one_name_per_sheet": lambda w: [
+        ScoringItem.objects.create(sheet_year=2030, position=n, name="服务成效", max_score=50) for n in (1, 2)
+    ],
+    "evaluations_scoringitem_max_score_range": lambda w: ScoringItem.objects.create(
+        sheet_year=2030, position=1, name="服务成效", max_score=120
+    ),
+    "staffing_posting_one_station_per_person": lambda w: PostingFactory(
+        worker=SocialWorkerFactory(id_number=w["worker"].id_number, district=w["worker"].district),
+        cycle=ProjectCycleFactory(
+            procurement__project_no="P-TWIN",
+            start_date=D(2024, 7, 1),
+            planned_end_date=D(2027, 6, 30),
+            end_date=D(2027, 6, 30),
+        ),
+        start_date=w["posting"].start_date,
     ),
     "contracts_contractyear_end_after_start": lambda w: ContractYear.objects.create(
         cycle=w["cycle"],
@@ -232,6 +261,7 @@ BAD_ROWS = {
         year_no=2,
         start_date=D(2025, 7, 1),
         end_date=D(2025, 7, 1),
+        planned_end_date=D(2025, 7, 1),
         amount=1,
         signed_on=D(2025, 7, 1),
     ),
@@ -241,6 +271,7 @@ BAD_ROWS = {
         year_no=3,
         start_date=D(2027, 7, 1),
         end_date=D(2028, 6, 30),
+        planned_end_date=D(2028, 6, 30),
         amount=1,
         signed_on=D(2027, 7, 1),
     ),
@@ -250,6 +281,7 @@ BAD_ROWS = {
         year_no=2,
         start_date=D(2025, 6, 1),
         end_date=D(2026, 5, 31),
+        planned_end_date=D(2026, 5, 31),
         amount=1,
         signed_on=D(2025, 6, 1),
     ),
@@ -413,6 +445,7 @@ BAD_ROWS = {
 FIELD_UNIQUE_CASES = {"staffing_qualification_certificate_no_key"}
 # Cross-table limits kept by triggers (SQLite) or exclusion constraints (PostgreSQL).
 CROSS_TABLE_CASES = {
+    "staffing_posting_one_station_per_person",
     "contracts_projectcycle_no_overlap",
     "contracts_projectcycle_keeps_years",
     "contracts_contractyear_within_cycle",

@@ -78,7 +78,8 @@ def test_admin_login_form_accepts_the_demo_admin(client):
 def test_admin_manages_accounts_but_reads_no_case_data(client_as):
     client = client_as("admin")
     assert client.get("/admin/accounts/user/").status_code == 200
-    assert client.get("/admin/core/policyparameter/").status_code == 200
+    # 三权分立: the policy parameters are the bureau's (they show on /rules/ to everyone).
+    assert client.get("/admin/core/policyparameter/").status_code == 403
     for path in ["/admin/stations/station/", "/admin/reports/report/", "/admin/staffing/socialworker/"]:
         assert client.get(path).status_code == 403, path
 

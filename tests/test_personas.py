@@ -12,9 +12,11 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("persona_day")]
 # Page -> (persona, the most queries it may run). Measured on this world with a margin of a few queries; a page that
 # starts querying per row breaks its budget at once.
 BUDGETS = {
-    "home": [("alice", 55), ("bob", 60), ("dave", 50), ("frank", 14)],
+    # The homes and the findings run the compliance engine: its checks read every contract year of the scope's
+    # history (issue 16) in a fixed number of queries each.
+    "home": [("alice", 60), ("bob", 66), ("dave", 55), ("frank", 14)],
     "station-list": [("alice", 8), ("bob", 8), ("dave", 8), ("frank", 8)],
-    "finding-list": [("alice", 36), ("dave", 36)],
+    "finding-list": [("alice", 41), ("dave", 41)],
     "report-list": [("alice", 9), ("bob", 9), ("dave", 9)],
     "worker-list": [("alice", 16), ("dave", 16)],
     "volunteer-list": [("alice", 9), ("dave", 9)],
@@ -46,7 +48,7 @@ def test_station_detail_stays_within_its_budget(client, personas, django_assert_
     for who in ("alice", "bob", "dave", "frank"):
         client.force_login(personas.users[who])
         client.get(url)
-        with django_assert_max_num_queries(62):
+        with django_assert_max_num_queries(67):
             assert client.get(url).status_code == 200
 
 

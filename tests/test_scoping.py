@@ -50,6 +50,7 @@ PATHS = {
     "staffing.VolunteerHours": ("volunteer__station", None),
     "staffing.VolunteerIncentive": ("volunteer__station", None),
     "staffing.VolunteerInsurance": ("volunteer__station", None),
+    "contracts.EligibilityDocument": (None, "evidence__contractor"),
     "evaluations.Evaluation": ("contract_year__station", "contract_year__cycle__contractor"),
     "evaluations.EvaluationScore": (
         "evaluation__contract_year__station",
@@ -136,7 +137,7 @@ def expected_for_bureau(model, district):
     station_path, _ = PATHS[name]
     if name == "contracts.Contractor":
         return qs
-    if name == "contracts.EligibilityEvidence":
+    if name in ("contracts.EligibilityEvidence", "contracts.EligibilityDocument"):
         return qs
     if name == "stations.District":
         return qs.filter(pk=district.pk)
@@ -168,6 +169,8 @@ def expected_for_street(model, street):
         return qs.filter(pk=street.pk)
     if name == "stations.AnnualPlan":
         return qs.none()
+    if name == "contracts.EligibilityDocument":
+        return qs.none()  # whether a condition is met, not the papers
     if name in ("contracts.Contractor", "contracts.EligibilityEvidence"):
         key = "pk" if name == "contracts.Contractor" else "contractor"
         return qs.filter(**{f"{key}__in": street.stations.values("cycles__contractor")})
@@ -215,6 +218,12 @@ def expected_for_municipal(model):
         return model.objects.exclude(status="draft")
     if name == "contracts.ContractorStaff":
         return model.objects.none()
+    if name in ("contracts.EligibilityDocument",):
+        return model.objects.none()  # the scans behind a verification are the district bureau's
+    if name == "evaluations.Evaluation":  # R-EVAL-1: the results reported to it
+        return model.objects.filter(reported_at__isnull=False)
+    if name == "evaluations.EvaluationScore":
+        return model.objects.filter(evaluation__reported_at__isnull=False)
     return model.objects.all()
 
 

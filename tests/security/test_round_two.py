@@ -745,9 +745,14 @@ def test_finding_admin_date_times_and_many_to_many_ids_answered_500(client_as):
     url = reverse("admin:stations_annualplan_change", args=[plan.pk])
     data = admin_form_data(client.get(url).content.decode())
     data.update({"submitted_at_0": "0001-01-01", "submitted_at_1": "00:00", "year": "0"})
-    assert client.post(url, data).status_code == 200
+    # The annual plan is the policy's (R-PLAN-3): shown in the admin, never written there — a refusal, not a 500.
+    assert client.post(url, data).status_code == 403
     plan.refresh_from_db()
     assert plan.year >= 2000
+    url = reverse("admin:staffing_socialworker_change", args=[dongli.social_workers.first().pk])
+    data = admin_form_data(client.get(url).content.decode())
+    data.update({"left_on": "0001-01-01", "education": "本科"})
+    assert client.post(url, data).status_code in (200, 302)
 
 
 def test_finding_volunteer_verification_ids_answered_500(client_as):
