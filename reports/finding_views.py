@@ -37,6 +37,8 @@ def rule_catalogue(request: HttpRequest) -> HttpResponse:
             "parameters": parameters_on(on),
             "changes": parameter_changes(),
             "can_change_parameters": request.user.is_authenticated and request.user.role == Role.BUREAU,
+            "can_see_sheets": request.user.is_authenticated
+            and request.user.role in (Role.BUREAU, Role.STREET, Role.MUNICIPAL),
         },
     )
 
