@@ -10,6 +10,7 @@ from contracts.models import (
     Contractor,
     ContractorStaff,
     ContractYear,
+    EligibilityDocument,
     EligibilityEvidence,
     FundingAllocation,
     Procurement,
@@ -64,6 +65,13 @@ class ContractorAdmin(PortalModelAdmin):
     inlines = [EligibilityEvidenceInline, ContractorStaffInline]
 
 
+class EligibilityDocumentInline(ReadOnlyInline):
+    """The scans behind a verification: stored outside the web root, opened on the portal's contractor page."""
+
+    model = EligibilityDocument
+    fields = ["original_name", "content_type", "size", "uploaded_at"]
+
+
 class EligibilityEvidenceAdminForm(PortalModelForm):
     documents = multiple_file_field(required=False, label=_("证明文件"))
 
@@ -77,6 +85,7 @@ class EligibilityEvidenceAdmin(ServiceWriteAdmin):
     """R-PROC-2: evidence of a condition and its document, recorded through contracts.services.eligibility_verify."""
 
     form = EligibilityEvidenceAdminForm
+    inlines = [EligibilityDocumentInline]
 
     list_display = ["contractor", "condition", "evidence", "verified_on", "valid_until", "verified_by"]
     list_filter = ["condition"]

@@ -140,6 +140,7 @@ def test_every_portal_model_is_registered_in_the_admin():
         "ReportAttachment",
         "ServiceRecordPhoto",
         "ContractorStaff",
+        "EligibilityDocument",
     }
     assert unregistered == inline_only
 
