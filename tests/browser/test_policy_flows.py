@@ -63,6 +63,16 @@ def test_R_PROC_2_contractor_verified_and_the_open_procurement_awarded(page, por
         page.select_option("#id_condition", condition)
         page.fill("#id_evidence", "原件已核验，复印件存档")
         page.fill("#id_verified_on", "2026-10-20")
+        page.set_input_files(  # R-PROC-2: each condition rests on a scanned document
+            "#id_documents",
+            files=[
+                {
+                    "name": f"{condition}.pdf",
+                    "mimeType": "application/pdf",
+                    "buffer": b"%PDF-1.4\n% scan\n%%EOF\n",
+                }
+            ],
+        )
         submit(page, "记录核验", screenshot_dir, "evidence")
     assert page.get_by_text("三项条件均已核验").first.is_visible()
 
