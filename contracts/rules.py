@@ -60,13 +60,14 @@ def amount_against_standard(stations, today: datetime.date):
     )
     below = _("合同金额¥{amount:,.2f}低于方案的年度资金标准¥{standard:,.2f}（每年力争达到）。")
     for station_id, station_name, start, end, signed_on, amount, purchaser in (
-        ContractYear.objects.filter(station__in=stations.values("pk"), start_date__lte=today)
+        # Every signed year, past, present and signed ahead.
+        ContractYear.objects.filter(station__in=stations.values("pk"))
         .order_by()
         .values_list(
             "station_id",
             "station__name",
             "start_date",
-            "end_date",
+            "planned_end_date",
             "signed_on",
             "amount",
             "cycle__procurement__purchaser",

@@ -248,7 +248,12 @@ def _check_money(
 ) -> None:
     if amount is None or amount <= 0:
         raise ValidationError({"amount": _("合同金额必须大于0。")})
-    cap = parameter(ParameterKey.ANNUAL_AMOUNT_CAP, signed_on)
+    # The cap in force on the signing day — and no higher than today's: a contract recorded now and dated back to an
+    # older, higher cap would dodge a cut the bureau has already decided.
+    cap = min(
+        parameter(ParameterKey.ANNUAL_AMOUNT_CAP, signed_on),
+        parameter(ParameterKey.ANNUAL_AMOUNT_CAP, timezone.localdate()),
+    )
     # R-FUND-1: the bureau's own budget cap binds what the bureau buys; a street office follows the plan's
     # standards as guidance (三（一）“有关标准可参照本方案执行”), so above the cap is a risk there, not a refusal.
     if amount > cap and purchaser == Procurement.Purchaser.BUREAU:
@@ -342,6 +347,13 @@ def contract_year_sign(
     today = timezone.localdate()
     if signed_on is None or signed_on > today:
         raise refusal("R-CYCLE-1", _("签订日期不能是将来的日期。"), field="signed_on")
+    awarded = cycle.procurement.award_date
+    if awarded and signed_on < awarded:
+        raise refusal(
+            "R-CYCLE-1",
+            _("签订日期不能早于中标日期{awarded:%Y-%m-%d}。").format(awarded=awarded),
+            field="signed_on",
+        )
     if signed_on > end:
         raise refusal(
             "R-CYCLE-1",

@@ -65,23 +65,18 @@ def parameter_change(
     document_no = (document_no or "").strip()
     if not document_no:
         raise refusal(rule_id, _("请填写决定调整的文件文号。"), field="document_no")
-    for lower, higher, strict in ORDERED:
-        if key not in (lower, higher):
-            continue
-        low = value if key == lower else parameter(lower, valid_from)
-        high = value if key == higher else parameter(higher, valid_from)
-        if low > high or (strict and low == high):
-            raise refusal(
-                rule_id,
-                _("{lower}（{low}）应{relation}{higher}（{high}）。").format(
-                    lower=ParameterKey(lower).label,
-                    low=plain(low),
-                    relation=_("低于") if strict else _("不高于"),
-                    higher=ParameterKey(higher).label,
-                    high=plain(high),
-                ),
-                field="value",
-            )
+    in_force = PolicyParameter.objects.filter(key=key, valid_from=valid_from, valid_from__lte=today).first()
+    if in_force is not None:
+        # A value in force today is history already: replacing it would rewrite today's findings and hide the
+        # document that decided it. A value set for a later day may still be corrected before it takes effect.
+        raise refusal(
+            rule_id,
+            _("该参数今天生效的值（依据{document_no}）已在使用，不能替换；请从明天或以后设定新值。").format(
+                document_no=in_force.document_no or _("方案")
+            ),
+            field="valid_from",
+        )
+    _check_order(key, value, valid_from, rule_id)
     parameter_row, _created = PolicyParameter.objects.update_or_create(
         key=key,
         valid_from=valid_from,
@@ -95,3 +90,39 @@ def parameter_change(
     )
     parameter_row.full_clean()
     return parameter_row
+
+
+def _check_order(key: str, value: Decimal, valid_from: datetime.date, rule_id: str) -> None:
+    """Ordered parameters stay in order on every day from `valid_from` on: checked at the new value's first day and at
+    every later day on which either of a pair changes (a later value of the other key may already be set)."""
+    for lower, higher, strict in ORDERED:
+        if key not in (lower, higher):
+            continue
+        other = higher if key == lower else lower
+        days = {valid_from} | set(
+            PolicyParameter.objects.filter(key__in=(lower, higher), valid_from__gt=valid_from).values_list(
+                "valid_from", flat=True
+            )
+        )
+        later_own = (
+            PolicyParameter.objects.filter(key=key, valid_from__gt=valid_from)
+            .order_by("valid_from")
+            .values_list("valid_from", flat=True)
+            .first()
+        )
+        for day in sorted(days):
+            own = value if later_own is None or day < later_own else parameter(key, day)
+            low, high = (own, parameter(other, day)) if key == lower else (parameter(other, day), own)
+            if low > high or (strict and low == high):
+                raise refusal(
+                    rule_id,
+                    _("{day:%Y-%m-%d}起{lower}（{low}）应{relation}{higher}（{high}）。").format(
+                        day=day,
+                        lower=ParameterKey(lower).label,
+                        low=plain(low),
+                        relation=_("低于") if strict else _("不高于"),
+                        higher=ParameterKey(higher).label,
+                        high=plain(high),
+                    ),
+                    field="value",
+                )

@@ -55,6 +55,9 @@ class Evaluation(models.Model):
     held_on = models.DateField(_("评估日期"), null=True, blank=True)
     evaluator = models.CharField(_("评估机构"), max_length=100, blank=True)
     total_score = models.DecimalField(_("总分"), max_digits=5, decimal_places=1, null=True, blank=True)
+    # R-EVAL-3: the day the grade was recorded; the bands in force that day decide it (not the day the evaluation
+    # says it was held, which a late entry could set before a change of the bands).
+    graded_on = models.DateField(_("评定日期"), null=True, blank=True)
     grade = models.CharField(_("评估等次"), max_length=16, choices=Grade.choices, blank=True)
     summary = models.TextField(_("评估意见"), blank=True)
     street_signed_by = models.ForeignKey(

@@ -18,7 +18,7 @@ from core.models import ParameterKey
 from core.parameters import timeline
 from core.policy import Severity
 from core.text import gettext as _
-from core.text import phrase, plain
+from core.text import listing, phrase, plain
 from evaluations.models import Evaluation, EvaluationScore, Renewal
 from evaluations.selectors import Bands, final_evaluation_due, midterm_evaluation_due
 
@@ -30,7 +30,7 @@ class EvaluationRow(NamedTuple):
     kind: str
     grade: str
     total_score: Decimal | None
-    held_on: datetime.date | None
+    graded_on: datetime.date | None
     street_signed_at: datetime.datetime | None
     bureau_signed_at: datetime.datetime | None
     reported_at: datetime.datetime | None
@@ -113,7 +113,7 @@ def all_years(stations, today: datetime.date) -> list[FollowedYear]:
             "kind",
             "grade",
             "total_score",
-            "held_on",
+            "graded_on",
             "street_signed_at",
             "bureau_signed_at",
             "reported_at",
@@ -218,7 +218,7 @@ def evaluations_and_renewals(stations, today: datetime.date):
                     )
             # R-EVAL-3: the grade is the one the total earns, and the total is the sum of the sheet's items.
             if evaluation.grade and evaluation.total_score is not None:
-                day = evaluation.held_on or year.end_date
+                day = evaluation.graded_on or year.end_date
                 bands = band_cache.get(day) or band_cache.setdefault(day, Bands.on_timelines(day))
                 earned = bands.grade(evaluation.total_score)
                 if earned != evaluation.grade:
@@ -359,6 +359,59 @@ def failed_contractor_wins_again(stations, today: datetime.date):
                 responsible=Responsible.BUREAU,
                 contractor_id=contractor_id,
             )
+
+
+SIGNED_TERMS = ("kind", "grade", "total_score", "held_on")
+
+
+@register("R-EVAL-2")
+def evaluations_changed_after_signing(stations, today: datetime.date):
+    """A signed evaluation is a record both sides put their names to: a later version with another grade, score,
+    kind or day is a signed record changed after signing (R-EVAL-2), whatever wrote it."""
+    history = Evaluation.history.model
+    signed_terms, changed = {}, {}
+    for evaluation_id, street_signed_at, bureau_signed_at, *terms in (
+        history.objects.filter(contract_year__station_id__in=stations.values("pk"))
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "street_signed_at", "bureau_signed_at", *SIGNED_TERMS)
+    ):
+        if evaluation_id not in signed_terms:
+            if street_signed_at is not None or bureau_signed_at is not None:
+                signed_terms[evaluation_id] = terms  # the terms as they stood at the first signature
+        elif terms != signed_terms[evaluation_id]:
+            changed[evaluation_id] = (signed_terms[evaluation_id], terms)
+    rows = {
+        pk: row
+        for pk, *row in Evaluation.objects.filter(pk__any=sorted(changed))
+        .order_by()
+        .values_list(
+            "pk",
+            "contract_year__station_id",
+            "contract_year__station__name",
+            "contract_year__cycle__contractor_id",
+            "contract_year__start_date",
+            "contract_year__planned_end_date",
+        )
+    }
+    for evaluation_id, (was, now) in changed.items():
+        if evaluation_id not in rows:
+            continue
+        station_id, station_name, contractor_id, start, planned_end = rows[evaluation_id]
+        fields = [
+            str(Evaluation._meta.get_field(name).verbose_name)
+            for name, before, after in zip(SIGNED_TERMS, was, now, strict=True)
+            if before != after
+        ]
+        yield Finding(
+            "R-EVAL-2",
+            Severity.ERROR,
+            station_id,
+            station_name,
+            subject=phrase(year_label(start, planned_end), str(Evaluation.Kind(now[0]).label)),
+            message=_("评估签字后被修改：{fields}与签字时不同。").format(fields=listing(fields)),
+            responsible=Responsible.BUREAU,
+            contractor_id=contractor_id,
+        )
 
 
 @register_upcoming

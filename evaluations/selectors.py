@@ -28,6 +28,12 @@ def midterm_evaluation_due(start: datetime.date) -> datetime.date:
     return add_months(start, 6 + EVALUATION_WINDOW_MONTHS) - datetime.timedelta(days=1)
 
 
+def evaluation_window_opens(start: datetime.date, kind: str) -> datetime.date:
+    """The first day an evaluation may be held: the mid-term one once four months have run, the year-end one in the
+    year's last two months (“在年底”) — an evaluation held on the year's first day judges nothing."""
+    return add_months(start, 4 if kind == Evaluation.Kind.MIDTERM else 10)
+
+
 def final_evaluation_due(end: datetime.date) -> datetime.date:
     return add_months(end + datetime.timedelta(days=1), EVALUATION_WINDOW_MONTHS) - datetime.timedelta(days=1)
 

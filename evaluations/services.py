@@ -24,6 +24,7 @@ from evaluations.models import Evaluation, EvaluationScore, Renewal, ScoringItem
 from evaluations.selectors import (
     FULL_MARKS,
     Bands,
+    evaluation_window_opens,
     final_evaluation_due,
     midterm_evaluation_due,
     scoring_sheet,
@@ -53,8 +54,20 @@ def evaluation_record(
         raise refusal("R-EVAL-1", _("评估日期不能是将来的日期。"), field="held_on")
     if held_on < contract_year.start_date:
         raise refusal("R-EVAL-1", _("评估日期不能早于合同年度开始。"), field="held_on")
+    earliest = evaluation_window_opens(contract_year.start_date, kind)
+    if held_on < earliest:
+        raise refusal(
+            "R-EVAL-1",
+            _("{kind}在合同年度{when}进行，最早{earliest:%Y-%m-%d}。").format(
+                kind=Evaluation.Kind(kind).label,
+                when=_("过半时") if kind == Evaluation.Kind.MIDTERM else _("年底"),
+                earliest=earliest,
+            ),
+            field="held_on",
+        )
     total = _checked_scores(contract_year, scores)
-    band = Bands.on(held_on)
+    today = timezone.localdate()
+    band = Bands.on(today)  # the bands in force when the grade is recorded (R-EVAL-3)
     earned = band.grade(total)
     grade = grade or earned
     if grade not in Evaluation.Grade.values:
@@ -84,6 +97,7 @@ def evaluation_record(
     evaluation = evaluation or Evaluation(contract_year=contract_year, kind=kind, due_date=due)
     evaluation.held_on = held_on
     evaluation.grade = grade
+    evaluation.graded_on = today
     evaluation.total_score = total
     evaluation.evaluator = evaluator
     evaluation.summary = summary
@@ -270,6 +284,15 @@ def contract_year_renew(
                 label=contract_year.label, grade=evaluation.get_grade_display()
             ),
         )
+    signed = timezone.localtime(evaluation.signed_at).date()
+    if signed_on < signed:
+        raise refusal(
+            "R-CYCLE-2",
+            _("续签以{signed:%Y-%m-%d}双方签字的年度评估为依据，续签合同不能早于该日签订。").format(
+                signed=signed
+            ),
+            field="signed_on",
+        )
     renewal = Renewal.objects.create(
         contract_year=contract_year,
         evaluation=evaluation,
@@ -353,4 +376,23 @@ def cycle_terminate(
         raise refusal("R-CYCLE-3", _("提前结束日期不能是将来的日期；请在当天或之后办理。"), field="end_date")
     if Renewal.objects.filter(contract_year__cycle=cycle, contract_year__start_date__gt=end_date).exists():
         raise refusal("R-CYCLE-3", _("结束日期之后的合同年度已有续签决定，请先核对。"), field="end_date")
+    if reason == ProjectCycle.EndReason.FAILED_EVALUATION:
+        last = (
+            Evaluation.objects.filter(
+                contract_year__cycle=cycle,
+                kind=Evaluation.Kind.FINAL,
+                street_signed_at__isnull=False,
+                bureau_signed_at__isnull=False,
+            )
+            .order_by("-contract_year__start_date")
+            .first()
+        )
+        if last is None or last.grade != Evaluation.Grade.FAIL:
+            raise refusal(
+                "R-CYCLE-2",
+                _(
+                    "该周期最近一次双方签字的年度评估不是“不合格”，不能以评估不合格为由结束；请选择提前终止并写明原因。"
+                ),
+                field="reason",
+            )
     return cycle_end(cycle=cycle, end_date=end_date, reason=reason, actor=actor, note=note)

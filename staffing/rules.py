@@ -182,6 +182,8 @@ def posted_within_deadline(stations, today: datetime.date):
         posted = cycle.first_posted
         if posted is not None and posted <= deadline:
             continue
+        if posted is None and cycle.end_date < deadline:
+            continue  # ended early before the posting was due: nothing owed after it (R-CYCLE-3)
         if posted is None and today <= deadline:
             continue  # still within the time allowed: a due item, not a finding
         day = (posted - cycle.first_signed).days if posted else (today - cycle.first_signed).days
@@ -305,7 +307,12 @@ def staffed_to_contract(stations, today: datetime.date):
         )
         .order_by()
         .values_list(
-            "cycle_id", "station_id", "station__name", "cycle__contractor_id", "start_date", "headcount"
+            "cycle_id",
+            "station_id",
+            "station__name",
+            "cycle__contractor_id",
+            "cycle__start_date",
+            "headcount",
         )
     )
     spans = defaultdict(list)
@@ -326,8 +333,9 @@ def staffed_to_contract(stations, today: datetime.date):
         last = min(d for d in (end, left_on, today) if d is not None)
         if last >= start:
             spans[cycle_id].append((start, last))
-    for cycle_id, station_id, station_name, contractor_id, year_start, headcount in years:
-        short_since = _short_since(spans[cycle_id], headcount, year_start, today)
+    for cycle_id, station_id, station_name, contractor_id, cycle_start, headcount in years:
+        # Counted across the cycle's years: a shortfall does not start again on a new contract year's first day.
+        short_since = _short_since(spans[cycle_id], headcount, cycle_start, today)
         if short_since is None:
             continue
         days = (today - short_since).days + 1

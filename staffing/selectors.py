@@ -150,9 +150,11 @@ def same_person_elsewhere(worker, start_date: datetime.date, end_date: datetime.
     [start_date, end_date]: a person is resident at one station at a time."""
     if not worker.id_digest:
         return Posting.objects.none()
-    overlapping = Posting.objects.filter(worker__id_digest=worker.id_digest).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=start_date)
-    )
+    # A posting ends with its own end date or with its cycle (a cycle ended early leaves its postings open, but
+    # nobody is resident under a cycle that has ended).
+    overlapping = Posting.objects.filter(
+        worker__id_digest=worker.id_digest, cycle__end_date__gte=start_date
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=start_date))
     if end_date is not None:
         overlapping = overlapping.filter(start_date__lte=end_date)
     return overlapping.select_related("cycle__station", "worker")

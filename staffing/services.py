@@ -33,6 +33,10 @@ from staffing.selectors import (
 )
 from stations.models import District
 
+# A posting is recorded when it happens: up to 15 days late (paperwork), up to a month ahead (a planned start).
+RECORD_BACK_DAYS = 15
+RECORD_AHEAD_DAYS = 30
+
 
 def _first_signing(cycle: ProjectCycle) -> datetime.date | None:
     first = cycle.years.order_by("year_no").first()
@@ -76,6 +80,22 @@ def worker_post(
                     name=worker.name, left_on=worker.left_on
                 )
             }
+        )
+    today = timezone.localdate()
+    earliest = today - datetime.timedelta(days=RECORD_BACK_DAYS)
+    if start_date > today + datetime.timedelta(days=RECORD_AHEAD_DAYS):
+        raise ValidationError(
+            {"start_date": _("到岗日期最多可提前{days}天登记。").format(days=RECORD_AHEAD_DAYS)}
+        )
+    if start_date < earliest and not (actor.role == Role.BUREAU and late_reason.strip()):
+        # A posting dated far back would rewrite what the checks already found (a late first posting, a shortfall,
+        # a recruit after the qualification deadline): the bureau alone records one, with its reason.
+        raise refusal(
+            "R-STAFF-5",
+            _(
+                "到岗日期{start_date:%Y-%m-%d}早于{days}天前；补登更早的派驻须由区民政局填写原因后登记。"
+            ).format(start_date=start_date, days=RECORD_BACK_DAYS),
+            field="start_date",
         )
     if not (cycle.start_date <= start_date <= cycle.end_date):
         raise refusal(
@@ -161,6 +181,15 @@ def posting_end(*, posting: Posting, end_date: datetime.date, actor) -> Posting:
     require_visible(actor, posting)
     if end_date < posting.start_date:
         raise ValidationError({"end_date": _("离岗日期不能早于到岗日期。")})
+    if posting.end_date is not None and end_date > posting.end_date:
+        # Moving a recorded end later would put someone back on post after the fact (and erase a shortfall, R-STAFF-7).
+        raise refusal(
+            "R-STAFF-7",
+            _("该派驻已于{end:%Y-%m-%d}结束，不能改到更晚；重新到岗请登记新的派驻。").format(
+                end=posting.end_date
+            ),
+            field="end_date",
+        )
     posting.end_date = end_date
     posting.full_clean()
     posting.save()

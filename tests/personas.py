@@ -22,7 +22,7 @@ from reports.models import Report
 from staffing import services as staffing_services
 from stations.models import District, Station, Street
 from tests.factories import UserFactory, scan
-from tests.policy.conftest import budget, funding
+from tests.policy.conftest import budget, funding, post_on_the_day
 
 D = datetime.date
 PERSONA_DAY = datetime.datetime(2025, 3, 10, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
@@ -148,7 +148,7 @@ def build() -> Personas:
             contractors[key], cycles[key], workers[key] = contractor, cycle, team
         for key in ("one", "two"):
             for worker in workers[key]:
-                staffing_services.worker_post(
+                post_on_the_day(
                     cycle=cycles[key],
                     worker=worker,
                     start_date=D(2024, 7, 10),

@@ -10,22 +10,27 @@ from django.db import migrations
 NAME = "staffing_posting_one_station_per_person"
 MESSAGE = "R-STAFF-7：同一人（身份证号相同）同一时间只能驻一个站。"
 
+# A posting lasts until its own end or its cycle's (a cycle ended early leaves no one resident under it).
 SQLITE_CONDITION = """EXISTS (SELECT 1 FROM staffing_posting p
     JOIN staffing_socialworker w ON w.id = p.worker_id
+    JOIN contracts_projectcycle c ON c.id = p.cycle_id
     JOIN staffing_socialworker me ON me.id = NEW.worker_id
+    JOIN contracts_projectcycle mine ON mine.id = NEW.cycle_id
     WHERE me.id_digest <> '' AND w.id_digest = me.id_digest AND p.id IS NOT NEW.id
-      AND p.start_date <= COALESCE(NEW.end_date, '9999-12-31')
-      AND COALESCE(p.end_date, '9999-12-31') >= NEW.start_date)"""
+      AND p.start_date <= MIN(COALESCE(NEW.end_date, '9999-12-31'), mine.end_date)
+      AND MIN(COALESCE(p.end_date, '9999-12-31'), c.end_date) >= NEW.start_date)"""
 
 POSTGRES_FORWARD = f"""
 CREATE OR REPLACE FUNCTION {NAME}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF EXISTS (SELECT 1 FROM staffing_posting p
         JOIN staffing_socialworker w ON w.id = p.worker_id
+        JOIN contracts_projectcycle c ON c.id = p.cycle_id
         JOIN staffing_socialworker me ON me.id = NEW.worker_id
+        JOIN contracts_projectcycle mine ON mine.id = NEW.cycle_id
         WHERE me.id_digest <> '' AND w.id_digest = me.id_digest AND p.id IS DISTINCT FROM NEW.id
-          AND p.start_date <= COALESCE(NEW.end_date, DATE '9999-12-31')
-          AND COALESCE(p.end_date, DATE '9999-12-31') >= NEW.start_date) THEN
+          AND p.start_date <= LEAST(COALESCE(NEW.end_date, DATE '9999-12-31'), mine.end_date)
+          AND LEAST(COALESCE(p.end_date, DATE '9999-12-31'), c.end_date) >= NEW.start_date) THEN
         RAISE EXCEPTION USING ERRCODE = 'check_violation', CONSTRAINT = '{NAME}', MESSAGE = '{NAME}: {MESSAGE}';
     END IF;
     RETURN NEW;
@@ -59,6 +64,9 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("staffing", "0004_volunteer_link_version")]
+    dependencies = [
+        ("staffing", "0004_volunteer_link_version"),
+        ("contracts", "0004_cycle_shape_and_early_end"),
+    ]
 
     operations = [migrations.RunPython(forward, backward)]

@@ -147,3 +147,17 @@ def set_parameter(pw, key, value, valid_from, document_no="东民发〔2024〕1�
         return parameter_change(
             key=key, value=Decimal(value), valid_from=valid_from, actor=pw.bureau, document_no=document_no
         )
+
+
+def post_on_the_day(**kwargs):
+    """staffing.services.worker_post as recorded on the day the worker takes post (a posting is recorded when it
+    happens: one dated weeks back needs the bureau's reason)."""
+    import time_machine
+
+    from staffing import services as staffing_services
+
+    day = kwargs["start_date"]
+    with time_machine.travel(
+        datetime.datetime(day.year, day.month, day.day, 1, tzinfo=datetime.UTC), tick=False
+    ):
+        return staffing_services.worker_post(**kwargs)

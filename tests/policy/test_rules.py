@@ -31,7 +31,7 @@ from staffing import services as staffing_services
 from staffing.models import Posting, Training, TrainingRecord, Volunteer, VolunteerHours
 from stations.models import AnnualPlan, Donation, SiteConditionLog, Street
 from tests.factories import ContractorFactory, UserFactory, scan
-from tests.policy.conftest import STANDARD, budget, funding, set_parameter, sheet
+from tests.policy.conftest import STANDARD, budget, funding, post_on_the_day, set_parameter, sheet
 
 D = datetime.date
 
@@ -61,7 +61,7 @@ def operating(pw, *, workers=2, qualified=1, start=D(2024, 7, 1), signed_on=D(20
     team = []
     for n in range(workers):
         worker = pw.worker()
-        staffing_services.worker_post(
+        post_on_the_day(
             cycle=cycle,
             worker=worker,
             start_date=signed_on,
@@ -82,16 +82,21 @@ def operating(pw, *, workers=2, qualified=1, start=D(2024, 7, 1), signed_on=D(20
 
 
 def graded_and_signed(pw, year, grade):
-    evaluation = evaluation_services.evaluation_record(
-        contract_year=year,
-        kind=Evaluation.Kind.FINAL,
-        held_on=year.end_date,
-        grade=grade,
-        scores=sheet(grade),
-        actor=pw.bureau,
-    )
-    evaluation_services.evaluation_sign(evaluation=evaluation, actor=pw.street_officer)
-    return evaluation_services.evaluation_sign(evaluation=evaluation, actor=pw.bureau)
+    """The year-end evaluation held, graded and signed by both on the year's last day (as that day)."""
+    day = year.end_date
+    with time_machine.travel(
+        datetime.datetime(day.year, day.month, day.day, 1, tzinfo=datetime.UTC), tick=False
+    ):
+        evaluation = evaluation_services.evaluation_record(
+            contract_year=year,
+            kind=Evaluation.Kind.FINAL,
+            held_on=day,
+            grade=grade,
+            scores=sheet(grade),
+            actor=pw.bureau,
+        )
+        evaluation_services.evaluation_sign(evaluation=evaluation, actor=pw.street_officer)
+        return evaluation_services.evaluation_sign(evaluation=evaluation, actor=pw.bureau)
 
 
 # --- every rule has a test -----------------------------------------------------------------------------------
@@ -536,7 +541,7 @@ def test_R_STAFF_1_fewer_than_two_or_more_than_three_residents_is_warned(pw):
     cycle, _year, _team = operating(pw, workers=1)
     assert [f.severity for f in rule_findings(pw, "R-STAFF-1", D(2024, 8, 1))] == ["warn"]
     for _ in range(2):
-        staffing_services.worker_post(
+        post_on_the_day(
             cycle=cycle,
             worker=pw.worker(),
             start_date=D(2024, 8, 1),
@@ -545,7 +550,7 @@ def test_R_STAFF_1_fewer_than_two_or_more_than_three_residents_is_warned(pw):
             actor=pw.contractor_user,
         )
     assert rule_findings(pw, "R-STAFF-1", D(2024, 8, 2)) == []
-    staffing_services.worker_post(
+    post_on_the_day(
         cycle=cycle,
         worker=pw.worker(),
         start_date=D(2024, 8, 2),
@@ -597,7 +602,7 @@ def test_R_STAFF_3_deadline_day_is_a_warning_and_the_day_after_an_error(pw):
 def test_R_STAFF_3_a_later_recruit_shares_the_cycles_one_deadline(pw):
     cycle, _year, _team = operating(pw, workers=2, qualified=2)
     recruit = pw.worker()
-    staffing_services.worker_post(
+    post_on_the_day(
         cycle=cycle,
         worker=recruit,
         start_date=D(2025, 3, 1),
@@ -617,7 +622,7 @@ def test_R_STAFF_4_only_full_time_workers_with_a_labour_contract_are_posted(pw):
     cycle = pw.award()
     pw.sign(cycle)
     with refused_by("R-STAFF-4"):
-        staffing_services.worker_post(
+        post_on_the_day(
             cycle=cycle,
             worker=pw.worker(),
             start_date=D(2024, 7, 2),
@@ -626,7 +631,7 @@ def test_R_STAFF_4_only_full_time_workers_with_a_labour_contract_are_posted(pw):
             actor=pw.contractor_user,
         )
     with refused_by("R-STAFF-4"):
-        staffing_services.worker_post(
+        post_on_the_day(
             cycle=cycle,
             worker=pw.worker(),
             start_date=D(2024, 7, 2),
@@ -635,7 +640,7 @@ def test_R_STAFF_4_only_full_time_workers_with_a_labour_contract_are_posted(pw):
             actor=pw.contractor_user,
         )
     with refused_by("R-STAFF-4"):
-        staffing_services.worker_post(
+        post_on_the_day(
             cycle=cycle,
             worker=ContractorFactory().workers.create(
                 district=pw.station.street.district,
@@ -665,7 +670,7 @@ def test_R_STAFF_5_posting_on_day_15_accepted_and_day_16_refused(pw):
     cycle = pw.award()
     pw.sign(cycle, signed_on=D(2024, 7, 1))
     with refused_by("R-STAFF-5"):
-        staffing_services.worker_post(
+        post_on_the_day(
             cycle=cycle,
             worker=pw.worker(),
             start_date=D(2024, 7, 17),
@@ -674,7 +679,7 @@ def test_R_STAFF_5_posting_on_day_15_accepted_and_day_16_refused(pw):
             actor=pw.contractor_user,
         )
     assert not Posting.objects.filter(cycle=cycle).exists()
-    posting = staffing_services.worker_post(
+    posting = post_on_the_day(
         cycle=cycle,
         worker=pw.worker(),
         start_date=D(2024, 7, 16),
@@ -693,7 +698,7 @@ def test_R_STAFF_5_a_late_posting_recorded_by_the_bureau_stays_a_finding(pw):
     assert [i.due for i in due_items(pw.stations, D(2024, 7, 10)) if i.rule_id == "R-STAFF-5"] == [
         D(2024, 7, 16)
     ]
-    staffing_services.worker_post(
+    post_on_the_day(
         cycle=cycle,
         worker=pw.worker(),
         start_date=D(2024, 7, 17),
@@ -864,6 +869,7 @@ def test_R_EVAL_1_evaluation_missing_after_its_due_date_is_an_error(pw):
 
 
 @pytest.mark.django_db
+@time_machine.travel(datetime.datetime(2025, 7, 2, 1, tzinfo=datetime.UTC), tick=False)
 def test_R_EVAL_2_only_an_evaluation_signed_by_street_and_bureau_counts_for_renewal(pw):
     _cycle, year, _team = operating(pw)
     evaluation = evaluation_services.evaluation_record(
@@ -885,7 +891,7 @@ def test_R_EVAL_2_only_an_evaluation_signed_by_street_and_bureau_counts_for_rene
     with pytest.raises(PermissionDenied):
         evaluation_services.evaluation_sign(evaluation=evaluation, actor=outsider)
     evaluation_services.evaluation_sign(evaluation=evaluation, actor=pw.bureau)
-    assert _renew(pw, year).year_no == 2
+    assert _renew(pw, year, signed_on=D(2025, 7, 2)).year_no == 2  # not before the signature
 
 
 @pytest.mark.django_db

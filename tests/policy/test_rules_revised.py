@@ -14,6 +14,7 @@ from accounts.models import Role
 from contracts import services as contract_services
 from contracts.models import ContractYear, EligibilityCondition, Procurement, ProjectCycle
 from core.models import ParameterKey
+from core.services import parameter_change
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation, ScoringItem
 from reports import services as report_services
@@ -21,7 +22,7 @@ from reports.models import Report, ReportReview
 from staffing import services as staffing_services
 from staffing.models import Posting, Training, TrainingRecord
 from tests.factories import ContractorFactory, SocialWorkerFactory, StationFactory, UserFactory, scan
-from tests.policy.conftest import STANDARD, budget, funding, set_parameter, sheet
+from tests.policy.conftest import STANDARD, budget, funding, post_on_the_day, set_parameter, sheet
 from tests.policy.test_rules import _renew, graded_and_signed, operating, refused_by, rule_findings
 
 D = datetime.date
@@ -316,7 +317,7 @@ def test_R_STAFF_2_a_station_in_operation_with_nobody_posted_is_an_error(pw):
 def test_R_STAFF_3_after_the_cycles_deadline_only_a_qualified_worker_is_posted(pw):
     cycle, _year, _team = operating(pw, workers=2, qualified=2)  # taken over 2024-07-01: deadline 2026-07-01
     on_deadline = pw.worker()
-    staffing_services.worker_post(
+    post_on_the_day(
         cycle=cycle,
         worker=on_deadline,
         start_date=D(2026, 7, 1),
@@ -326,7 +327,7 @@ def test_R_STAFF_3_after_the_cycles_deadline_only_a_qualified_worker_is_posted(p
     )
     late = pw.worker()
     with refused_by("R-STAFF-3"):
-        staffing_services.worker_post(
+        post_on_the_day(
             cycle=cycle,
             worker=late,
             start_date=D(2026, 7, 2),
@@ -335,7 +336,7 @@ def test_R_STAFF_3_after_the_cycles_deadline_only_a_qualified_worker_is_posted(p
             actor=pw.contractor_user,
         )
     with refused_by("R-STAFF-3"):  # the bureau too, unless it records why
-        staffing_services.worker_post(
+        post_on_the_day(
             cycle=cycle,
             worker=late,
             start_date=D(2026, 7, 2),
@@ -343,7 +344,7 @@ def test_R_STAFF_3_after_the_cycles_deadline_only_a_qualified_worker_is_posted(p
             has_labour_contract=True,
             actor=pw.bureau,
         )
-    staffing_services.worker_post(
+    post_on_the_day(
         cycle=cycle,
         worker=late,
         start_date=D(2026, 7, 2),
@@ -411,7 +412,7 @@ def test_R_STAFF_7_one_person_is_resident_at_one_station_at_a_time(pw):
             amount=STANDARD,
             signed_on=D(2024, 7, 1),
         )
-        staffing_services.worker_post(
+        post_on_the_day(
             cycle=other_cycle,
             worker=twin,
             start_date=D(2024, 7, 5),
@@ -692,3 +693,228 @@ def test_R_PROC_2_a_condition_that_lapses_after_the_award_is_shown(pw):
     assert rule_findings(pw, "R-PROC-2", D(2025, 3, 31)) == []
     lapsed = rule_findings(pw, "R-PROC-2", D(2025, 4, 1))
     assert len(lapsed) == 1 and lapsed[0].severity == "error"
+
+
+# --- paths an auditor tried (helper review, 2026-12-01) -----------------------------------------------------------
+
+
+def test_R_EVAL_2_a_signed_evaluation_changed_afterwards_is_flagged(pw):
+    _cycle, year, _team = operating(pw)
+    evaluation = graded_and_signed(pw, year, "good")
+    assert not [f for f in rule_findings(pw, "R-EVAL-2", D(2025, 8, 1)) if "签字后" in f.message]
+    evaluation.grade, evaluation.total_score = "excellent", Decimal("93")
+    evaluation.save()  # consistent with its band, but written around the service after both signed
+    flagged = [f for f in rule_findings(pw, "R-EVAL-2", D(2025, 8, 1)) if "签字后" in f.message]
+    assert len(flagged) == 1 and "评估等次" in flagged[0].message
+
+
+def test_parameters_a_value_in_force_today_is_not_replaced_the_same_day(pw):
+    def change(value, valid_from, document_no):
+        return parameter_change(
+            key=ParameterKey.ANNUAL_AMOUNT_CAP,
+            value=Decimal(value),
+            valid_from=valid_from,
+            document_no=document_no,
+            actor=pw.bureau,
+        )
+
+    with on(D(2026, 12, 1)):
+        change("300000", D(2026, 12, 1), "A号")
+        with refused_by("R-FUND-1"):  # today's findings already rest on it
+            change("200000", D(2026, 12, 1), "B号")
+        later = change("280000", D(2027, 1, 1), "C号")
+        corrected = change("270000", D(2027, 1, 1), "D号")  # not yet in force: may still be corrected
+    assert later.pk == corrected.pk and corrected.document_no == "D号"
+
+
+def test_R_EVAL_3_the_bands_stay_in_order_against_values_set_for_later_days(pw):
+    with on(D(2026, 12, 1)):
+        set_parameter(pw, ParameterKey.EVAL_GOOD_MIN, "85", D(2027, 2, 1))
+        with refused_by("R-EVAL-3"):  # from 2027-02-01 良好 (85) would sit above 优秀 (84)
+            set_parameter(pw, ParameterKey.EVAL_EXCELLENT_MIN, "84", D(2027, 1, 1))
+
+
+def test_R_FUND_1_a_signing_day_before_the_award_or_back_to_a_higher_cap_is_refused(pw):
+    cycle = pw.award(cycle_start=D(2024, 7, 1), award_date=D(2024, 6, 10))
+    with refused_by("R-CYCLE-1"):
+        pw.sign(cycle, signed_on=D(2024, 6, 9))
+    with on(D(2024, 7, 1)):
+        set_parameter(pw, ParameterKey.ANNUAL_AMOUNT_CAP, "200000", D(2024, 7, 1))
+    with on(D(2024, 7, 2)), refused_by("R-FUND-1"):  # dated back to the old cap, recorded under the new one
+        pw.sign(cycle, amount=STANDARD, signed_on=D(2024, 6, 20))
+
+
+def test_R_CYCLE_2_ending_as_failed_needs_a_signed_fail(pw):
+    _cycle, year, _team = operating(pw)
+    graded_and_signed(pw, year, "excellent")
+    with on(D(2025, 8, 1)), refused_by("R-CYCLE-2"):
+        evaluation_services.cycle_terminate(
+            cycle=year.cycle, end_date=D(2025, 8, 1), reason="failed_evaluation", note="", actor=pw.bureau
+        )
+
+
+def test_R_EVAL_1_an_evaluation_is_held_once_its_period_has_run(pw):
+    _cycle, year, _team = operating(pw)  # 2024-07-01 .. 2025-06-30
+    with refused_by("R-EVAL-1"):
+        evaluation_services.evaluation_record(
+            contract_year=year,
+            kind="final",
+            held_on=D(2024, 7, 1),
+            grade="good",
+            scores=sheet("good"),
+            actor=pw.bureau,
+        )
+    with refused_by("R-EVAL-1"):
+        evaluation_services.evaluation_record(
+            contract_year=year,
+            kind="midterm",
+            held_on=D(2024, 10, 31),
+            grade="good",
+            scores=sheet("good"),
+            actor=pw.bureau,
+        )
+    evaluation_services.evaluation_record(  # four months have run
+        contract_year=year,
+        kind="midterm",
+        held_on=D(2024, 11, 1),
+        grade="good",
+        scores=sheet("good"),
+        actor=pw.bureau,
+    )
+
+
+def test_R_CYCLE_2_a_renewal_is_not_signed_before_the_evaluation_it_rests_on(pw):
+    _cycle, year, _team = operating(pw)
+    with on(D(2025, 7, 10)):
+        evaluation = evaluation_services.evaluation_record(
+            contract_year=year,
+            kind="final",
+            held_on=D(2025, 7, 10),
+            grade="good",
+            scores=sheet("good"),
+            actor=pw.bureau,
+        )
+        evaluation_services.evaluation_sign(evaluation=evaluation, actor=pw.street_officer)
+        evaluation_services.evaluation_sign(evaluation=evaluation, actor=pw.bureau)
+        with refused_by("R-CYCLE-2"):
+            _renew(pw, year, signed_on=D(2025, 7, 1))
+        assert _renew(pw, year, signed_on=D(2025, 7, 10)).year_no == 2
+
+
+def test_R_EVAL_3_the_bands_in_force_when_the_grade_is_recorded_decide(pw):
+    _cycle, year, _team = operating(pw)
+    set_parameter(pw, ParameterKey.EVAL_PASS_MIN, "70", D(2025, 7, 1))
+    with on(D(2025, 7, 5)), refused_by("R-EVAL-3"):  # held "2025-06-30", recorded under the new bands
+        evaluation_services.evaluation_record(
+            contract_year=year,
+            kind="final",
+            held_on=D(2025, 6, 30),
+            grade="pass",
+            scores=sheet("65"),
+            actor=pw.bureau,
+        )
+
+
+def test_R_STAFF_5_a_posting_dated_far_back_needs_the_bureaus_reason(pw):
+    cycle = pw.award()
+    pw.sign(cycle)
+    worker = pw.worker()
+    with on(D(2024, 8, 1)):
+        with refused_by("R-STAFF-5"):  # dated 31 days back, past the 15 a late entry may take
+            staffing_services.worker_post(
+                cycle=cycle,
+                worker=worker,
+                start_date=D(2024, 7, 1),
+                is_full_time=True,
+                has_labour_contract=True,
+                actor=pw.contractor_user,
+            )
+        posting = staffing_services.worker_post(
+            cycle=cycle,
+            worker=worker,
+            start_date=D(2024, 7, 1),
+            is_full_time=True,
+            has_labour_contract=True,
+            actor=pw.bureau,
+            late_reason="纸质派驻单补录，见东民函〔2024〕8号",
+        )
+    assert posting.start_date == D(2024, 7, 1)
+
+
+def test_R_STAFF_7_an_ended_posting_is_not_moved_later_to_hide_a_shortfall(pw):
+    _cycle, _year, team = operating(pw, workers=2, qualified=2)
+    posting = team[1].postings.get()
+    staffing_services.posting_end(posting=posting, end_date=D(2024, 9, 30), actor=pw.contractor_user)
+    with refused_by("R-STAFF-7"):
+        staffing_services.posting_end(posting=posting, end_date=D(2025, 6, 30), actor=pw.bureau)
+
+
+def test_R_STAFF_7_the_shortfall_is_counted_across_contract_years(pw):
+    _cycle, year1, team = operating(pw, workers=2, qualified=2)
+    graded_and_signed(pw, year1, "good")
+    _renew(pw, year1)
+    staffing_services.posting_end(
+        posting=team[1].postings.get(), end_date=D(2025, 6, 10), actor=pw.contractor_user
+    )
+    found = [f for f in rule_findings(pw, "R-STAFF-7", D(2025, 7, 11)) if f.subject == "足额配备"]
+    assert len(found) == 1 and "自2025-06-11起" in found[0].message
+
+
+def test_R_CYCLE_3_no_posting_is_owed_after_an_early_end(pw):
+    cycle = pw.award()
+    pw.sign(cycle)  # signed 2024-07-01; workers due by 2024-07-16
+    _terminate(pw, cycle, D(2024, 7, 5))
+    assert rule_findings(pw, "R-STAFF-5", D(2025, 3, 1)) == []
+
+
+def test_R_CYCLE_3_workers_can_move_to_the_next_contractor_from_the_next_day(pw):
+    cycle, _year, team = operating(pw, workers=2, qualified=2)
+    _terminate(pw, cycle, D(2024, 12, 20))  # the postings were never ended: they end with the cycle
+    nxt = ContractorFactory()
+    again = contract_services.procurement_start(
+        station=pw.station,
+        purchaser=Procurement.Purchaser.BUREAU,
+        title="重新采购",
+        project_no="PW-2024-3",
+        method=Procurement.Method.PUBLIC_TENDER,
+        budget_amount=Decimal("750000"),
+        notice_date=D(2024, 12, 10),
+        actor=pw.bureau,
+    )
+    for condition in EligibilityCondition.values:
+        contract_services.eligibility_verify(
+            contractor=nxt,
+            condition=condition,
+            evidence="证明",
+            verified_on=D(2024, 12, 1),
+            documents=[scan()],
+            actor=pw.bureau,
+        )
+    new_cycle = contract_services.procurement_award(
+        procurement=again,
+        contractor=nxt,
+        award_date=D(2024, 12, 15),
+        cycle_start=D(2024, 12, 21),
+        actor=pw.bureau,
+    )
+    with on(D(2024, 12, 21)):
+        contract_services.contract_year_sign(
+            cycle=new_cycle,
+            amount=STANDARD,
+            signed_on=D(2024, 12, 21),
+            budget_lines=budget(),
+            funding=funding(),
+            actor=pw.bureau,
+        )
+    rehired = SocialWorkerFactory(
+        contractor=nxt, district=pw.station.street.district, id_number=team[0].id_number
+    )
+    posting = post_on_the_day(
+        cycle=new_cycle,
+        worker=rehired,
+        start_date=D(2024, 12, 21),
+        is_full_time=True,
+        has_labour_contract=True,
+        actor=pw.bureau,
+    )
+    assert posting.pk

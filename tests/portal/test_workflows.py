@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -160,17 +161,19 @@ def test_R_STAFF_5_posting_on_day_16_is_refused_on_the_form(client_as, demo_user
 def _failed_current_year(bureau, street_user) -> ContractYear:
     """金钟's current year graded 不合格 and signed by both (built for the test)."""
     year = ContractYear.objects.get(station__street__name="金钟街道", start_date=D(2026, 7, 1))
-    evaluation = evaluation_services.evaluation_record(
-        contract_year=year,
-        kind="final",
-        held_on=D(2026, 11, 20),
-        grade="fail",
-        scores=sheet("fail"),
-        actor=bureau,
-    )
+    # Held in the year's last months (R-EVAL-1): recorded as of that day.
+    with time_machine.travel(datetime.datetime(2027, 5, 21, 1, tzinfo=datetime.UTC), tick=False):
+        evaluation = evaluation_services.evaluation_record(
+            contract_year=year,
+            kind="final",
+            held_on=D(2027, 5, 20),
+            grade="fail",
+            scores=sheet("fail"),
+            actor=bureau,
+        )
     evaluation.street_signed_by, evaluation.street_signed_at = (
         street_user,
-        evaluation.held_on and datetime.datetime(2026, 11, 21, tzinfo=datetime.UTC),
+        datetime.datetime(2027, 5, 21, tzinfo=datetime.UTC),
     )
     evaluation.save()
     evaluation_services.evaluation_sign(evaluation=evaluation, actor=bureau)

@@ -661,6 +661,7 @@ class Command(BaseCommand):
                     defaults={
                         "due_date": due,
                         "held_on": held,
+                        "graded_on": held,
                         "evaluator": "东丽区社会工作指导中心",
                         "total_score": GRADE_SCORE[grade],
                         "grade": grade,
