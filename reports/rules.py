@@ -15,8 +15,6 @@ from reports.models import Report, ServiceRecord
 from reports.selectors import not_built, report_due
 from stations.selectors import operating_on
 
-# Reports still followed: those of contract years in force or ended within this many days.
-LOOKBACK_DAYS = 400
 # The bureau reviews a submitted report within this many days (R-REP-3; the portal's practice).
 REVIEW_WITHIN_DAYS = 10
 # A station with no service recorded for this many days is flagged (R-SVC-1).
@@ -77,7 +75,6 @@ def owed_reports(stations, today: datetime.date, until: datetime.date):
         ContractYear.objects.filter(
             station__in=stations.values("pk"),
             start_date__lte=until,
-            end_date__gte=today - datetime.timedelta(days=LOOKBACK_DAYS),
         )
         .order_by()
         .values_list(

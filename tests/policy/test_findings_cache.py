@@ -203,7 +203,8 @@ def test_the_province_workbook_reuses_unchanged_districts(cache_on, demo_users, 
     services.report_submit(report=brief, actor=demo_users["org-a"])
     with CaptureQueriesContext(connection) as one_changed:
         after = list(findings_by_district(everything, chunk=3))
-    assert len(warm) < len(one_changed) < len(warm) + 40  # only Dongli's chunk computed again
+    # Only Dongli's chunk computed again: one run of the engine (a fixed number of queries per check).
+    assert len(warm) < len(one_changed) < len(warm) + 50
     settings.FINDINGS_CACHE_SECONDS = 0
     fresh = list(findings_by_district(everything, chunk=3))
     assert sorted(map(repr, after)) == sorted(map(repr, fresh)) != sorted(map(repr, first))
