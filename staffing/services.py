@@ -125,12 +125,12 @@ def worker_post(
         .exclude(end_date__lt=start_date)
         .exists()
     ):
-        raise ValidationError(
-            {
-                "worker": _("{name}在{start_date:%Y-%m-%d}已派驻在岗，请先办理离岗。").format(
-                    name=worker.name, start_date=start_date
-                )
-            }
+        raise refusal(
+            "R-STAFF-7",
+            _("{name}在{start_date:%Y-%m-%d}已派驻在岗，同一人同一时间只能驻一个站，请先办理离岗。").format(
+                name=worker.name, start_date=start_date
+            ),
+            field="worker",
         )
     elsewhere = same_person_elsewhere(worker, start_date).first()
     if elsewhere is not None:

@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.test import Client
 
 from contracts.models import BudgetLine, ContractYear, FundingAllocation, Procurement
@@ -190,3 +191,119 @@ def test_admin_changes_a_parameter_through_the_service(pw):
     )
     assert back_dated.status_code == 200 and "R-STAFF-5" in back_dated.content.decode()
     assert not PolicyParameter.objects.filter(valid_from=D(2025, 1, 1)).exists()
+
+
+# --- the revised rules through the admin (issue 16) -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_R_CYCLE_1_admin_refuses_a_signing_day_in_the_future(pw):
+    cycle = pw.award()
+    data = {
+        "cycle": cycle.pk,
+        "amount": "250000.00",
+        "signed_on": "2099-07-01",
+        "agreement_no": "A-1",
+        **money_post(Decimal("250000.00")),
+    }
+    response = admin_client(pw.bureau).post("/admin/contracts/contractyear/add/", data)
+    assert response.status_code == 200 and "R-CYCLE-1" in response.content.decode()
+    assert not ContractYear.objects.filter(cycle=cycle).exists()
+
+
+@pytest.mark.django_db
+def test_R_CYCLE_3_the_admin_cannot_end_a_cycle_around_the_service(pw):
+    cycle, _year, _team = operating(pw)
+    response = admin_client(pw.bureau).post(
+        f"/admin/contracts/projectcycle/{cycle.pk}/change/",
+        {"end_date": "2024-12-20", "end_reason": "terminated"},
+    )
+    assert response.status_code == 403
+    cycle.refresh_from_db()
+    assert cycle.end_date == cycle.planned_end_date
+
+
+@pytest.mark.django_db
+def test_R_STAFF_7_admin_refuses_the_same_person_at_a_second_station(pw):
+    from contracts.models import ProjectCycle
+    from tests.factories import StationFactory
+
+    _cycle, _year, team = operating(pw, workers=1, qualified=1)
+    other = StationFactory(street__district=pw.station.street.district)
+    second = ProjectCycle.objects.create(
+        station=other,
+        contractor=pw.contractor,
+        procurement=Procurement.objects.create(
+            station=other,
+            purchaser="bureau",
+            title="t",
+            project_no="X-2",
+            method="public_tender",
+            budget_amount=1,
+            notice_date=D(2024, 5, 1),
+            status="awarded",
+            award_date=D(2024, 6, 1),
+            awarded_to=pw.contractor,
+        ),
+        start_date=D(2024, 7, 1),
+        planned_end_date=D(2027, 6, 30),
+        end_date=D(2027, 6, 30),
+    )
+    pw.sign(second)
+    data = {
+        "worker": team[0].pk,
+        "cycle": second.pk,
+        "start_date": "2024-07-05",
+        "is_full_time": "on",
+        "has_labour_contract": "on",
+    }
+    with time_machine.travel(datetime.datetime(2024, 7, 5, 1, tzinfo=datetime.UTC), tick=False):
+        response = admin_client(pw.bureau).post("/admin/staffing/posting/add/", data)
+    assert "R-STAFF-7" in response.content.decode()
+    assert not Posting.objects.filter(cycle=second).exists()
+
+
+@pytest.mark.django_db
+def test_R_STAFF_3_admin_refuses_an_unqualified_recruit_after_the_deadline_without_a_reason(pw):
+    cycle, _year, _team = operating(pw, workers=2, qualified=2)  # deadline 2026-07-01
+    recruit = pw.worker()
+    data = {
+        "worker": recruit.pk,
+        "cycle": cycle.pk,
+        "start_date": "2026-07-02",
+        "is_full_time": "on",
+        "has_labour_contract": "on",
+    }
+    with time_machine.travel(datetime.datetime(2026, 7, 2, 1, tzinfo=datetime.UTC), tick=False):
+        response = admin_client(pw.bureau).post("/admin/staffing/posting/add/", data)
+    assert "R-STAFF-3" in response.content.decode()
+    assert not Posting.objects.filter(worker=recruit).exists()
+
+
+@pytest.mark.django_db
+def test_R_EVAL_3_and_R_EVAL_1_evaluations_and_sheets_are_read_only_in_the_admin(pw):
+    client = admin_client(pw.bureau)
+    assert client.get("/admin/evaluations/scoringitem/add/").status_code == 403
+    assert client.get("/admin/evaluations/evaluation/add/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_R_STAFF_6_training_results_are_not_written_in_the_admin(pw):
+    assert admin_client(pw.bureau).get("/admin/staffing/training/add/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_R_REP_3_the_admin_accepts_a_report_only_through_the_review_service(pw):
+    from reports import services as report_services
+    from reports.models import Report, ReportReview
+
+    _cycle, year, _team = operating(pw)
+    brief = report_services.report_draft(
+        contract_year=year, kind=Report.Kind.MONTHLY, period=D(2024, 7, 1), actor=pw.contractor_user
+    )
+    report_services.report_submit(report=brief, actor=pw.contractor_user)
+    admin_client(pw.bureau).post(
+        "/admin/reports/report/", {"action": "accept", "_selected_action": [brief.pk]}
+    )
+    review = ReportReview.objects.get(report=brief)
+    assert review.reviewed_by == pw.bureau and Report.objects.get(pk=brief.pk).status == "accepted"
