@@ -483,9 +483,7 @@ class ContractYear(models.Model):
         ]
 
     def __str__(self) -> str:
-        return gettext("{station} {start_date:%Y}—{end_date:%Y}年度").format(
-            station=self.station, start_date=self.start_date, end_date=self.end_date
-        )
+        return f"{self.station} {self.label}"
 
     @property
     def label(self) -> str:
@@ -497,7 +495,10 @@ class ContractYear(models.Model):
 
 
 def year_label(start_date: datetime.date, end_date: datetime.date) -> str:
-    """A contract year's name from its dates (2026—2027年度), for checks that read years as plain rows."""
+    """A contract year's name from its dates (2026—2027年度; 2027年度 when it lies within one calendar year), for checks
+    that read years as plain rows."""
+    if start_date.year == end_date.year:
+        return gettext("{start_date:%Y}年度").format(start_date=start_date)
     return gettext("{start_date:%Y}—{end_date:%Y}年度").format(start_date=start_date, end_date=end_date)
 
 

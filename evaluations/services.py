@@ -280,7 +280,7 @@ def contract_year_renew(
     if evaluation.grade not in Evaluation.PASSING_GRADES:
         raise refusal(
             "R-CYCLE-2",
-            _("{label}年度评估结果为“{grade}”，不再续签，须按政府购买服务程序重新确定承接主体。").format(
+            _("{label}的年度评估结果为“{grade}”，不再续签，须按政府购买服务程序重新确定承接主体。").format(
                 label=contract_year.label, grade=evaluation.get_grade_display()
             ),
         )
@@ -336,7 +336,7 @@ def cycle_end_after_evaluation(*, contract_year: ContractYear, actor, note: str 
     if not failed and contract_year.planned_end_date < cycle.planned_end_date and not note.strip():
         raise refusal(
             "R-CYCLE-2",
-            _("{label}年度评估为“{grade}”，按规定应续签；不再续签须写明原因。").format(
+            _("{label}的年度评估为“{grade}”，按规定应续签；不再续签须写明原因。").format(
                 label=contract_year.label, grade=evaluation.get_grade_display()
             ),
             field="note",

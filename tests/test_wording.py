@@ -1,0 +1,26 @@
+"""Wording slips that read badly in Chinese (issue 17, item 7, started): a doubled 年度, a year named 2027—2027."""
+
+import datetime
+import re
+from pathlib import Path
+
+from contracts.models import year_label
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_a_contract_year_within_one_calendar_year_is_named_once():
+    assert year_label(datetime.date(2027, 1, 1), datetime.date(2027, 12, 31)) == "2027年度"
+    assert year_label(datetime.date(2026, 7, 1), datetime.date(2027, 6, 30)) == "2026—2027年度"
+
+
+def test_no_message_puts_年度_after_a_year_label_that_already_ends_in_it():
+    doubled = re.compile(r"\{label\d?\}年度")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in ROOT.glob("*/*.py")
+        if ".venv" not in path.parts and "migrations" not in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if doubled.search(line)
+    ]
+    assert offenders == []
