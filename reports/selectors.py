@@ -104,17 +104,23 @@ def not_built(stations: QuerySet) -> tuple[QuerySet, QuerySet]:
 
 
 class StationStatus:
+    """One definition of a station's status, used by the pages, the PDF and the workbook: in operation (a cycle runs
+    today); procuring (a procurement is open); awarded (a cycle is awarded and starts later — its first year can be
+    signed now); not built (no cycle ever); between cycles (the last one has ended and nothing follows yet)."""
+
     PLANNED = "planned"
     PROCURING = "procuring"
+    AWARDED = "awarded"
     OPERATING = "operating"
     LAPSED = "lapsed"
     LABELS = {
         PLANNED: gettext_lazy("未建站"),
         PROCURING: gettext_lazy("采购中"),
+        AWARDED: gettext_lazy("已中标待开始"),
         OPERATING: gettext_lazy("运行中"),
         LAPSED: gettext_lazy("周期结束待采购"),
     }
-    TAGS = {PLANNED: "secondary", PROCURING: "warning", OPERATING: "success", LAPSED: "danger"}
+    TAGS = {PLANNED: "secondary", PROCURING: "warning", AWARDED: "info", OPERATING: "success", LAPSED: "danger"}
     CHOICES = list(LABELS.items())
 
 
@@ -125,12 +131,14 @@ def status_filter(status: str, today: datetime.date) -> Q:
         ProjectCycle.objects.filter(station=OuterRef("pk"), start_date__lte=today, end_date__gte=today)
     )
     procuring = Exists(Procurement.objects.filter(station=OuterRef("pk"), status=Procurement.Status.OPEN))
+    coming = Exists(ProjectCycle.objects.filter(station=OuterRef("pk"), start_date__gt=today))
     any_cycle = Exists(ProjectCycle.objects.filter(station=OuterRef("pk")))
     return {
         StationStatus.OPERATING: Q(current),
         StationStatus.PROCURING: ~Q(current) & Q(procuring),
+        StationStatus.AWARDED: ~Q(current) & ~Q(procuring) & Q(coming),
         StationStatus.PLANNED: ~Q(current) & ~Q(procuring) & ~Q(any_cycle),
-        StationStatus.LAPSED: ~Q(current) & ~Q(procuring) & Q(any_cycle),
+        StationStatus.LAPSED: ~Q(current) & ~Q(procuring) & ~Q(coming) & Q(any_cycle),
     }[status]
 
 
@@ -154,6 +162,10 @@ def station_rows(stations, today: datetime.date):
             status=Case(
                 When(Exists(current_cycle), then=Value(StationStatus.OPERATING)),
                 When(Exists(open_procurement), then=Value(StationStatus.PROCURING)),
+                When(
+                    Exists(ProjectCycle.objects.filter(station=OuterRef("pk"), start_date__gt=today)),
+                    then=Value(StationStatus.AWARDED),
+                ),
                 When(
                     ~Exists(ProjectCycle.objects.filter(station=OuterRef("pk"))),
                     then=Value(StationStatus.PLANNED),

@@ -250,6 +250,7 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_log_site": can(user, "log_site", station),
             "can_procure": current_cycle is None
             and open_procurement is None
+            and not any(c.start_date > today for c in cycles)  # awarded, starting later: nothing to procure
             and can(user, "procure", station),
             "can_dossier": may(user, "dossier", Station),
             "can_decide": may(user, "decide", ContractYear),

@@ -379,3 +379,64 @@ def test_with_many_contractors_the_station_list_searches_them_by_name(client_as)
     assert 'name="contractor_name"' in text and 'name="contractor"' not in text
     text = client.get("/stations/", {"contractor_name": "启航"}).content.decode()
     assert "张贵庄街道社会工作服务站" in text and "东丽湖街道社会工作服务站" not in text
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_a_station_awarded_for_a_later_cycle_shows_the_same_right_status_everywhere(client_as, demo_users):
+    """Issue 17 (statuses): awarded, starting 2026-12-15, first year signed today — not 周期结束待采购, and no
+    second procurement offered; the page, the station list, the workbook and the PDF say the same."""
+    import io
+    import shutil
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    from documents.reports import rollout_pdf
+    from documents.rollout import write_rollout_workbook
+
+    bureau = demo_users["bureau"]
+    contractor = ContractorFactory(name="东丽区远航社会工作服务中心")
+    for condition in EligibilityCondition.values:
+        contract_services.eligibility_verify(
+            contractor=contractor,
+            condition=condition,
+            evidence="e",
+            verified_on=D(2026, 10, 20),
+            actor=bureau,
+            documents=[scan()],
+        )
+    cycle = contract_services.procurement_award(
+        procurement=Procurement.objects.get(project_no="TJDL-2026-SGZ-11"),
+        contractor=contractor,
+        award_date=D(2026, 11, 20),
+        cycle_start=D(2026, 12, 15),
+        actor=bureau,
+    )
+    contract_services.contract_year_sign(  # signing the first year is possible as soon as the award is made
+        cycle=cycle,
+        amount=Decimal("250000"),
+        signed_on=D(2026, 11, 28),
+        budget_lines=budget(Decimal("250000")),
+        funding=funding(Decimal("250000")),
+        actor=bureau,
+    )
+    station = cycle.station
+    page = client_as("bureau").get(reverse("station-detail", args=[station.pk])).content.decode()
+    assert "已中标待开始" in page and "周期结束待采购" not in page and "发起采购" not in page
+    listed = client_as("bureau").get(reverse("station-list"), {"status": "awarded"}).content.decode()
+    assert station.name in listed
+    out = io.BytesIO()
+    write_rollout_workbook(Station.objects.visible_to(bureau), out, D(2026, 11, 28))
+    sheet_text = " ".join(
+        str(cell)
+        for ws in load_workbook(io.BytesIO(out.getvalue()), read_only=True).worksheets
+        for row in ws.iter_rows(values_only=True)
+        for cell in row
+        if cell is not None
+    )
+    assert "已中标待开始" in sheet_text
+    pdf = rollout_pdf(Station.objects.visible_to(bureau), D(2026, 11, 28))
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout
+        assert "已中标待开始" in text.decode()
