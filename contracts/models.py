@@ -132,6 +132,14 @@ class EligibilityCondition(models.TextChoices):
     STANDING = "standing", _("无违法违规记录，社会信誉良好")
 
 
+# The conditions' short names, for tables where the full clause does not fit (never cut mid-word).
+CONDITION_SHORT = {
+    EligibilityCondition.REGISTRATION: _("条件1：社会组织登记"),
+    EligibilityCondition.FINANCE: _("条件2：财务纳税、场所队伍"),
+    EligibilityCondition.STANDING: _("条件3：无违法违规"),
+}
+
+
 class EligibilityEvidenceQuerySet(ChildScopedQuerySet):
     parent_field = "contractor"
 
@@ -173,6 +181,10 @@ class EligibilityEvidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contractor}：{self.get_condition_display()}"
+
+    @property
+    def condition_short(self) -> str:
+        return str(CONDITION_SHORT[self.condition])
 
 
 class EligibilityDocumentQuerySet(ChildScopedQuerySet):

@@ -32,7 +32,7 @@ class Rule:
     @property
     def citation(self) -> str:
         """How a refusal or finding names the rule: ID, clause reference and the quoted text."""
-        return f"{self.id}（{PLAN_TITLE}{self.clause_ref}：“{self.clause}”）"
+        return f"{self.id}：《{PLAN_TITLE}》{self.clause_ref}“{self.clause}”"
 
     @property
     def anchor(self) -> str:
@@ -316,6 +316,7 @@ def refusal(rule_id: str, message: str, *, field: str | None = None):
     """
     from django.core.exceptions import ValidationError
 
-    text = gettext("{message}（依据{citation}）").format(message=message, citation=RULES[rule_id].citation)
+    # One sentence, then the rule and its clause — not a clause in parentheses inside parentheses.
+    text = gettext("{message}依据{citation}。").format(message=message, citation=RULES[rule_id].citation)
     error = ValidationError(text, code=rule_id)
     return ValidationError({field: [error]}) if field else error

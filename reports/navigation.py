@@ -5,6 +5,7 @@ roles."""
 from accounts.models import APPROVER_ROLE, Role
 from contracts.models import Contractor
 from core.access import may
+from core.pages import PAGE_SIZES
 
 STATION_READERS = frozenset({Role.BUREAU, Role.STREET, Role.CONTRACTOR, Role.MUNICIPAL})
 BUSINESS_ROLES = tuple(sorted(STATION_READERS))  # the roles that work with stations, for role_required
@@ -26,5 +27,7 @@ def navigation(request) -> dict:
             "audit": role == Role.AUDITOR,
             "approvals": role in set(APPROVER_ROLE.values()),
             "admin_site": user.may_use_admin_site,
-        }
+        },
+        # Every paginated page offers the same sizes (a view may pass its own): never a bare "每页 条".
+        "page_sizes": PAGE_SIZES,
     }

@@ -120,7 +120,13 @@ class StationStatus:
         OPERATING: gettext_lazy("运行中"),
         LAPSED: gettext_lazy("周期结束待采购"),
     }
-    TAGS = {PLANNED: "secondary", PROCURING: "warning", AWARDED: "info", OPERATING: "success", LAPSED: "danger"}
+    TAGS = {
+        PLANNED: "secondary",
+        PROCURING: "warning",
+        AWARDED: "info",
+        OPERATING: "success",
+        LAPSED: "danger",
+    }
     CHOICES = list(LABELS.items())
 
 

@@ -24,3 +24,25 @@ def test_no_message_puts_年度_after_a_year_label_that_already_ends_in_it():
         if doubled.search(line)
     ]
     assert offenders == []
+
+
+def test_a_refusal_reads_as_one_sentence_then_its_rule_and_clause():
+    from core.policy import refusal
+
+    text = refusal("R-FUND-1", "合同金额超过上限。").messages[0]
+    assert text.startswith("合同金额超过上限。依据R-FUND-1：《") and text.endswith("”。")
+    assert "（依据" not in text  # no clause in parentheses inside parentheses
+
+
+def test_every_pagination_names_its_sizes(client_as, db, story_day):
+    page = client_as("bureau").get("/staffing/training/").content.decode()
+    assert not re.search(r"每页\s*条", page)
+    assert re.search(r"每页\s*<a", page)
+
+
+def test_eligibility_conditions_are_named_whole_not_cut(client_as, db, story_day):
+    from contracts.models import Procurement
+
+    procurement = Procurement.objects.get(project_no="TJDL-2026-SGZ-11")
+    page = client_as("bureau").get(f"/contracts/procurements/{procurement.pk}/award/").content.decode()
+    assert "…" not in page.split("承接主体条件核验情况")[1].split("</table>")[0]
