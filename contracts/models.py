@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -405,6 +405,14 @@ class ProjectCycle(models.Model):
 
 class ContractYearQuerySet(StationChildQuerySet):
     actions = {"decide": frozenset({"bureau"}), "evaluate": frozenset({"bureau"})}
+
+    def when_decide(self, user):
+        # R-CYCLE-2: the latest year of a cycle still running its course, not yet decided (a past year shows the
+        # decision taken instead of a form).
+        later = ContractYear.objects.filter(cycle=OuterRef("cycle"), year_no__gt=OuterRef("year_no"))
+        return self.filter(renewal__isnull=True, cycle__end_date=F("cycle__planned_end_date")).exclude(
+            Exists(later)
+        )
 
     def for_contractor(self, user):
         # Its own contract years, past cycles included (it signed them); never another holder's.

@@ -1,8 +1,9 @@
 from decimal import Decimal
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -204,6 +205,24 @@ def contract_year_decide(request, pk: int):
     year = visible_or_404(
         ContractYear.objects.select_related("station__street", "cycle__contractor"), request.user, pk=pk
     )
+    if (
+        request.method == "GET"
+        and not ContractYear.objects.visible_to(request.user, "decide").filter(pk=year.pk).exists()
+    ):
+        # A past year: say what was decided instead of offering a form that can only be refused. (A form posted
+        # anyway goes to the service, whose conflict check answers two officers deciding at once.)
+        renewal = Renewal.objects.filter(contract_year=year).first()
+        messages.info(
+            request,
+            _("{label}已作出决定：{decision}（{day:%Y-%m-%d}）。").format(
+                label=year.label, decision=renewal.get_decision_display(), day=renewal.decided_on
+            )
+            if renewal
+            else _("{label}不是本周期最近的合同年度，或周期已结束，无需再作续签决定。").format(
+                label=year.label
+            ),
+        )
+        return redirect("station-detail", year.station_id)
     final = year.evaluations.filter(kind=Evaluation.Kind.FINAL).first()
     form = DecisionForm(request.POST or None)
 

@@ -159,9 +159,12 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
     years = list(
         ContractYear.objects.visible_to(user)
         .filter(station=station)
-        .select_related("cycle__contractor")
+        .select_related("cycle__contractor", "renewal")
         .prefetch_related("budget_lines", "funding", "evaluations")
         .order_by("start_date")
+    )
+    decidable = set(
+        ContractYear.objects.visible_to(user, "decide").filter(station=station).values_list("pk", flat=True)
     )
     evaluations = list(
         Evaluation.objects.visible_to(user)
@@ -254,6 +257,7 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and can(user, "procure", station),
             "can_dossier": may(user, "dossier", Station),
             "can_decide": may(user, "decide", ContractYear),
+            "decidable": decidable,
             "post_cycle": current_cycle if current_cycle and can(user, "post", current_cycle) else None,
             "terminate_cycle": current_cycle
             if current_cycle and can(user, "terminate", current_cycle)

@@ -252,6 +252,17 @@ def worker_register(*, actor, contractor, district: District | None = None, **fi
             errors[name] = error.messages
     if errors:
         raise ValidationError(errors)
+    # GB 11643: the 17th character is odd for a man, even for a woman — the record follows the ID number.
+    from_number = SocialWorker.Gender.MALE if int(fields["id_number"][16]) % 2 else SocialWorker.Gender.FEMALE
+    if fields.get("gender") and fields["gender"] != from_number:
+        raise ValidationError(
+            {
+                "gender": _("性别与身份证号不符：按身份证号应为“{gender}”。").format(
+                    gender=SocialWorker.Gender(from_number).label
+                )
+            }
+        )
+    fields["gender"] = from_number
     if fields.get("employed_on") and fields["employed_on"] > timezone.localdate():
         raise ValidationError({"employed_on": _("入职日期不能晚于今天。")})
     worker = SocialWorker(contractor=contractor, **fields)
@@ -403,6 +414,13 @@ def volunteer_hours_record(
     )  # one entry at a time per volunteer
     if served_on > timezone.localdate():
         raise refusal("R-SVC-2", _("服务日期不能晚于今天。"), field="served_on")
+    now = timezone.localtime()
+    if served_on == now.date() and end_time > now.time():
+        raise refusal(
+            "R-SVC-2",
+            _("服务尚未结束：今天的服务请在{end_time:%H:%M}之后登记。").format(end_time=end_time),
+            field="end_time",
+        )
     if served_on < volunteer.registered_on:
         raise refusal(
             "R-SVC-2",
@@ -459,6 +477,13 @@ def volunteer_hours_verify(*, entries, verified: bool, actor) -> int:
     )
     if len(visible) != len(entries):
         raise ValidationError(_("所选记录中有已核实过或不在您管理范围内的记录，请刷新后重试。"))
+    own = [entry for entry in visible if entry.entered_by_id == actor.pk]
+    if own:
+        # Four eyes: whoever typed the hours does not also confirm them (R-SVC-2 records must be trustworthy).
+        raise refusal(
+            "R-SVC-2",
+            _("您不能核实自己登记的志愿服务时长（{n}条），请由站点的另一名工作人员核实。").format(n=len(own)),
+        )
     now = timezone.now()
     for entry in visible:
         entry.status = VolunteerHours.Status.VERIFIED if verified else VolunteerHours.Status.REJECTED

@@ -436,4 +436,7 @@ def test_two_officers_deciding_one_renewal_the_second_is_refused(client_as, demo
     assert first.post(url, data).status_code == 302
     refused = second.post(url, data)
     assert refused.status_code == 200 and "已有续签决定" in refused.content.decode()
+    # Opened again, the year shows the decision taken instead of a form.
+    again = second.get(url)
+    assert again.status_code == 302 and "已作出决定" in second.get(again["Location"]).content.decode()
     assert ContractYear.objects.filter(cycle=year.cycle).count() == 2

@@ -37,7 +37,7 @@ def test_a_worker_is_registered_with_a_checked_id_number_and_shown_masked(client
     full_width = number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     data = {
         "name": "测试社工",
-        "gender": "F",
+        "gender": "M" if int(number[16]) % 2 else "F",  # GB 11643: the 17th character's parity
         "id_number": full_width,
         "phone": "13812345678",
         "education": "本科",
@@ -246,3 +246,57 @@ def test_staff_pages_run_the_same_queries_for_more_rows(client_as, name):
     before = count()
     synthetic_stations(30, district=District.objects.get(name="东丽区"))
     assert count() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_figures_agree_the_gender_follows_the_id_number(client_as):
+    number = valid_id()
+    wrong = "F" if int(number[16]) % 2 else "M"
+    data = {
+        "name": "性别测试",
+        "gender": wrong,
+        "id_number": number,
+        "phone": "13812345678",
+        "employed_on": "2026-11-01",
+    }
+    page = client_as("org-a").post(reverse("worker-new"), data).content.decode()
+    assert "性别与身份证号不符" in page
+    assert not SocialWorker.objects.filter(name="性别测试").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_R_SVC_2_hours_not_yet_served_and_own_entries_are_refused(demo_users):
+    import datetime
+
+    import time_machine
+    from django.core.exceptions import ValidationError
+
+    from staffing import services
+    from staffing.models import Volunteer
+
+    org_a = demo_users["org-a"]
+    volunteer = Volunteer.objects.filter(station__street__name="无瑕街道").first()
+    with time_machine.travel(
+        datetime.datetime(2026, 11, 28, 4, tzinfo=datetime.UTC), tick=False
+    ):  # 12:00 there
+        with pytest.raises(ValidationError, match="服务尚未结束"):
+            services.volunteer_hours_record(
+                volunteer=volunteer,
+                served_on=datetime.date(2026, 11, 28),
+                start_time=datetime.time(20, 0),
+                end_time=datetime.time(22, 0),
+                activity="夜间巡逻",
+                actor=org_a,
+            )
+        entry = services.volunteer_hours_record(
+            volunteer=volunteer,
+            served_on=datetime.date(2026, 11, 28),
+            start_time=datetime.time(8, 0),
+            end_time=datetime.time(10, 0),
+            activity="早间敬老",
+            actor=org_a,
+        )
+    with pytest.raises(ValidationError, match="R-SVC-2"):
+        services.volunteer_hours_verify(entries=[entry], verified=True, actor=org_a)

@@ -881,6 +881,9 @@ class Command(BaseCommand):
             for week in range(4):
                 served = D(2026, 10, 4 + week * 7)
                 verified = street_name != "无瑕街道" or week < 2
+                # Entered at the station by its staff, or by the volunteer through the link (the ones waiting
+                # for verification); nobody confirms hours they typed themselves (four eyes, R-SVC-2).
+                by_station = week % 2 == 0 and verified
                 VolunteerHours.objects.create(
                     volunteer=volunteer,
                     served_on=served,
@@ -889,11 +892,13 @@ class Command(BaseCommand):
                     hours=Decimal("2.5"),
                     activity="社区敬老服务",
                     entered_via=VolunteerHours.EnteredVia.STATION
-                    if week % 2 == 0
+                    if by_station
                     else VolunteerHours.EnteredVia.VOLUNTEER,
-                    entered_by=staff,
+                    entered_by=staff if by_station else None,
                     status=VolunteerHours.Status.VERIFIED if verified else VolunteerHours.Status.PENDING,
-                    verified_by=(staff or self.users["bureau"]) if verified else None,
+                    verified_by=(self.users["bureau"] if by_station else (staff or self.users["bureau"]))
+                    if verified
+                    else None,
                     verified_at=at(served + datetime.timedelta(days=2)) if verified else None,
                 )
             VolunteerInsurance.objects.create(
