@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -262,7 +263,8 @@ class ReviewForm(PortalForm):
 
 @role_required(Role.BUREAU, Role.STREET)
 def report_review_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """R-REP-3: the bureau or the station's street office accepts a submitted report or returns it with comments."""
+    """R-REP-3: the bureau or the station's street office reads a report — and, while it waits, accepts it or returns
+    it with comments; after a review the next report waiting for this reviewer opens."""
     report = visible_or_404(
         Report.objects.select_related(
             "contract_year__station__street", "contract_year__cycle__contractor"
@@ -270,19 +272,39 @@ def report_review_view(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         pk=pk,
     )
+    waiting = Report.objects.visible_to(request.user, "review")
+    if not waiting.filter(pk=report.pk).exists():
+        # Read-only once reviewed (or not yet submitted): the report, its figures and who reviewed it.
+        return render(
+            request,
+            "reports/review.html",
+            {
+                "report": report,
+                "title": str(report),
+                "station": report.contract_year.station,
+                "read_only": True,
+            },
+        )
+
+    def next_waiting(review) -> tuple[str, str]:
+        following = waiting.exclude(pk=report.pk).order_by("due_date", "pk").first()
+        decided = _("审核结果已保存。")
+        if following is None:
+            return decided + _("没有其他待审核的报告了。"), reverse("report-list")
+        return decided + _("下一份待审核：{report}。").format(report=following), reverse(
+            "report-review", args=[following.pk]
+        )
+
     return form_page(
         request,
         ReviewForm(request.POST or None),
         lambda data: services.report_review(
             report=report, decision=data["decision"], comment=data["comment"], actor=request.user
         ),
-        done=lambda review: (
-            _("审核结果已保存。"),
-            reverse("station-detail", args=[report.contract_year.station_id]),
-        ),
+        done=next_waiting,
         title=_("审核：{report}").format(report=report),
         submit_label=_("提交审核结果"),
         station=report.contract_year.station,
         template="reports/review.html",
-        context={"report": report},
+        context={"report": report, "waiting_count": waiting.count()},
     )

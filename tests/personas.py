@@ -50,7 +50,7 @@ def _worker(actor, contractor, name: str, serial: int, qualified: bool):
         actor=actor,
         contractor=contractor,
         name=name,
-        gender="F",
+        gender="M" if int(number[16]) % 2 else "F",  # as the ID number says (GB 11643)
         id_number=number,
         phone="13800000000",
         employed_on=D(2024, 6, 1),

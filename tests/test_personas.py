@@ -48,7 +48,7 @@ def test_station_detail_stays_within_its_budget(client, personas, django_assert_
     for who in ("alice", "bob", "dave", "frank"):
         client.force_login(personas.users[who])
         client.get(url)
-        with django_assert_max_num_queries(67):
+        with django_assert_max_num_queries(70):
             assert client.get(url).status_code == 200
 
 

@@ -440,3 +440,28 @@ def test_a_station_awarded_for_a_later_cycle_shows_the_same_right_status_everywh
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout
         assert "已中标待开始" in text.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_the_bureau_reviews_reports_in_a_row_and_reads_them_again_after(client_as):
+    """Issue 17 (review queues): report titles link; a review opens the next report waiting; an accepted report
+    opens read-only for its reviewers."""
+    client = client_as("bureau")
+    listing = client.get(reverse("report-list"), {"status": "submitted"}).content.decode()
+    waiting = list(Report.objects.filter(status="submitted").order_by("due_date", "pk"))
+    assert len(waiting) >= 3
+    assert reverse("report-review", args=[waiting[0].pk]) in listing
+    current = waiting[0]
+    for _ in range(3):
+        response = client.post(reverse("report-review", args=[current.pk]), {"decision": "accepted"})
+        assert response.status_code == 302
+        current.refresh_from_db()
+        assert current.status == "accepted"
+        following = response["Location"]
+        if "/review/" not in following:
+            break
+        current = Report.objects.get(pk=int(following.rstrip("/").split("/")[-2]))
+    page = client.get(reverse("report-review", args=[waiting[0].pk]))
+    text = page.content.decode()
+    assert page.status_code == 200 and "此处只读" in text and "提交审核结果" not in text

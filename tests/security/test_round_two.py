@@ -397,7 +397,7 @@ def test_finding_rotating_the_encryption_key_keeps_one_record_per_person(setting
             actor=demo_users["org-a"],
             contractor=worker.contractor,
             name="同一人",
-            gender="F",
+            gender=worker.gender,
             id_number=number,
             phone="13800000000",
             employed_on=datetime.date(2026, 1, 1),
