@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 from django import forms
@@ -15,7 +16,10 @@ from contracts.forms import ContractMoneyFields
 from contracts.models import ContractYear, ProjectCycle
 from core.access import can, role_required, visible_or_404
 from core.concurrency import VersionField, version_of
+from core.dates import add_months, first_of_month, months_between
 from core.forms import PortalForm, date_input, form_page, post_action
+from core.models import ParameterKey
+from core.parameters import int_parameter
 from core.text import listing, phrase, plain
 from evaluations import services
 from evaluations.models import Evaluation, Renewal
@@ -199,6 +203,12 @@ class DecisionForm(ContractMoneyFields):
         return data
 
 
+def _brief_due(month: datetime.date) -> datetime.date:
+    """The day a month's brief falls due (R-REP-1: the 5th, param, of the next month)."""
+    following = add_months(first_of_month(month), 1)
+    return following.replace(day=int_parameter(ParameterKey.BRIEF_DUE_DAY, following))
+
+
 @role_required(Role.BUREAU)
 def contract_year_decide(request, pk: int):
     """R-CYCLE-2: after the signed year-end evaluation, renew into the next year or end the cycle."""
@@ -224,7 +234,24 @@ def contract_year_decide(request, pk: int):
         )
         return redirect("station-detail", year.station_id)
     final = year.evaluations.filter(kind=Evaluation.Kind.FINAL).first()
-    form = DecisionForm(request.POST or None)
+    today = timezone.localdate()
+    cycle_full = year.year_no >= year.cycle.planned_years
+    passing = bool(final and final.is_signed and final.grade in Evaluation.PASSING_GRADES)
+    # Last year's contract as the starting point: the amount, its five lines, its sources and its headcount.
+    initial = {
+        "decision": Renewal.Decision.RENEW if passing and not cycle_full else Renewal.Decision.END,
+        "amount": year.amount,
+        "signed_on": today,
+        "headcount": year.headcount,
+        **{f"line_{line.line}": line.amount for line in year.budget_lines.all()},
+        **{f"source_{source.source}": source.amount for source in year.funding.all()},
+    }
+    form = DecisionForm(request.POST or None, initial=initial)
+    if cycle_full or not passing:
+        # Only the end of the cycle is possible: say so before anything is typed, and offer nothing else.
+        form.fields["decision"].choices = [
+            c for c in Renewal.Decision.choices if c[0] == Renewal.Decision.END
+        ]
 
     def decide(data) -> str:
         if data["decision"] == Renewal.Decision.RENEW:
@@ -248,6 +275,27 @@ def contract_year_decide(request, pk: int):
         else _("尚无年度评估结果")
     )
     signed = _("（街道、区民政局均已签字）") if final and final.is_signed else _("（尚未双方签字）")
+    notes = []
+    if cycle_full:
+        notes.append(
+            _("本周期的{n}个合同年度已全部签订，只能结束周期，下一周期须重新采购（R-CYCLE-1）。").format(
+                n=year.cycle.planned_years
+            )
+        )
+    elif not passing:
+        notes.append(_("尚无双方签字的合格以上年度评估，只能结束周期（R-CYCLE-2）。"))
+    next_start = year.end_date + datetime.timedelta(days=1)
+    if not cycle_full and passing and next_start < today:
+        owed = [month for month in months_between(next_start, today) if _brief_due(month) <= today]
+        notes.append(
+            _(
+                "续签的合同年度自{start:%Y-%m-%d}起，已开始{days}天：签订后{months}的月度工作简报随即到期（R-REP-1）。"
+            ).format(
+                start=next_start,
+                days=(today - next_start).days,
+                months=listing(f"{m:%Y年%-m月}" for m in owed) if owed else _("尚无"),
+            )
+        )
     return form_page(
         request,
         form,
@@ -256,7 +304,8 @@ def contract_year_decide(request, pk: int):
         title=_("{label}续签或结束周期 · {name}").format(label=year.label, name=year.cycle.contractor.name),
         intro=_(
             "{grade}{signed}。年度评估结果为良好或合格的续签合同，不合格的不再续签（三（五），R-CYCLE-2）。"
-        ).format(grade=grade, signed=signed),
+        ).format(grade=grade, signed=signed)
+        + "".join(str(note) for note in notes),
         submit_label=_("提交决定"),
         station=year.station,
     )

@@ -465,3 +465,23 @@ def test_the_bureau_reviews_reports_in_a_row_and_reads_them_again_after(client_a
     page = client.get(reverse("report-review", args=[waiting[0].pk]))
     text = page.content.decode()
     assert page.status_code == 200 and "此处只读" in text and "提交审核结果" not in text
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("story_day")
+def test_the_renewal_form_says_what_is_possible_and_starts_from_last_year(client_as):
+    """Issue 17 (renewal that guides): last year's amount and lines filled in; a year that starts in the past says
+    which briefs fall due at once; the third year of a cycle offers only its end."""
+    client = client_as("bureau")
+    year = ContractYear.objects.get(station__street__name="华明街道", start_date=D(2025, 7, 1))
+    evaluation = year.evaluations.get(kind="final")
+    client.post(reverse("evaluation-sign", args=[evaluation.pk]))  # the bureau's signature it was waiting for
+    page = client.get(reverse("contract-year-decide", args=[year.pk])).content.decode()
+    assert f'value="{year.amount}"' in page  # last year's amount as the start
+    assert "已开始" in page and "2026年10月" in page  # the year began 2026-07-01: its briefs fall due at once
+    third = ContractYear.objects.filter(
+        year_no=3, renewal__isnull=True, cycle__end_date__gte=D(2026, 11, 28)
+    ).first()
+    if third is not None:
+        text = client.get(reverse("contract-year-decide", args=[third.pk])).content.decode()
+        assert "只能结束周期" in text and 'value="renew"' not in text
