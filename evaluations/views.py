@@ -236,7 +236,8 @@ def contract_year_decide(request, pk: int):
     final = year.evaluations.filter(kind=Evaluation.Kind.FINAL).first()
     today = timezone.localdate()
     cycle_full = year.year_no >= year.cycle.planned_years
-    passing = bool(final and final.is_signed and final.grade in Evaluation.PASSING_GRADES)
+    signed = bool(final and final.is_signed)
+    passing = signed and final.grade in Evaluation.PASSING_GRADES
     # Last year's contract as the starting point: the amount, its five lines, its sources and its headcount.
     initial = {
         "decision": Renewal.Decision.RENEW if passing and not cycle_full else Renewal.Decision.END,
@@ -247,11 +248,14 @@ def contract_year_decide(request, pk: int):
         **{f"source_{source.source}": source.amount for source in year.funding.all()},
     }
     form = DecisionForm(request.POST or None, initial=initial)
-    if cycle_full or not passing:
-        # Only the end of the cycle is possible: say so before anything is typed, and offer nothing else.
+    if signed and (cycle_full or not passing):
+        # Only the end of the cycle is possible: say so before anything is typed, and offer nothing else — no
+        # renewal amount, lines or sources to fill in for a renewal that cannot happen.
         form.fields["decision"].choices = [
             c for c in Renewal.Decision.choices if c[0] == Renewal.Decision.END
         ]
+        for name in [n for n in form.fields if n not in ("decision", "note")]:
+            del form.fields[name]
 
     def decide(data) -> str:
         if data["decision"] == Renewal.Decision.RENEW:
@@ -274,7 +278,7 @@ def contract_year_decide(request, pk: int):
         if final and final.grade
         else _("尚无年度评估结果")
     )
-    signed = _("（街道、区民政局均已签字）") if final and final.is_signed else _("（尚未双方签字）")
+    signatures = _("（街道、区民政局均已签字）") if signed else _("（尚未双方签字）")
     notes = []
     if cycle_full:
         notes.append(
@@ -282,8 +286,10 @@ def contract_year_decide(request, pk: int):
                 n=year.cycle.planned_years
             )
         )
+    elif not signed:
+        notes.append(_("年度评估尚未完成或尚待双方签字：签字后才能决定续签或结束周期（R-EVAL-2）。"))
     elif not passing:
-        notes.append(_("尚无双方签字的合格以上年度评估，只能结束周期（R-CYCLE-2）。"))
+        notes.append(_("年度评估不合格，只能结束周期，按政府购买服务程序重新确定承接主体（R-CYCLE-2）。"))
     next_start = year.end_date + datetime.timedelta(days=1)
     if not cycle_full and passing and next_start < today:
         owed = [month for month in months_between(next_start, today) if _brief_due(month) <= today]
@@ -304,10 +310,11 @@ def contract_year_decide(request, pk: int):
         title=_("{label}续签或结束周期 · {name}").format(label=year.label, name=year.cycle.contractor.name),
         intro=_(
             "{grade}{signed}。年度评估结果为良好或合格的续签合同，不合格的不再续签（三（五），R-CYCLE-2）。"
-        ).format(grade=grade, signed=signed)
+        ).format(grade=grade, signed=signatures)
         + "".join(str(note) for note in notes),
         submit_label=_("提交决定"),
         station=year.station,
+        context={"read_only": not signed},  # nothing can be decided before both have signed
     )
 
 
