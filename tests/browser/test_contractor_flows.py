@@ -23,7 +23,7 @@ def test_brief_drafted_submitted_returned_corrected_accepted(browser, portal, sc
         contract_year__station__street__name="张贵庄街道", period__year=2026, period__month=11
     )
     contractor.goto(f"{portal.url}/reports/")
-    contractor.locator(f"a[href='/reports/{draft.pk}/']").click()
+    contractor.locator(f"a[href='/reports/{draft.pk}/']").first.click()  # the report's title links to it
     contractor.get_by_role("link", name="按本月服务记录填入服务数据").click()
     contractor.fill("#id_highlights", "开展独居老人探访")
     with contractor.expect_navigation():
