@@ -4,6 +4,9 @@ contractor lacks on a day (R-PROC-2)."""
 import datetime
 
 from contracts.models import Contractor, EligibilityCondition
+from core.dates import add_months, first_of_month
+from core.models import ParameterKey
+from core.parameters import int_parameter
 from core.text import label
 
 
@@ -29,3 +32,10 @@ def conditions_missing(evidence, on: datetime.date, *, credit_code: str) -> list
     if not credit_code.startswith(Contractor.CIVIL_AFFAIRS_PREFIX):
         held.discard(EligibilityCondition.REGISTRATION)
     return [label(text) for value, text in EligibilityCondition.choices if value not in held]
+
+
+def brief_due(period: datetime.date) -> datetime.date:
+    """R-REP-1: a month's brief is due by the 5th (param) of the next month. Here, below the apps that owe briefs
+    (reports) and decide renewals (evaluations), so that both read the one definition."""
+    next_month = add_months(first_of_month(period), 1)
+    return next_month.replace(day=int_parameter(ParameterKey.BRIEF_DUE_DAY, next_month))

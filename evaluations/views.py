@@ -14,12 +14,11 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from contracts.forms import ContractMoneyFields
 from contracts.models import ContractYear, ProjectCycle
+from contracts.selectors import brief_due
 from core.access import can, role_required, visible_or_404
 from core.concurrency import VersionField, version_of
-from core.dates import add_months, first_of_month, months_between
+from core.dates import months_between
 from core.forms import PortalForm, date_input, form_page, post_action
-from core.models import ParameterKey
-from core.parameters import int_parameter
 from core.text import listing, phrase, plain
 from evaluations import services
 from evaluations.models import Evaluation, Renewal
@@ -203,12 +202,6 @@ class DecisionForm(ContractMoneyFields):
         return data
 
 
-def _brief_due(month: datetime.date) -> datetime.date:
-    """The day a month's brief falls due (R-REP-1: the 5th, param, of the next month)."""
-    following = add_months(first_of_month(month), 1)
-    return following.replace(day=int_parameter(ParameterKey.BRIEF_DUE_DAY, following))
-
-
 @role_required(Role.BUREAU)
 def contract_year_decide(request, pk: int):
     """R-CYCLE-2: after the signed year-end evaluation, renew into the next year or end the cycle."""
@@ -292,7 +285,7 @@ def contract_year_decide(request, pk: int):
         notes.append(_("年度评估不合格，只能结束周期，按政府购买服务程序重新确定承接主体（R-CYCLE-2）。"))
     next_start = year.end_date + datetime.timedelta(days=1)
     if not cycle_full and passing and next_start < today:
-        owed = [month for month in months_between(next_start, today) if _brief_due(month) <= today]
+        owed = [month for month in months_between(next_start, today) if brief_due(month) <= today]
         notes.append(
             _(
                 "续签的合同年度自{start:%Y-%m-%d}起，已开始{days}天：签订后{months}的月度工作简报随即到期（R-REP-1）。"

@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from contracts.models import ContractYear, Procurement, ProjectCycle
-from core.dates import add_months, first_of_month
+from contracts.selectors import brief_due
+from core.dates import add_months
 from core.models import ParameterKey
 from core.parameters import int_parameter
 from evaluations.models import Evaluation
@@ -311,12 +312,6 @@ def grades_by_district(evaluations) -> dict[int, dict[str, int]]:
 
 
 # --- When each report is due, from the policy parameters in force (R-REP-1, R-REP-2, R-REP-4) --------------
-
-
-def brief_due(period: datetime.date) -> datetime.date:
-    """R-REP-1: a month's brief is due by the 5th (param) of the next month."""
-    next_month = add_months(first_of_month(period), 1)
-    return next_month.replace(day=int_parameter(ParameterKey.BRIEF_DUE_DAY, next_month))
 
 
 def midterm_report_due(start: datetime.date) -> datetime.date:
