@@ -12,6 +12,9 @@ PY := $(VENV)/bin/python
 FONT_PACKAGE := @expo-google-fonts/noto-sans-sc@0.4.3
 FONT_DIR := assets/fonts
 FONTS := $(FONT_DIR)/NotoSansSC-Regular.ttf $(FONT_DIR)/NotoSansSC-Bold.ttf
+# axe-core for the accessibility checks of the browser tests: the npm package, kept as a local file (no CDN).
+AXE_PACKAGE := axe-core@4.11.0
+AXE := $(VENV)/axe/axe.min.js
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
 .PHONY: help run serve test lint check install install-test fonts system-deps browser-deps clean
@@ -38,7 +41,7 @@ $(VENV)/.test: pyproject.toml $(VENV)/.runtime
 
 # The PDF font comes with the install: without it every PDF would be refused (the PDF pages say so).
 install: $(VENV)/.runtime fonts
-install-test: $(VENV)/.test fonts
+install-test: $(VENV)/.test fonts $(AXE)
 
 # The Simplified Chinese font for PDFs and screenshots: Noto Sans SC (SIL OFL) from the npm registry.
 $(FONTS):
@@ -57,6 +60,14 @@ $(FONTS):
 		(command -v fc-cache >/dev/null && fc-cache -f /usr/local/share/fonts/shegongzhan >/dev/null || true); fi
 
 fonts: $(FONTS)
+
+$(AXE):
+	@mkdir -p $(VENV)/axe
+	@if command -v npm >/dev/null 2>&1; then \
+		tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent $(AXE_PACKAGE) >/dev/null) && \
+		tar -xzf $$tmp/*.tgz -C $$tmp package/axe.min.js package/LICENSE && \
+		cp $$tmp/package/axe.min.js $(AXE) && cp $$tmp/package/LICENSE $(VENV)/axe/LICENSE && rm -rf $$tmp; \
+	else echo "npm not found: the accessibility checks of the browser tests need $(AXE_PACKAGE) (npm pack)"; fi
 
 # Debian packages: HarfBuzz subsetting for fast PDFs, poppler for PDF checks; chromium for browser tests.
 SYSTEM_PACKAGES := libharfbuzz-subset0 poppler-utils fontconfig

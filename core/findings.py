@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from django.db import models
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -42,8 +44,8 @@ class Finding:
     contractor_id: int | None = None
     # For a finding about a whole district (R-PLAN-3) rather than one station.
     district_id: int | None = None
-    # The page where it is fixed, when the portal has one (filled in by the pages of later issues).
-    link: str = field(default="", compare=False)
+    # Where it is acted on: (URL name, args, query pairs), resolved by `action_url`; empty for the station page.
+    target: tuple = field(default=(), compare=False)
     # The name of the person it is about (a resident worker), for roles that may not see people (the municipal
     # bureau): `without_person` puts a description in place of the name.
     person: str = field(default="", compare=False)
@@ -55,6 +57,10 @@ class Finding:
     @property
     def clause(self) -> str:
         return f"{self.rule.clause_ref}：“{self.rule.clause}”"
+
+    @property
+    def action_url(self) -> str:
+        return action_url(self.target, self.station_id)
 
     def without_person(self) -> "Finding":
         """The same finding, naming no one: the municipal bureau sees counts and qualifications, not names."""
@@ -90,10 +96,24 @@ class DueItem:
     due: datetime.date
     responsible: str
     contractor_id: int | None = None
+    target: tuple = field(default=(), compare=False)
 
     @property
     def rule(self) -> Rule:
         return RULES[self.rule_id]
+
+    @property
+    def action_url(self) -> str:
+        return action_url(self.target, self.station_id)
+
+
+def action_url(target: tuple, station_id: int | None) -> str:
+    """The page where a finding or a due item is acted on: its target when the check named one, else the station."""
+    if target:
+        name, args, *query = target
+        url = reverse(name, args=args)
+        return f"{url}?{urlencode(query[0])}" if query and query[0] else url
+    return reverse("station-detail", args=[station_id]) if station_id else ""
 
 
 Check = Callable[..., Iterable[Finding]]

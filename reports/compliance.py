@@ -5,12 +5,13 @@ registry. Screens, exports, check_compliance and send_reminders all call `findin
 """
 
 import datetime
+from dataclasses import dataclass
 from importlib import import_module
 
 from django.db.models import Count
 from django.utils import timezone
 
-from accounts.models import sees_people
+from accounts.models import Role, sees_people
 from core.findings import CHECKS, UPCOMING, DueItem, Finding
 from core.parameters import parameters_cached
 from core.policy import RULES, Severity
@@ -117,3 +118,53 @@ def due_items(
 def for_viewer(found, user) -> list[Finding]:
     """Findings as `user` may read them: without people's names for a role that does not see people."""
     return list(found) if sees_people(user) else [f.without_person() for f in found]
+
+
+REPORT_RULES = ("R-REP-1", "R-REP-2", "R-REP-4")
+
+
+@dataclass(frozen=True)
+class OwedReport:
+    """A report owed and not yet started: overdue (已逾期) or due within the reminder horizon (未提交)."""
+
+    station_id: int
+    station: str
+    subject: str
+    due: datetime.date
+    overdue: bool
+    query: dict
+    url: str
+
+
+def owed_reports(user, stations, today: datetime.date | None = None) -> list[OwedReport]:
+    """Reports owed in `stations` that no one has started, oldest due first: the rows of 未提交 and 已逾期 in the
+    report list, and the first of them is what a new report starts from. A contractor sees only its own."""
+    from reports.models import Report
+
+    today = today or timezone.localdate()
+    orgs = (
+        set(user.contractor_memberships.values_list("contractor", flat=True))
+        if user.role == Role.CONTRACTOR
+        else None
+    )
+    items = [
+        (item, item.due < today)
+        for item in [*findings(stations, today), *due_items(stations, today)]
+        if item.rule_id in REPORT_RULES and item.target and (orgs is None or item.contractor_id in orgs)
+    ]
+    queries = {id(item): dict(item.target[2]) for item, _ in items}
+    started = set(
+        Report.objects.filter(contract_year__in={q["year"] for q in queries.values()}).values_list(
+            "contract_year_id", "kind", "period"
+        )
+    )
+    owed = []
+    for item, overdue in items:
+        query = queries[id(item)]
+        period = datetime.date.fromisoformat(query["period"] + "-01") if "period" in query else None
+        if (query["year"], query["kind"], period) in started:
+            continue
+        owed.append(
+            OwedReport(item.station_id, item.station, item.subject, item.due, overdue, query, item.action_url)
+        )
+    return sorted(owed, key=lambda o: (o.due, o.station))

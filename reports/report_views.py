@@ -3,8 +3,9 @@
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -16,7 +17,6 @@ from core.concurrency import VersionField, version_of
 from core.forms import (
     PortalForm,
     PortalModelForm,
-    date_input,
     form_page,
     multiple_file_field,
     post_action,
@@ -24,7 +24,8 @@ from core.forms import (
 from core.lists import choice_filter, id_filter, list_page, month_filter
 from core.text import phrase
 from core.workbook import Column
-from reports import services
+from reports import selectors, services
+from reports.compliance import owed_reports
 from reports.models import Report, ReportReview, ServiceArea, ServiceKind
 from reports.selectors import is_late
 from stations.models import Station
@@ -137,6 +138,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "statuses": Report.Status.choices,
             "kinds": Report.Kind.choices,
             "stations": Station.objects.visible_to(request.user).order_by("name"),
+            "owed": owed_rows(request),
         }
 
     return list_page(
@@ -154,35 +156,83 @@ def report_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+OWED_SHOWN = 20
+
+
+def owed_rows(request) -> dict | None:
+    """The report list's rows of reports owed and not started (未提交, 已逾期), narrowed by the same station, kind
+    and month filters as the list; none when the status filter asks for reports that exist."""
+    if request.GET.get("status", "") not in ("", "owed"):
+        return None
+    owed = owed_reports(request.user, Station.objects.visible_to(request.user))
+    station, kind, month = (request.GET.get(name, "") for name in ("station", "kind", "month"))
+    rows = [
+        o
+        for o in owed
+        if (not station or str(o.station_id) == station)
+        and (not kind or o.query["kind"] == kind)
+        and (not month or o.query.get("period") == month)
+    ]
+    return {"rows": rows[:OWED_SHOWN], "count": len(rows)}
+
+
+class MonthInput(forms.DateInput):
+    """A month picker (yyyy-MM): a brief is for a month, not for a day of it."""
+
+    input_type = "month"
+
+    def __init__(self):
+        super().__init__(format="%Y-%m")
+
+
 class NewReportForm(PortalForm):
     contract_year = forms.ModelChoiceField(
         label=gettext_lazy("合同年度"), queryset=ContractYear.objects.none()
     )
     kind = forms.ChoiceField(label=gettext_lazy("报告类别"), choices=Report.Kind.choices)
     period = forms.DateField(
-        label=gettext_lazy("简报月份（月度工作简报填写，取该月任一天）"), required=False, widget=date_input()
+        label=gettext_lazy("简报月份"),
+        required=False,
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=MonthInput(),
+        help_text=gettext_lazy("仅月度工作简报填写。"),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, today, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contract_year"].queryset = ContractYear.objects.visible_to(user).select_related(
-            "station"
-        )
+        self.fields["contract_year"].queryset = selectors.years_to_report(user, today)
         self.fields["contract_year"].label_from_instance = lambda y: f"{y.station.name} {y.label}"
 
 
 @role_required(Role.CONTRACTOR)
 def report_new(request: HttpRequest) -> HttpResponse:
+    """A new report starts from what is owed: the station and year held now, the month's brief first. Opened for a
+    report that exists already (from a reminder or the home page), it goes to that report."""
+    today = timezone.localdate()
+    user = request.user
+    asked = request.GET if request.method == "GET" else {}
+    existing = selectors.existing_report(user, asked)
+    if existing is not None:
+        return redirect("report-edit", pk=existing.pk)
+    owed = owed_reports(user, Station.objects.visible_to(user), today)
+    initial = dict(owed[0].query) if owed else {"kind": Report.Kind.MONTHLY}
+    for name in ("year", "kind", "period"):
+        if asked.get(name):
+            initial[name] = asked[name]
+    if "year" in initial:
+        initial["contract_year"] = initial.pop("year")
+    if "period" in initial:
+        initial["period"] = initial["period"][:7]
     return form_page(
         request,
-        NewReportForm(request.POST or None, user=request.user),
+        NewReportForm(request.POST or None, user=user, today=today, initial=initial),
         lambda data: services.report_draft(
-            contract_year=data["contract_year"], kind=data["kind"], period=data["period"], actor=request.user
+            contract_year=data["contract_year"], kind=data["kind"], period=data["period"], actor=user
         ),
         done=lambda report: (_("草稿已创建，请填写后提交。"), reverse("report-edit", args=[report.pk])),
         title=_("新建报告"),
         submit_label=_("创建草稿"),
-        intro=_("月度工作简报于次月5日前提交（五（三），R-REP-1）。"),
+        intro=_("月度工作简报于次月5日前提交（五（三），R-REP-1）。已按最早应交的报告预先选好，可以修改。"),
     )
 
 

@@ -178,7 +178,14 @@ def reports_overdue(stations, today: datetime.date):
             ),
             responsible=Responsible.CONTRACTOR,
             contractor_id=year.contractor_id,
+            target=owed_target(year, kind, period),
         )
+
+
+def owed_target(year, kind: str, period) -> tuple:
+    """The new-report page for an owed report: it opens the report when one exists already."""
+    query = (("year", year.pk), ("kind", kind)) + ((("period", f"{period:%Y-%m}"),) if period else ())
+    return ("report-new", (), query)
 
 
 @register_upcoming
@@ -193,6 +200,7 @@ def reports_due(stations, today: datetime.date, horizon: datetime.date):
                 due,
                 Responsible.CONTRACTOR,
                 year.contractor_id,
+                target=owed_target(year, kind, period),
             )
 
 
@@ -232,6 +240,7 @@ def reports_in_review(stations, today: datetime.date):
             ),
             responsible=Responsible.CONTRACTOR,
             contractor_id=year.cycle.contractor_id,
+            target=("report-edit", (report.pk,)),
         )
     late = today - datetime.timedelta(days=REVIEW_WITHIN_DAYS)
     for report in _reports_of(stations, status=Report.Status.SUBMITTED, submitted_at__date__lt=late):

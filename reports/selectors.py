@@ -353,3 +353,30 @@ def is_late(report: Report) -> bool:
     if report.submitted_at is None:
         return timezone.localdate() > report.due_date
     return submitted_late(report.due_date, report.submitted_at)
+
+
+def years_to_report(user, today: datetime.date):
+    """The contract years a contractor reports on: begun, of a cycle it holds now or that ended no earlier than the
+    start of last month (whose last brief may still be owed); newest first. A station it lost is not offered."""
+    since = add_months(today.replace(day=1), -1)
+    return (
+        ContractYear.objects.visible_to(user)
+        .filter(start_date__lte=today, cycle__end_date__gte=since)
+        .select_related("station")
+        .order_by("-start_date", "station__name")
+    )
+
+
+def existing_report(user, asked) -> Report | None:
+    """The report `asked` names (year, kind and, for a brief, period as yyyy-mm) when it exists and the user may
+    see it; None when the query names none or names it badly."""
+    year, kind, period = asked.get("year", ""), asked.get("kind", ""), asked.get("period", "")
+    if not year.isascii() or not year.isdigit() or kind not in Report.Kind.values:
+        return None
+    lookup = {"contract_year_id": int(year), "kind": kind, "period": None}
+    if kind == Report.Kind.MONTHLY:
+        try:
+            lookup["period"] = datetime.date.fromisoformat(f"{period[:7]}-01")
+        except ValueError:
+            return None
+    return Report.objects.visible_to(user).filter(**lookup).first()

@@ -136,6 +136,8 @@ def station_list(request: HttpRequest) -> HttpResponse:
         export=export,
         context={
             "filter": station_filter,
+            # A street (or a contractor) with one station has nothing to filter: no search panel.
+            "one_station": Station.objects.visible_to(request.user)[:2].count() < 2,
             "can_import_sites": may(request.user, "log_site", Station),
             "status_labels": StationStatus.LABELS,
             "status_tags": StationStatus.TAGS,
@@ -194,7 +196,9 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(station=station)
         .select_related("logged_by")
         .prefetch_related("photos")
-        .order_by("-logged_on")[:5]
+        .order_by("-logged_on", "-pk")[
+            : SITE_HISTORY + 1
+        ]  # one more than shown: what the oldest shown changed
     )
     procurements = list(
         Procurement.objects.visible_to(user)
@@ -241,7 +245,9 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "evaluations": evaluations,
             "reports": reports,
             "workers": workers,
-            "logs": logs,
+            "logs": logs[:SITE_HISTORY],
+            "site_history": _site_history(logs),
+            "site_total": len(SITE_ITEMS),
             "latest_log": logs[0] if logs else None,
             "procurements": procurements,
             "open_procurement": open_procurement
@@ -280,17 +286,44 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+SITE_HISTORY = 10  # past site checks listed on a station's page
+SITE_ITEMS = (
+    *SiteConditionLog.REQUIRED_EQUIPMENT,
+    "has_case_room",
+    "has_group_room",
+    "sign_installed",
+    "catalogue_posted",
+    *SiteConditionLog.SYSTEMS,
+)
+
+
+def _site_history(logs: list[SiteConditionLog]) -> list[dict]:
+    """The station's past checks, newest first, each with what it found changed since the check before it:
+    items now in place (gained) and items gone (lost). The oldest ever check is marked first."""
+    history = []
+    for index, log in enumerate(logs[:SITE_HISTORY]):
+        before = logs[index + 1] if index + 1 < len(logs) else None
+        label = {name: str(SiteConditionLog._meta.get_field(name).verbose_name) for name in SITE_ITEMS}
+        history.append(
+            {
+                "log": log,
+                "first": before is None,
+                "gained": [
+                    label[n] for n in SITE_ITEMS if before and getattr(log, n) and not getattr(before, n)
+                ],
+                "lost": [
+                    label[n] for n in SITE_ITEMS if before and getattr(before, n) and not getattr(log, n)
+                ],
+                "present": sum(1 for n in SITE_ITEMS if getattr(log, n)),
+            }
+        )
+    return history
+
+
 def _site_items(log: SiteConditionLog) -> list[tuple[str, bool, bool]]:
     """The conditions checklist of a log: (label, present, required)."""
     items = []
-    for name in (
-        *SiteConditionLog.REQUIRED_EQUIPMENT,
-        "has_case_room",
-        "has_group_room",
-        "sign_installed",
-        "catalogue_posted",
-        *SiteConditionLog.SYSTEMS,
-    ):
+    for name in SITE_ITEMS:
         field = SiteConditionLog._meta.get_field(name)
         items.append(
             (str(field.verbose_name), getattr(log, name), name not in ("has_case_room", "has_group_room"))

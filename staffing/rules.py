@@ -206,6 +206,7 @@ def posted_within_deadline(stations, today: datetime.date):
             due=deadline,
             responsible=Responsible.CONTRACTOR,
             contractor_id=cycle.contractor_id,
+            target=("posting-new", (cycle.pk,)),
         )
 
 
@@ -222,6 +223,7 @@ def postings_due(stations, today: datetime.date, horizon: datetime.date):
                 deadline,
                 Responsible.CONTRACTOR,
                 cycle.contractor_id,
+                target=("posting-new", (cycle.pk,)),
             )
 
 
@@ -254,6 +256,7 @@ def volunteer_hours_unverified(stations, today: datetime.date):
                 row=row["entries"], row2=row["first"]
             ),
             responsible=Responsible.CONTRACTOR,
+            target=("volunteer-list", (), (("station", station_id),)),
         )
 
 

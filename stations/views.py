@@ -8,8 +8,9 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from core.access import may, role_required, visible_or_404
 from core.forms import PortalForm, PortalModelForm, form_page, post_action
+from core.templatetags.portal import cn_date
 from stations.forms import SiteLogForm
-from stations.models import AnnualPlan, District, Station
+from stations.models import AnnualPlan, District, SiteConditionLog, Station
 from stations.services import (
     CHECK_FIELDS,
     annual_plan_record_review,
@@ -23,9 +24,17 @@ from stations.services import (
 def site_log_new(request, pk: int):
     """R-SITE-1..4: the street office logs its station's conditions on site, with photos (works on a phone)."""
     station = visible_or_404(Station.objects.select_related("street"), request.user, pk=pk)
+    # A new check starts from what the last one found: the officer changes what changed.
+    last = (
+        SiteConditionLog.objects.visible_to(request.user)
+        .filter(station=station)
+        .order_by("-logged_on", "-pk")
+        .first()
+    )
+    initial = {name: getattr(last, name) for name in CHECK_FIELDS} if last else {}
     return form_page(
         request,
-        SiteLogForm(request.POST or None, request.FILES or None),
+        SiteLogForm(request.POST or None, request.FILES or None, initial=initial),
         lambda data: site_log_record(
             station=station,
             logged_on=data["logged_on"],
@@ -38,6 +47,12 @@ def site_log_new(request, pk: int):
         title=_("登记场所设置检查"),
         intro=_(
             "按实施方案四（一）至（五）逐项核对：独立办公用房和设施设备、统一标识、服务目录公示、六项管理制度。"
+        )
+        + (
+            _("各项已按上次检查（%(day)s）的结果预先勾选，请只修改有变化的项目。")
+            % {"day": cn_date(last.logged_on)}
+            if last
+            else ""
         ),
         submit_label=_("保存检查记录"),
         station=station,

@@ -118,3 +118,16 @@ def responsible_label(value: str) -> str:
     from core.findings import Responsible
 
     return Responsible(value).label if value in Responsible.values else value
+
+
+NOT_FILTERS = {"page", "size", "export"}
+
+
+@register.inclusion_tag("includes/filter_toggle.html", takes_context=True)
+def filter_toggle(context, target: str = "portal-filters"):
+    """The one button that unfolds a list's filters on a phone, with how many filters are in force."""
+    request = context.get("request")
+    active = 0
+    if request is not None:
+        active = sum(1 for key, value in request.GET.items() if key not in NOT_FILTERS and value.strip())
+    return {"target": target, "active": active}

@@ -7,3 +7,31 @@ document.addEventListener("change", (event) => {
     item.checked = box.checked;
   });
 });
+
+// Tables read as cards on phones (portal.css): each cell gets its column heading as data-label.
+function labelTables(root) {
+  root.querySelectorAll("table.table").forEach((table) => {
+    if (table.dataset.cards === "off") return;
+    const rows = table.querySelectorAll(":scope > thead > tr");
+    if (!rows.length) return;
+    const headings = [];
+    rows[rows.length - 1].querySelectorAll(":scope > th, :scope > td").forEach((cell) => {
+      for (let i = 0; i < (cell.colSpan || 1); i += 1) headings.push(cell.innerText.trim());
+    });
+    table.classList.add("portal-cards");
+    table.querySelectorAll(":scope > tbody > tr, :scope > tfoot > tr").forEach((row) => {
+      let column = 0;
+      Array.from(row.children).forEach((cell) => {
+        const heading = headings[column];
+        if (heading && !cell.dataset.label && (cell.colSpan || 1) === 1) cell.dataset.label = heading;
+        column += cell.colSpan || 1;
+      });
+    });
+  });
+}
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", () => labelTables(document));
+} else {
+  labelTables(document);
+}
+document.addEventListener("htmx:afterSwap", (event) => labelTables(event.target));
