@@ -81,6 +81,10 @@ def form_page(
     from django.contrib import messages
     from django.shortcuts import redirect, render
 
+    from core.views import restore_typed
+
+    if restore_typed(request, form):
+        messages.info(request, _("已填回您上次未能提交的内容，请核对后再提交。"))
     if request.method == "POST" and form.is_valid():
         try:
             result = perform(form.cleaned_data)

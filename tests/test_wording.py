@@ -46,3 +46,34 @@ def test_eligibility_conditions_are_named_whole_not_cut(client_as, db, story_day
     procurement = Procurement.objects.get(project_no="TJDL-2026-SGZ-11")
     page = client_as("bureau").get(f"/contracts/procurements/{procurement.pk}/award/").content.decode()
     assert "…" not in page.split("承接主体条件核验情况")[1].split("</table>")[0]
+
+
+SLIPS = {
+    "an English placeholder": re.compile(r"Select an option|---------"),
+    "a doubled 年度": re.compile(r"年度年度"),
+    "a year named twice": re.compile(r"(\d{4})—\1年度"),
+    "an empty paginator label": re.compile(r"每页\s*条"),
+    "a clause in parentheses inside parentheses": re.compile(r"（[^（）]*（依据"),
+}
+
+
+def test_no_page_of_any_role_shows_a_wording_slip(client_as, db, story_day):
+    """Every page each demo account may open, in Chinese, without the slips of issue 17 item 7."""
+    from django.urls import reverse
+
+    from tests.conftest import DEMO_USERNAMES
+    from tests.test_portal_access import OK, TABLE, demo_ids
+
+    ids = demo_ids()
+    found = []
+    for username in DEMO_USERNAMES:
+        client = client_as(username)
+        for name, entry in TABLE.items():
+            if entry is None or entry[2] != "get" or entry[1][username] != OK:
+                continue
+            response = client.get(reverse(name, kwargs=entry[0](ids)))
+            if not response.get("Content-Type", "").startswith("text/html"):
+                continue
+            page = response.content.decode()
+            found += [f"{username} {name}: {slip}" for slip, pattern in SLIPS.items() if pattern.search(page)]
+    assert found == []
