@@ -67,6 +67,8 @@ class ReportForm(PortalModelForm):
                 self.fields[f"fig_{area}_{kind}_people"] = forms.IntegerField(min_value=0, initial=people)
         if self.instance.kind != Report.Kind.FINAL:
             del self.fields["experience_summary"]
+        self.fields["people_served"].required = False
+        self.fields["people_served"].help_text = gettext_lazy("等于下表各项人次之和；留空则自动按合计填写。")
 
     def figures(self):
         return {

@@ -125,6 +125,7 @@ def report_update(
     checked = [
         (upload, check_upload(upload, allowed=DOCUMENTS, field="attachments")) for upload in attachments
     ]
+    content["people_served"] = people_served_of(figures, content.get("people_served"))
     for name, value in content.items():
         setattr(report, name, value)
     report.full_clean()
@@ -139,6 +140,22 @@ def report_update(
         for upload, result in checked:
             save_stored_file(ReportAttachment, upload, result, actor=actor, saved=saved, report=report)
     return report
+
+
+def people_served_of(figures: dict, typed: int | None) -> int:
+    """服务人次 is the total of the figures table (R-SVC-1): left blank it is that total; typed, it must agree."""
+    total = sum(people for _sessions, people in figures.values())
+    if typed is None:
+        return total
+    if typed != total:
+        raise refusal(
+            "R-SVC-1",
+            _(
+                "服务人次填写为{typed}，与服务数据表的人次合计{total}不一致，请核对（留空则按合计填写）。"
+            ).format(typed=typed, total=total),
+            field="people_served",
+        )
+    return typed
 
 
 def figures_from_records(report: Report) -> dict[tuple[str, str], tuple[int, int]]:

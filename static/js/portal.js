@@ -35,3 +35,19 @@ if (document.readyState === "loading") {
   labelTables(document);
 }
 document.addEventListener("htmx:afterSwap", (event) => labelTables(event.target));
+
+// A report's 服务人次 is the total of its figures table (R-SVC-1): the field shows the running total as a hint.
+function showPeopleTotal() {
+  const field = document.getElementById("id_people_served");
+  if (!field) return;
+  let total = 0;
+  document.querySelectorAll("table.figures input[name$='_people']").forEach((input) => {
+    total += parseInt(input.value, 10) || 0;
+  });
+  field.placeholder = String(total);
+  field.dataset.tableTotal = String(total);
+}
+document.addEventListener("input", (event) => {
+  if (event.target.closest("table.figures")) showPeopleTotal();
+});
+document.addEventListener("DOMContentLoaded", showPeopleTotal);

@@ -64,7 +64,8 @@ def test_site_photos_show_as_thumbnails_that_open_full_size(client_as, zgz):
     client = client_as("zhangguizhuang")
     photo = SimpleUploadedFile("现场.jpg", jpeg(), content_type="image/jpeg")
     response = client.post(
-        f"/stations/{zgz.pk}/site-logs/new/", {"logged_on": "2026-11-27", "has_office_room": "on", "photos": photo}
+        f"/stations/{zgz.pk}/site-logs/new/",
+        {"logged_on": "2026-11-27", "has_office_room": "on", "photos": photo},
     )
     assert response.status_code == 302
     stored = SiteConditionPhoto.objects.get(log__station=zgz)
@@ -100,7 +101,9 @@ def test_every_home_item_of_the_contractor_links_to_its_action(client_as):
     findings = page.split("需要处理的问题")[1].split("</table>")[0]
     assert "/reports/new/?year=" in findings  # 新立's overdue October brief
     returned = client_as("org-b").get("/").content.decode().split("退回待修改的报告")[1].split("</ul>")[0]
-    report = Report.objects.get(status=Report.Status.RETURNED, contract_year__station__street__name="丰年村街道")
+    report = Report.objects.get(
+        status=Report.Status.RETURNED, contract_year__station__street__name="丰年村街道"
+    )
     assert f"/reports/{report.pk}/" in returned
 
 
@@ -179,7 +182,12 @@ def test_an_expired_page_keeps_what_was_typed_and_gives_it_back(demo_users, zgz)
     client.get(f"/stations/{zgz.pk}/site-logs/new/")
     response = client.post(
         f"/stations/{zgz.pk}/site-logs/new/",
-        {"csrfmiddlewaretoken": "stale" * 8, "logged_on": "2026-11-26", "notes": "门牌已更换", "has_computer": "on"},
+        {
+            "csrfmiddlewaretoken": "stale" * 8,
+            "logged_on": "2026-11-26",
+            "notes": "门牌已更换",
+            "has_computer": "on",
+        },
     )
     assert response.status_code == 403
     page = response.content.decode()
@@ -196,9 +204,49 @@ def test_an_expired_page_keeps_what_was_typed_and_gives_it_back(demo_users, zgz)
 
 def test_an_expired_session_sends_to_login_and_back_to_the_form(db, zgz):
     client = Client(enforce_csrf_checks=True)
-    response = client.post(f"/stations/{zgz.pk}/site-logs/new/", {"csrfmiddlewaretoken": "x" * 32, "notes": "a"})
+    response = client.post(
+        f"/stations/{zgz.pk}/site-logs/new/", {"csrfmiddlewaretoken": "x" * 32, "notes": "a"}
+    )
     assert response.status_code == 403
     page = response.content.decode()
     assert "登录已过期" in page
     assert f"/accounts/login/?next=%2Fstations%2F{zgz.pk}%2Fsite-logs%2Fnew%2F" in page
     assert "dongli" not in page  # no password or token echoed
+
+
+def test_people_served_that_contradicts_its_table_is_refused_and_nothing_saved(client_as):
+    from tests.portal.test_reports import form_data, returned_brief
+
+    brief = returned_brief()
+    before = (brief.people_served, brief.highlights, brief.figures.count())
+    response = client_as("org-b").post(
+        f"/reports/{brief.pk}/", form_data(brief, action="save", people_served="300", highlights="改了")
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "people_served" in errors
+    assert "300" in errors["people_served"][0] and "60" in errors["people_served"][0]
+    assert "R-SVC-1" in errors["people_served"][0]
+    brief.refresh_from_db()
+    assert (brief.people_served, brief.highlights, brief.figures.count()) == before
+
+
+def test_people_served_left_blank_is_the_total_of_its_table(client_as):
+    from tests.portal.test_reports import form_data, returned_brief
+
+    brief = returned_brief()
+    response = client_as("org-b").post(
+        f"/reports/{brief.pk}/", form_data(brief, action="save", people_served="")
+    )
+    assert response.status_code == 302
+    brief.refresh_from_db()
+    assert brief.people_served == 60
+
+
+def test_the_demo_briefs_agree_with_their_tables(db):
+    from django.db.models import Sum
+
+    from reports.models import Report
+
+    for report in Report.objects.annotate(total=Sum("figures__people")):
+        assert report.people_served == (report.total or 0), report

@@ -16,7 +16,7 @@ def returned_brief() -> Report:
 
 def form_data(report: Report, **extra) -> dict:
     data = {
-        "people_served": "120",
+        "people_served": "60",  # 12 cells of 5: the table's total (R-SVC-1)
         "volunteer_hours": "30",
         "news_posts": "2",
         "highlights": "核对个案人次",

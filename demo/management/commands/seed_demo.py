@@ -769,9 +769,8 @@ class Command(BaseCommand):
                     experience_summary="形成“社工+志愿者”联动服务模式。" if kind == Report.Kind.FINAL else "",
                 )
                 reports.append(report)
-        # With their "created" history rows, so that later changes show as differences.
-        bulk_create_with_history(reports, Report, default_user=org_user)
         for report in reports:
+            report.people_served = 0  # the total of its figures table, added up below (R-SVC-1)
             if report.kind in (Report.Kind.MONTHLY, Report.Kind.MIDTERM, Report.Kind.FINAL):
                 scale = 1 if report.kind == Report.Kind.MONTHLY else 6
                 for area in ServiceArea.values:
@@ -787,6 +786,7 @@ class Command(BaseCommand):
                                     people=sessions * self.rng.randrange(1, 15),
                                 )
                             )
+                            report.people_served += figures[-1].people
             if report.status == Report.Status.ACCEPTED:
                 reviews.append(
                     ReportReview(
@@ -797,6 +797,12 @@ class Command(BaseCommand):
                         reviewed_at=report.submitted_at + datetime.timedelta(days=3),
                     )
                 )
+        # With their "created" history rows, so that later changes show as differences.
+        bulk_create_with_history(reports, Report, default_user=org_user)
+        for figure in figures:
+            figure.report_id = figure.report.pk
+        for review in reviews:
+            review.report_id = review.report.pk
         ReportFigure.objects.bulk_create(figures)
         ReportReview.objects.bulk_create(reviews)
 
