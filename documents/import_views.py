@@ -74,35 +74,68 @@ class UploadForm(PortalForm):
         return upload
 
 
-def _run(importer, content: bytes, user, *, commit: bool):
+def _run(importer, content: bytes, user, *, commit: bool, mapping=None):
     try:
-        return importer.run(content, user, commit=commit)
+        return importer.run(content, user, commit=commit, mapping=mapping)
     except ImportRefused as refused:
         from documents.imports import ImportResult
 
         return ImportResult(errors=refused.errors)
 
 
+def _mapping(request) -> dict[int, str] | None:
+    """The column mapping the user corrected on the preview: map_<position> = field key ("" not read)."""
+    found = {
+        int(name.removeprefix("map_")): value
+        for name, value in request.POST.items()
+        if name.startswith("map_") and name.removeprefix("map_").isascii() and name.removeprefix("map_").isdigit()
+    }
+    return found or None
+
+
+def _keep(request, kind: str, content: bytes) -> str:
+    """Keep the uploaded file for the confirmation (or a corrected mapping) under a random name in the session."""
+    token = secrets.token_urlsafe(16)
+    pending_dir().mkdir(parents=True, exist_ok=True)
+    pending = request.session.get(SESSION_KEY, {})
+    for earlier in [t for t, k in pending.items() if k == kind]:  # a new preview replaces the last one
+        pending.pop(earlier)
+        (pending_dir() / earlier).unlink(missing_ok=True)
+    forget_stale_files()
+    (pending_dir() / token).write_bytes(content)
+    pending[token] = kind
+    request.session[SESSION_KEY] = pending
+    return token
+
+
+def _pending(request, kind: str) -> tuple[str, bytes]:
+    token = request.POST.get("token", "")
+    pending = request.session.get(SESSION_KEY, {})
+    if pending.get(token) != kind or not token.replace("-", "").replace("_", "").isalnum():
+        raise Http404(_("没有待确认的导入，请重新上传。"))
+    try:
+        return token, (pending_dir() / token).read_bytes()
+    except FileNotFoundError:
+        raise Http404(_("待确认的文件已不存在，请重新上传。")) from None
+
+
 def import_page(request, kind: str):
+    """Upload and preview (a dry run through the Resource); on the preview the column mapping can be corrected,
+    which previews the same file again."""
     importer = _importer(request, kind)
-    form = UploadForm(request.POST or None, request.FILES or None)
-    result, token = None, ""
-    if request.method == "POST" and form.is_valid():
+    remapping = request.method == "POST" and "token" in request.POST
+    form = UploadForm(None if remapping else (request.POST or None), None if remapping else (request.FILES or None))
+    result, token, mapping = None, "", None
+    if remapping:
+        token, content = _pending(request, kind)
+        mapping = _mapping(request)
+        result = _run(importer, content, request.user, commit=False, mapping=mapping)
+    elif request.method == "POST" and form.is_valid():
         content = form.cleaned_data["file"].read()
         result = _run(importer, content, request.user, commit=False)
-        if result.ok:
-            token = secrets.token_urlsafe(16)
-            pending_dir().mkdir(parents=True, exist_ok=True)
-            pending = request.session.get(SESSION_KEY, {})
-            for earlier in [
-                t for t, k in pending.items() if k == kind
-            ]:  # a new preview replaces the last one
-                pending.pop(earlier)
-                (pending_dir() / earlier).unlink(missing_ok=True)
-            forget_stale_files()
-            (pending_dir() / token).write_bytes(content)
-            pending[token] = kind
-            request.session[SESSION_KEY] = pending
+        if result.layout:
+            token = _keep(request, kind, content)
+    columns = importer.get_columns()
     return render(
         request,
         "documents/import.html",
@@ -111,7 +144,8 @@ def import_page(request, kind: str):
             "form": form,
             "result": result,
             "token": token,
-            "columns": importer.columns,
+            "columns": columns,
+            "choices": [(c.key, c.label) for c in columns],
             "title": importer.title,
             "limits": {
                 "mb": limits()["bytes"] // 1048576,
@@ -125,17 +159,10 @@ def import_page(request, kind: str):
 @require_POST
 def import_confirm(request, kind: str):
     importer = _importer(request, kind)
-    token = request.POST.get("token", "")
+    token, content = _pending(request, kind)
+    result = _run(importer, content, request.user, commit=True, mapping=_mapping(request))
     pending = request.session.get(SESSION_KEY, {})
-    if pending.get(token) != kind or not token.replace("-", "").replace("_", "").isalnum():
-        raise Http404(_("没有待确认的导入，请重新上传。"))
-    path = pending_dir() / token
-    try:
-        content = path.read_bytes()
-    except FileNotFoundError:
-        raise Http404(_("待确认的文件已不存在，请重新上传。")) from None
-    result = _run(importer, content, request.user, commit=True)
-    path.unlink(missing_ok=True)
+    (pending_dir() / token).unlink(missing_ok=True)
     pending.pop(token, None)
     request.session[SESSION_KEY] = pending
     if not result.ok:
@@ -162,11 +189,12 @@ def import_template(request, kind: str):
     book = Workbook()
     sheet = book.active
     sheet.title = importer.title.removeprefix(_("导入"))
-    sheet.append([f"{column.label}{'*' if column.required else ''}" for column in importer.columns])
+    columns = importer.get_columns()
+    sheet.append([f"{column.label}{'*' if column.required else ''}" for column in columns])
     for cell in sheet[1]:
         cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DCE6F1")
-    sheet.append([column.example for column in importer.columns])
-    for index, column in enumerate(importer.columns, start=1):
+    sheet.append([column.example for column in columns])
+    for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(12, len(column.label) * 2 + 4)
     sheet.freeze_panes = "A2"
     notes = book.create_sheet(_("填写说明"))

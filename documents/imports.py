@@ -1,9 +1,14 @@
-"""Importing the spreadsheets people already keep: the social-worker roster, volunteers, and site conditions.
+"""Importing the spreadsheets people already keep: the social-worker roster (with qualifications and postings),
+volunteers and their hours, site-condition checks, training records, service records and the register of contractors.
 
-A sheet made by hand is read as it comes — a merged title row above the header, headers with * marks, full-width
-digits, dates written five ways, ID numbers stored as numbers, blank rows at the end — and each row then goes
-through the same service, role and scope as the form for one record. Nothing is saved unless every row is valid:
-the whole file runs in one transaction that a dry run (the preview) or any bad row rolls back.
+Two parts, one in front of the other. The reader here takes a sheet as it comes — a merged title row above the
+header, headers named as people name them (手机, 联系电话…), * marks, full-width digits, dates written five ways, ID
+numbers stored as numbers, blank rows at the end — finds the header row, maps each column to a field (the user may
+correct the mapping on the preview), and hands django-import-export a tablib Dataset, keeping Excel's row numbers for
+the messages. The engine is django-import-export (the user asked for it): one `Resource` per family of rows, whose
+widgets turn cells into values (the cell readers of documents/cells.py) and whose rows are saved through the same
+service, role and scope as the form for one record, so every rule applies. `import_data(dry_run=True)` is the
+preview; the confirmation runs the file again in one transaction that any bad row rolls back: all or nothing.
 """
 
 import csv
@@ -12,13 +17,18 @@ import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
+from import_export import resources, widgets
+from import_export.fields import Field
+from import_export.instance_loaders import BaseInstanceLoader
 from openpyxl import load_workbook
+from tablib import Dataset
 
 from accounts.models import Role
 from core.text import listing, sentences
@@ -36,9 +46,17 @@ class Column:
     required: bool = True
     aliases: tuple[str, ...] = ()
     example: Any = ""
+    show: Callable[[Any], Any] | None = (
+        None  # a code as people read it (F -> 女), for the preview and exports
+    )
 
     def matches(self, header: str) -> bool:
         return header in (self.label, *self.aliases)
+
+    def display(self, value):
+        if value in (None, ""):
+            return ""
+        return self.show(value) if self.show else value
 
 
 @dataclass
@@ -53,10 +71,26 @@ class RowError:
 
 
 @dataclass
+class SheetColumn:
+    """One column of the sheet as read: its position, its header as written, and the field it is read as."""
+
+    position: int
+    header: str
+    key: str = ""  # "" when the column is not read
+
+
+@dataclass
 class ImportResult:
     rows: list[tuple[int, dict]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     saved: int = 0
+    layout: list[SheetColumn] = field(default_factory=list)  # how the sheet's columns were read
+    header_row: int = 0  # the header's row number as Excel shows it
+    notes: list[str] = field(default_factory=list)  # what the import assumed, said on the preview
+
+    @property
+    def unread(self) -> list[SheetColumn]:
+        return [column for column in self.layout if not column.key]
 
     @property
     def ok(self) -> bool:
@@ -236,7 +270,38 @@ def read_sheet(content: bytes, filename: str = "") -> list[tuple[int, list]]:
     return _csv_rows(content, bound)
 
 
-class Importer:
+# --- the engine: django-import-export, fed by the reader ---------------------------------------------------------
+
+
+class CellWidget(widgets.Widget):
+    """A cell read by one of documents/cells.py's readers; its refusal becomes the library's field error."""
+
+    def __init__(self, column: Column):
+        super().__init__()
+        self.column = column
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or cells.text(value) == "":
+            if self.column.required:
+                raise ValueError(_("必填，不能为空。"))
+            return None
+        try:
+            return self.column.parse(value)
+        except CellError as error:
+            raise ValueError(str(error)) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return self.column.display(value)
+
+
+class RowValues(SimpleNamespace):
+    """The values of one row, as the widgets read them (the 'instance' a SheetResource imports)."""
+
+
+class SheetResource(resources.Resource):
+    """A family of rows people bring as a sheet. Subclasses give `columns` and `save(values, actor, shared)`, which
+    calls the service of one record."""
+
     kind = ""
     title = ""
     roles: tuple[str, ...] = ()
@@ -244,93 +309,175 @@ class Importer:
     intro = ""
     done_url = "home"
 
+    class Meta:
+        force_init_instance = True  # every row is a new record, saved by its service
+        instance_loader_class = BaseInstanceLoader  # never asked: no row updates an existing record
+        import_id_fields = ()
+        skip_diff = True
+        store_instance = True
+        use_transactions = True
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        for column in self.get_columns():
+            self.fields[column.key] = Field(
+                attribute=column.key, column_name=column.key, widget=CellWidget(column)
+            )
+        self._actor, self._shared = None, {}
+
+    def get_columns(self) -> list[Column]:
+        return list(self.columns)
+
     def context(self, actor) -> dict:
         """What every row of this import shares (the actor's organisation, its stations)."""
         return {}
 
-    def save(self, values: dict, actor, context: dict) -> None:
+    def save(self, values: dict, actor, shared: dict) -> None:
         raise NotImplementedError
 
-    # --- reading -------------------------------------------------------------------------------------------------
+    def derived(self, values: dict) -> dict:
+        """Values the portal knows without a column (a worker's gender from the ID number), for the preview."""
+        return {}
 
-    def _header(self, rows) -> tuple[int, dict[str, int]]:
-        required = [c for c in self.columns if c.required]
+    def notes(self, keys: set[str]) -> list[str]:
+        """What the import assumes for columns the sheet does not have, said on the preview."""
+        return []
+
+    # --- the library's hooks ---------------------------------------------------------------------------------------
+
+    def init_instance(self, row=None):
+        return RowValues()
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        self.save(vars(instance), self._actor, self._shared)
+
+    # --- reading the sheet in front of the library -----------------------------------------------------------------
+
+    def read_layout(self, rows, mapping: dict[int, str] | None = None) -> tuple[int, list[SheetColumn]]:
+        """The header row (its index in `rows`) and how each of its columns is read. The header is the first of the
+        first rows naming every required column (by any of its names); `mapping` (position -> field key, or "" for
+        a column not to read) is the user's correction from the preview."""
+        columns = self.get_columns()
+        required = [c for c in columns if c.required]
+        best = None
         for index, (_number, values) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-            positions = {}
+            layout, taken = [], set()
             for position, value in enumerate(values):
                 header = cells.header_key(value)
-                for column in self.columns:
-                    if column.key not in positions and column.matches(header):
-                        positions[column.key] = position
-            if all(c.key in positions for c in required):
-                return index, positions
-        names = listing(c.label for c in required)
-        raise ImportRefused(
-            [RowError(0, "", _("找不到表头：表格应有以下列：{names}。请使用导入模板。").format(names=names))]
-        )
+                if not header:
+                    continue
+                key = next((c.key for c in columns if c.key not in taken and c.matches(header)), "")
+                taken.add(key)
+                layout.append(SheetColumn(position, cells.text(value), key))
+            if all(c.key in taken for c in required):
+                best = (index, layout)
+                break
+            if best is None or len(taken - {""}) > len({c.key for c in best[1]} - {""}):
+                best = (index, layout) if taken - {""} else best
+        if best is None:
+            names = listing(c.label for c in required)
+            raise ImportRefused(
+                [
+                    RowError(
+                        0, "", _("找不到表头：表格应有以下列：{names}。请使用导入模板。").format(names=names)
+                    )
+                ]
+            )
+        index, layout = best
+        if mapping is not None:
+            known = {c.key for c in columns}
+            for column in layout:
+                if column.position in mapping:
+                    column.key = mapping[column.position] if mapping[column.position] in known else ""
+        return index, layout
 
-    def parse(self, content: bytes, filename: str = "") -> ImportResult:
+    def parse(
+        self, content: bytes, filename: str = "", mapping=None
+    ) -> tuple[ImportResult, Dataset, list[int]]:
         rows = read_sheet(content, filename)
-        header_index, positions = self._header(rows)
-        result = ImportResult()
+        header_index, layout = self.read_layout(rows, mapping)
+        result = ImportResult(layout=layout, header_row=rows[header_index][0])
+        labels = {c.key: c.label for c in self.get_columns()}
+        keys = [c.key for c in layout if c.key]
+        for key in {k for k in keys if keys.count(k) > 1}:
+            result.errors.append(RowError(0, labels[key], _("有两列都读作此项，请在预览中改正列对应。")))
+        missing = [c.label for c in self.get_columns() if c.required and c.key not in keys]
+        if missing:
+            result.errors.append(
+                RowError(
+                    0, "", _("缺少必填列：{names}。请在预览中指定对应的列。").format(names=listing(missing))
+                )
+            )
+        read = [c for c in layout if c.key]
+        dataset, numbers = Dataset(headers=[c.key for c in read]), []
         for number, values in rows[header_index + 1 :]:
             if all(cells.text(v) == "" for v in values):
                 continue  # blank rows, in the middle or trailing
-            parsed = {}
-            for column in self.columns:
-                position = positions.get(column.key)
-                raw = values[position] if position is not None and position < len(values) else None
-                if raw is None or cells.text(raw) == "":
-                    if column.required:
-                        result.errors.append(RowError(number, column.label, _("必填，不能为空。")))
-                    parsed[column.key] = None if column.parse in (cells.date, cells.decimal) else ""
-                    continue
-                try:
-                    parsed[column.key] = column.parse(raw)
-                except CellError as error:
-                    result.errors.append(RowError(number, column.label, str(error)))
-            result.rows.append((number, parsed))
-        if not result.rows and not result.errors:
+            dataset.append([values[c.position] if c.position < len(values) else None for c in read])
+            numbers.append(number)
+        if not numbers and not result.errors:
             result.errors.append(RowError(0, "", _("表格中没有数据行。")))
-        return result
+        result.notes = self.notes(set(keys))
+        return result, dataset, numbers
 
-    # --- running -------------------------------------------------------------------------------------------------
+    def _row_errors(self, number: int, row_result) -> list[RowError]:
+        labels = {c.key: c.label for c in self.get_columns()}
+        found = []
+        error = row_result.validation_error
+        if error is not None:
+            if hasattr(error, "error_dict"):
+                found += [
+                    RowError(
+                        number, labels.get(key, "" if key in ("__all__", NON_FIELD_ERRORS) else key), message
+                    )
+                    for key, errors in error.error_dict.items()
+                    for message in ValidationError(errors).messages
+                ]
+            else:
+                found += [RowError(number, "", message) for message in error.messages]
+        for failure in row_result.errors:
+            problem = failure.error
+            messages = problem.messages if isinstance(problem, ValidationError) else [str(problem)]
+            found += [RowError(number, "", message) for message in messages]
+        return found
 
-    def _row_errors(self, number: int, error: ValidationError | PermissionDenied) -> list[RowError]:
-        if isinstance(error, PermissionDenied):
-            return [RowError(number, "", str(error))]
-        labels = {c.key: c.label for c in self.columns}
-        if hasattr(error, "error_dict"):
-            return [
-                RowError(number, labels.get(key, "" if key == "__all__" else key), message)
-                for key, errors in error.error_dict.items()
-                for message in ValidationError(errors).messages
-            ]
-        return [RowError(number, "", message) for message in error.messages]
-
-    def run(self, content: bytes, actor, *, commit: bool, filename: str = "") -> ImportResult:
-        """Parse and save every row in one transaction; roll it all back on a dry run or any error."""
+    def run(self, content: bytes, actor, *, commit: bool, filename: str = "", mapping=None) -> ImportResult:
+        """Read the sheet, then import it with the library: every row through its service, in one transaction
+        that a dry run (the preview) or any bad row rolls back."""
         if actor.role not in self.roles:
             raise PermissionDenied(_("当前账号的角色不能使用此导入。"))
-        result = self.parse(content, filename)
+        result, dataset, numbers = self.parse(content, filename, mapping)
         if result.errors:
             return result
-        context = self.context(actor)
+        self._actor, self._shared = actor, self.context(actor)
         with transaction.atomic():
-            for number, values in result.rows:
-                try:
-                    with transaction.atomic():
-                        self.save(values, actor, context)
-                except (ValidationError, PermissionDenied) as error:
-                    result.errors.extend(self._row_errors(number, error))
+            outcome = self.import_data(
+                dataset,
+                dry_run=not commit,
+                raise_errors=False,
+                use_transactions=True,
+                rollback_on_validation_errors=True,
+                retain_instance_in_row_result=True,
+            )
+            for error in outcome.base_errors:
+                result.errors.append(RowError(0, "", str(error.error)))
+            for number, row_result in zip(numbers, outcome.rows, strict=True):
+                result.errors += self._row_errors(number, row_result)
+                values = vars(row_result.instance) if row_result.instance is not None else {}
+                result.rows.append((number, self.shown(values)))
             if result.errors or not commit:
                 transaction.set_rollback(True)
             else:
-                result.saved = len(result.rows)
+                result.saved = len(numbers)
         return result
 
+    def shown(self, values: dict) -> dict:
+        """A row as the preview shows it: codes as people read them, what the ID number says filled in."""
+        values = {**values, **{k: v for k, v in self.derived(values).items() if values.get(k) in (None, "")}}
+        return {c.key: c.display(values.get(c.key)) for c in self.get_columns()}
 
-# --- the three imports -------------------------------------------------------------------------------------------
+
+# --- the families ---------------------------------------------------------------------------------------------------
 
 
 def _gender(value) -> str:
@@ -342,6 +489,12 @@ def _gender(value) -> str:
     raise CellError(_("“{cleaned}”应填“男”或“女”。").format(cleaned=cleaned))
 
 
+def _gender_label(value) -> str:
+    from staffing.models import SocialWorker
+
+    return str(SocialWorker.Gender(value).label)
+
+
 def _level(value) -> str:
     from staffing.models import Qualification
 
@@ -349,7 +502,21 @@ def _level(value) -> str:
     for level, label in Qualification.Level.choices:
         if cleaned in (str(label), level, str(label).replace("社会工作师", "社工师")):
             return level
+    if cleaned in ("助理社工", "初级", "初级社会工作师"):
+        return Qualification.Level.ASSISTANT
+    if cleaned in ("中级", "中级社会工作师"):
+        return Qualification.Level.SOCIAL_WORKER
     raise CellError(_("“{cleaned}”应为助理社会工作师、社会工作师或高级社会工作师。").format(cleaned=cleaned))
+
+
+def _level_label(value) -> str:
+    from staffing.models import Qualification
+
+    return str(Qualification.Level(value).label)
+
+
+def _yes_no_label(value) -> str:
+    return _("是") if value else _("否")
 
 
 def _station_lookup(stations):
@@ -361,41 +528,50 @@ def _station_lookup(stations):
     return by_name
 
 
-def _station(values: dict, context: dict):
-    station = context["stations"].get(values["station"])
+def _station(values: dict, shared: dict, key: str = "station"):
+    station = shared["stations"].get(values[key])
     if station is None:
-        raise ValidationError(
-            {"station": _("“{values}”不是您管理范围内的社工站。").format(values=values["station"])}
-        )
+        raise ValidationError({key: _("“{values}”不是您管理范围内的社工站。").format(values=values[key])})
     return station
 
 
-class RosterImporter(Importer):
+STATION_NAMES = ("社工站", "所属社工站", "站点", "派驻社工站", "驻站站点", "街道", "所在街道")
+PHONE_NAMES = ("手机号码", "手机号", "手机", "联系电话", "电话", "联系方式")
+ID_NAMES = ("身份证号", "身份证", "身份证号码", "证件号码", "公民身份号码")
+
+
+class RosterResource(SheetResource):
+    """The social-worker roster: the worker, their qualification and, where the row has them, the station they are
+    posted to and from when (R-STAFF-2..5 and 7 apply, through the services)."""
+
     kind = "roster"
     title = gettext_lazy("导入社工花名册")
     roles = (Role.CONTRACTOR,)
     intro = gettext_lazy(
-        "每行一名社工；填写资质的，同时登记其社会工作专业资质（四（二），R-STAFF-2、R-STAFF-3）。"
+        "每行一名社工；填写资质的，同时登记其社会工作专业资质（四（二），R-STAFF-2、R-STAFF-3）；填写社工站和派驻日期的，"
+        "同时派驻到该站（R-STAFF-4、R-STAFF-5）。性别和出生日期按身份证号确定，可不填。"
     )
     done_url = "worker-list"
     columns = [
-        Column("name", gettext_noop("姓名"), cells.name, example="王晓丽"),
-        Column("gender", gettext_noop("性别"), _gender, example="女"),
+        Column("name", gettext_noop("姓名"), cells.name, aliases=("社工姓名", "员工姓名"), example="王晓丽"),
         Column(
             "id_number",
             gettext_noop("身份证号"),
             cells.id_number,
-            aliases=("身份证号码", "公民身份号码"),
+            aliases=ID_NAMES,
             example="120110199001011235",
         ),
+        Column("gender", gettext_noop("性别"), _gender, required=False, example="女", show=_gender_label),
+        Column("birth_date", gettext_noop("出生日期"), cells.date, required=False, example=""),
+        Column("phone", gettext_noop("手机号码"), cells.phone, aliases=PHONE_NAMES, example="13812345678"),
         Column(
-            "phone",
-            gettext_noop("手机号码"),
-            cells.phone,
-            aliases=("联系电话", "手机"),
-            example="13812345678",
+            "education",
+            gettext_noop("学历"),
+            cells.text,
+            required=False,
+            aliases=("最高学历",),
+            example="本科",
         ),
-        Column("education", gettext_noop("学历"), cells.text, required=False, example="本科"),
         Column(
             "major",
             gettext_noop("专业"),
@@ -404,46 +580,127 @@ class RosterImporter(Importer):
             aliases=("所学专业",),
             example="社会工作",
         ),
-        Column("employed_on", gettext_noop("入职日期"), cells.date, example="2025-07-01"),
+        Column(
+            "employed_on",
+            gettext_noop("入职日期"),
+            cells.date,
+            aliases=("入职时间", "参加工作日期", "入职"),
+            example="2025-07-01",
+        ),
         Column(
             "level",
             gettext_noop("资质等级"),
             _level,
             required=False,
-            aliases=("专业资质",),
+            aliases=("证书等级", "资质", "专业资质", "职业水平等级", "职业资格"),
             example="助理社会工作师",
+            show=_level_label,
         ),
         Column(
-            "certificate_no", gettext_noop("证书编号"), cells.text, required=False, example="2024120110001"
+            "certificate_no",
+            gettext_noop("证书编号"),
+            cells.text,
+            required=False,
+            aliases=("证号", "证书号", "资格证书编号"),
+            example="2024120110001",
         ),
         Column(
             "obtained_on",
             gettext_noop("取得日期"),
             cells.date,
             required=False,
-            aliases=("资质取得日期",),
+            aliases=("资质取得日期", "发证日期", "取得时间", "取证日期"),
             example="2024-06-20",
+        ),
+        Column(
+            "station",
+            gettext_noop("社工站"),
+            cells.text,
+            required=False,
+            aliases=STATION_NAMES,
+            example="张贵庄街道",
+        ),
+        Column(
+            "posted_on",
+            gettext_noop("派驻日期"),
+            cells.date,
+            required=False,
+            aliases=("到岗日期", "驻站日期", "派驻时间"),
+            example="2025-07-01",
+        ),
+        Column(
+            "is_full_time",
+            gettext_noop("是否全职"),
+            cells.yes_no,
+            required=False,
+            aliases=("全职",),
+            example="是",
+            show=_yes_no_label,
+        ),
+        Column(
+            "has_labour_contract",
+            gettext_noop("签订劳动合同"),
+            cells.yes_no,
+            required=False,
+            aliases=("劳动合同", "是否签订劳动合同"),
+            example="是",
+            show=_yes_no_label,
         ),
     ]
 
     def context(self, actor) -> dict:
         from contracts.models import Contractor
+        from stations.models import Station
 
         contractor = Contractor.objects.visible_to(actor).first()
         if contractor is None:
             raise PermissionDenied(_("当前账号未关联承接主体。"))
-        return {"contractor": contractor}
+        return {"contractor": contractor, "stations": _station_lookup(Station.objects.visible_to(actor))}
 
-    def save(self, values, actor, context):
-        from staffing.services import qualification_record, worker_register
+    def derived(self, values: dict) -> dict:
+        from core.validators import id_number_facts
 
+        facts = id_number_facts(values.get("id_number") or "")
+        return {"gender": facts.get("gender"), "birth_date": facts.get("birth_date")}
+
+    def notes(self, keys: set[str]) -> list[str]:
+        notes = []
+        if "gender" not in keys:
+            notes.append(_("表格没有“性别”列：性别按身份证号确定。"))
+        if "station" in keys and not {"is_full_time", "has_labour_contract"} <= keys:
+            notes.append(
+                _(
+                    "表格没有“是否全职”“签订劳动合同”列：派驻的社工按全职、已签订劳动合同登记（R-STAFF-4），如不符请补充这两列。"
+                )
+            )
+        if "station" not in keys or "posted_on" not in keys:
+            notes.append(_("表格没有“社工站”和“派驻日期”两列：只登记社工和资质，不派驻。"))
+        return notes
+
+    def save(self, values, actor, shared):
+        from contracts.models import ProjectCycle
+        from staffing.services import qualification_record, worker_post, worker_register
+
+        facts = self.derived(values)
+        if (
+            values.get("birth_date")
+            and facts.get("birth_date")
+            and values["birth_date"] != facts["birth_date"]
+        ):
+            raise ValidationError(
+                {
+                    "birth_date": _("出生日期与身份证号不符：按身份证号应为{day:%Y-%m-%d}。").format(
+                        day=facts["birth_date"]
+                    )
+                }
+            )
         worker = worker_register(
             actor=actor,
-            contractor=context["contractor"],
+            contractor=shared["contractor"],
             **{
-                k: values[k]
-                for k in ("name", "gender", "id_number", "phone", "education", "major", "employed_on")
+                k: values.get(k) or "" for k in ("name", "gender", "id_number", "phone", "education", "major")
             },
+            employed_on=values["employed_on"],
         )
         if values.get("level"):
             if not values.get("certificate_no") or not values.get("obtained_on"):
@@ -455,40 +712,60 @@ class RosterImporter(Importer):
                 obtained_on=values["obtained_on"],
                 actor=actor,
             )
+        if values.get("station") or values.get("posted_on"):
+            if not values.get("station") or not values.get("posted_on"):
+                raise ValidationError({"posted_on": _("派驻的社工须同时填写社工站和派驻日期。")})
+            station = _station(values, shared)
+            day = values["posted_on"]
+            cycle = (
+                ProjectCycle.objects.visible_to(actor)
+                .filter(
+                    station=station, contractor=shared["contractor"], start_date__lte=day, end_date__gte=day
+                )
+                .first()
+            )
+            if cycle is None:
+                raise ValidationError(
+                    {
+                        "station": _("{station}在{day:%Y-%m-%d}不由本机构承接，不能派驻。").format(
+                            station=station.name, day=day
+                        )
+                    }
+                )
+            worker_post(
+                cycle=cycle,
+                worker=worker,
+                start_date=day,
+                is_full_time=values.get("is_full_time") is not False,
+                has_labour_contract=values.get("has_labour_contract") is not False,
+                actor=actor,
+            )
 
 
-class VolunteerImporter(Importer):
+class VolunteerResource(SheetResource):
     kind = "volunteers"
     title = gettext_lazy("导入志愿者")
     roles = (Role.CONTRACTOR,)
     intro = gettext_lazy("做好志愿者注册（三（二），R-SVC-2）。社工站可填站名或街道名。")
     done_url = "volunteer-list"
     columns = [
-        Column(
-            "station",
-            gettext_noop("社工站"),
-            cells.text,
-            aliases=("街道", "所属社工站"),
-            example="张贵庄街道",
-        ),
-        Column("name", gettext_noop("姓名"), cells.name, example="李明"),
-        Column(
-            "phone",
-            gettext_noop("联系电话"),
-            cells.phone,
-            aliases=("手机号码", "手机"),
-            example="13912345678",
-        ),
+        Column("station", gettext_noop("社工站"), cells.text, aliases=STATION_NAMES, example="张贵庄街道"),
+        Column("name", gettext_noop("姓名"), cells.name, aliases=("志愿者姓名",), example="李明"),
+        Column("phone", gettext_noop("联系电话"), cells.phone, aliases=PHONE_NAMES, example="13912345678"),
         Column(
             "team",
             gettext_noop("志愿服务队"),
             cells.text,
             required=False,
-            aliases=("服务队",),
+            aliases=("服务队", "所属服务队"),
             example="张贵庄社区志愿服务队",
         ),
-        Column("skills", gettext_noop("特长"), cells.text, required=False, example="陪伴老人"),
-        Column("registered_on", gettext_noop("注册日期"), cells.date, example="2026-03-05"),
+        Column(
+            "skills", gettext_noop("特长"), cells.text, required=False, aliases=("专长",), example="陪伴老人"
+        ),
+        Column(
+            "registered_on", gettext_noop("注册日期"), cells.date, aliases=("注册时间",), example="2026-03-05"
+        ),
     ]
 
     def context(self, actor) -> dict:
@@ -496,12 +773,17 @@ class VolunteerImporter(Importer):
 
         return {"stations": _station_lookup(Station.objects.visible_to(actor))}
 
-    def save(self, values, actor, context):
+    def save(self, values, actor, shared):
         from staffing.services import volunteer_register
 
-        station = _station(values, context)
+        station = _station(values, shared)
         volunteer_register(
-            station=station, actor=actor, **{k: v for k, v in values.items() if k != "station"}
+            station=station,
+            actor=actor,
+            **{
+                k: values.get(k) if k == "registered_on" else values.get(k) or ""
+                for k in ("name", "phone", "team", "skills", "registered_on")
+            },
         )
 
 
@@ -510,8 +792,8 @@ def _site_columns() -> list[Column]:
     from stations.services import CHECK_FIELDS
 
     return [
-        Column("station", gettext_noop("社工站"), cells.text, aliases=("街道",), example="张贵庄街道"),
-        Column("logged_on", gettext_noop("检查日期"), cells.date, example="2026-11-20"),
+        Column("station", gettext_noop("社工站"), cells.text, aliases=STATION_NAMES, example="张贵庄街道"),
+        Column("logged_on", gettext_noop("检查日期"), cells.date, aliases=("日期",), example="2026-11-20"),
         *(
             Column(
                 name,
@@ -519,6 +801,7 @@ def _site_columns() -> list[Column]:
                 cells.yes_no,
                 required=False,
                 example="是",
+                show=_yes_no_label,
             )
             for name in CHECK_FIELDS
         ),
@@ -526,15 +809,14 @@ def _site_columns() -> list[Column]:
     ]
 
 
-class SiteConditionImporter(Importer):
+class SiteConditionResource(SheetResource):
     kind = "site-conditions"
     title = gettext_lazy("导入场所设置检查")
     roles = (Role.STREET, Role.BUREAU)
     intro = gettext_lazy("每行一次检查：按实施方案四（一）至（五）逐项填写“是”或“否”（R-SITE-1至R-SITE-4）。")
     done_url = "station-list"
 
-    @property
-    def columns(self):
+    def get_columns(self):
         return _site_columns()
 
     def context(self, actor) -> dict:
@@ -542,20 +824,20 @@ class SiteConditionImporter(Importer):
 
         return {"stations": _station_lookup(Station.objects.visible_to(actor))}
 
-    def save(self, values, actor, context):
+    def save(self, values, actor, shared):
         from stations.services import CHECK_FIELDS, site_log_record
 
-        station = _station(values, context)
+        station = _station(values, shared)
         site_log_record(
             station=station,
             logged_on=values["logged_on"],
             conditions={name: values.get(name) or False for name in CHECK_FIELDS},
             photos=[],
-            notes=values.get("notes", ""),
+            notes=values.get("notes") or "",
             actor=actor,
         )
 
 
-IMPORTERS: dict[str, type[Importer]] = {
-    importer.kind: importer for importer in (RosterImporter, VolunteerImporter, SiteConditionImporter)
+IMPORTERS: dict[str, type[SheetResource]] = {
+    resource.kind: resource for resource in (RosterResource, VolunteerResource, SiteConditionResource)
 }

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from documents import cells
 from documents.cells import CellError
-from documents.imports import RosterImporter, SiteConditionImporter, VolunteerImporter
+from documents.imports import RosterResource, SiteConditionResource, VolunteerResource
 from staffing.models import Qualification, SocialWorker, Volunteer
 from stations.models import SiteConditionLog
 
@@ -40,7 +40,7 @@ def test_an_id_number_excel_rounded_is_explained():
 
 def test_the_messy_roster_imports_every_row(demo_users):
     before = SocialWorker.objects.count()
-    result = RosterImporter().run(
+    result = RosterResource().run(
         (FIXTURES / "roster-messy.xlsx").read_bytes(), demo_users["org-a"], commit=True
     )
     assert result.ok, [str(e) for e in result.errors]
@@ -62,7 +62,7 @@ def test_the_messy_roster_imports_every_row(demo_users):
 
 def test_one_bad_row_refuses_the_file_naming_row_and_column_and_nothing_is_saved(demo_users):
     before = (SocialWorker.objects.count(), Qualification.objects.count())
-    result = RosterImporter().run(
+    result = RosterResource().run(
         (FIXTURES / "roster-one-bad-row.xlsx").read_bytes(), demo_users["org-a"], commit=True
     )
     assert [str(e) for e in result.errors] == [
@@ -73,26 +73,26 @@ def test_one_bad_row_refuses_the_file_naming_row_and_column_and_nothing_is_saved
 
 def test_a_row_refused_by_the_service_names_its_row_and_saves_nothing(demo_users):
     content = (FIXTURES / "roster-messy.xlsx").read_bytes()
-    RosterImporter().run(content, demo_users["org-a"], commit=True)
+    RosterResource().run(content, demo_users["org-a"], commit=True)
     count = SocialWorker.objects.count()
-    again = RosterImporter().run(content, demo_users["org-a"], commit=True)
+    again = RosterResource().run(content, demo_users["org-a"], commit=True)
     assert again.errors and again.errors[0].row == 4 and "身份证号" in str(again.errors[0])
     assert SocialWorker.objects.count() == count
 
 
 def test_volunteers_import_from_a_gb18030_csv_within_scope(demo_users):
     content = (FIXTURES / "volunteers.csv").read_bytes()
-    result = VolunteerImporter().run(content, demo_users["org-a"], commit=True)
+    result = VolunteerResource().run(content, demo_users["org-a"], commit=True)
     assert result.ok and result.saved == 2
     assert Volunteer.objects.get(name="周敏").phone == "13912345671"
     # org-b does not hold 张贵庄: the same file is refused row by row, naming the station column.
-    refused = VolunteerImporter().run(content, demo_users["org-b"], commit=True)
+    refused = VolunteerResource().run(content, demo_users["org-b"], commit=True)
     assert {(e.row, e.column) for e in refused.errors} == {(2, "社工站"), (3, "社工站")}
 
 
 def test_a_dry_run_previews_without_saving(demo_users):
     before = SocialWorker.objects.count()
-    result = RosterImporter().run(
+    result = RosterResource().run(
         (FIXTURES / "roster-messy.xlsx").read_bytes(), demo_users["org-a"], commit=False
     )
     assert result.ok and len(result.rows) == 4 and result.saved == 0
@@ -129,12 +129,12 @@ def test_site_conditions_import_for_the_street(demo_users):
 
     from openpyxl import Workbook
 
-    importer = SiteConditionImporter()
+    importer = SiteConditionResource()
     book = Workbook()
     sheet = book.active
     sheet.append(["张贵庄街道场所检查表"])
-    sheet.append([c.label for c in importer.columns])
-    sheet.append(["张贵庄街道", "2026年11月20日", *["是"] * (len(importer.columns) - 3), "复查"])
+    sheet.append([c.label for c in importer.get_columns()])
+    sheet.append(["张贵庄街道", "2026年11月20日", *["是"] * (len(importer.get_columns()) - 3), "复查"])
     buffer = BytesIO()
     book.save(buffer)
     before = SiteConditionLog.objects.count()
