@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "crispy_forms",
+    "import_export",  # its admin mixins and templates (imports and exports in the admin)
     "crispy_bootstrap5",
     "django_htmx",
     "django_filters",

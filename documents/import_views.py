@@ -88,7 +88,9 @@ def _mapping(request) -> dict[int, str] | None:
     found = {
         int(name.removeprefix("map_")): value
         for name, value in request.POST.items()
-        if name.startswith("map_") and name.removeprefix("map_").isascii() and name.removeprefix("map_").isdigit()
+        if name.startswith("map_")
+        and name.removeprefix("map_").isascii()
+        and name.removeprefix("map_").isdigit()
     }
     return found or None
 
@@ -124,7 +126,9 @@ def import_page(request, kind: str):
     which previews the same file again."""
     importer = _importer(request, kind)
     remapping = request.method == "POST" and "token" in request.POST
-    form = UploadForm(None if remapping else (request.POST or None), None if remapping else (request.FILES or None))
+    form = UploadForm(
+        None if remapping else (request.POST or None), None if remapping else (request.FILES or None)
+    )
     result, token, mapping = None, "", None
     if remapping:
         token, content = _pending(request, kind)

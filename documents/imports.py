@@ -28,6 +28,7 @@ from import_export import resources, widgets
 from import_export.fields import Field
 from import_export.instance_loaders import BaseInstanceLoader
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from tablib import Dataset
 
 from accounts.models import Role
@@ -62,12 +63,16 @@ class Column:
 @dataclass
 class RowError:
     row: int  # the row number as Excel shows it (1-based); 0 for the file as a whole
-    column: str
+    column: str  # the column's header as the sheet writes it
     message: str
+    letter: str = ""  # the column's letter as Excel shows it
 
     def __str__(self) -> str:
         where = _("第{row}行").format(row=self.row) if self.row else _("文件")
-        return f"{where}“{self.column}”：{self.message}" if self.column else f"{where}：{self.message}"
+        if not self.column:
+            return f"{where}：{self.message}"
+        letter = _("（{letter}列）").format(letter=self.letter) if self.letter else ""
+        return f"{where}“{self.column}”{letter}：{self.message}"
 
 
 @dataclass
@@ -420,15 +425,20 @@ class SheetResource(resources.Resource):
         result.notes = self.notes(set(keys))
         return result, dataset, numbers
 
-    def _row_errors(self, number: int, row_result) -> list[RowError]:
+    def _row_errors(self, number: int, row_result, layout: list[SheetColumn]) -> list[RowError]:
         labels = {c.key: c.label for c in self.get_columns()}
+        labels.update({c.key: c.header for c in layout if c.key})  # the header as the sheet writes it
+        letters = {c.key: get_column_letter(c.position + 1) for c in layout if c.key}
         found = []
         error = row_result.validation_error
         if error is not None:
             if hasattr(error, "error_dict"):
                 found += [
                     RowError(
-                        number, labels.get(key, "" if key in ("__all__", NON_FIELD_ERRORS) else key), message
+                        number,
+                        labels.get(key, "" if key in ("__all__", NON_FIELD_ERRORS) else key),
+                        message,
+                        letters.get(key, ""),
                     )
                     for key, errors in error.error_dict.items()
                     for message in ValidationError(errors).messages
@@ -462,7 +472,7 @@ class SheetResource(resources.Resource):
             for error in outcome.base_errors:
                 result.errors.append(RowError(0, "", str(error.error)))
             for number, row_result in zip(numbers, outcome.rows, strict=True):
-                result.errors += self._row_errors(number, row_result)
+                result.errors += self._row_errors(number, row_result, result.layout)
                 values = vars(row_result.instance) if row_result.instance is not None else {}
                 result.rows.append((number, self.shown(values)))
             if result.errors or not commit:

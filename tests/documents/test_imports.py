@@ -66,7 +66,7 @@ def test_one_bad_row_refuses_the_file_naming_row_and_column_and_nothing_is_saved
         (FIXTURES / "roster-one-bad-row.xlsx").read_bytes(), demo_users["org-a"], commit=True
     )
     assert [str(e) for e in result.errors] == [
-        "第6行“入职日期”：“2025年13月1日”不是有效日期（2025年没有13月1日）。"
+        "第6行“入职日期”（H列）：“2025年13月1日”不是有效日期（2025年没有13月1日）。"
     ]
     assert (SocialWorker.objects.count(), Qualification.objects.count()) == before
 
