@@ -59,7 +59,7 @@ def roster(bad_cell: tuple[int, int, object] | None = None) -> bytes:
     )  # fmt: skip
     sheet.append(
         [2, "赵  磊", int(ZHAO), "139 1234 5678", "硕士", "社会学", "2025.7.1", "助理社工师",
-         "２０２３１２０１１０２０２", datetime.datetime(2023, 6, 18), "新立", datetime.datetime(2026, 11, 21)]
+         "２０２３１２０１１０２０２", datetime.date(2023, 6, 18), "新立", datetime.date(2026, 11, 21)]
     )  # fmt: skip
     sheet.append(
         [3, "孙悦", SUN.translate(FULL), "13712345678", "本科", "社会工作", "2026/03/02", "", "", "", "", ""]
