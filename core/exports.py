@@ -6,6 +6,8 @@ import io
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from import_export import resources, widgets
+from import_export.fields import Field
 
 from core.signals import announce
 from core.workbook import Sheet, write_workbook
@@ -29,9 +31,32 @@ def wants_export(request) -> bool:
     return request.GET.get("export") == "xlsx"
 
 
+class TypedValue(widgets.Widget):
+    """A value exported as it is (a date stays a date, money a Decimal): the workbook writer types the cells."""
+
+    def render(self, value, obj=None, **kwargs):
+        return value
+
+
+class ListResource(resources.Resource):
+    """A list page's sheet as a django-import-export Resource: one field per column of the page's export, read
+    from the rows the page computes (the user's scope and filters already applied). The Dataset it exports is
+    written by core.workbook, which types the cells and sets the sheet up for printing."""
+
+    def __init__(self, columns):
+        super().__init__()
+        for index, column in enumerate(columns):
+            self.fields[f"c{index}"] = Field(
+                attribute=f"c{index}", column_name=str(column.title), widget=TypedValue()
+            )
+
+    def dataset(self, rows):
+        return self.export(queryset=({f"c{i}": value for i, value in enumerate(row)} for row in rows))
+
+
 def list_export(request, title: str, columns=None, rows=None, sheet=None) -> FileResponse:
     """A list page's rows, as filtered on screen and within the user's scope, as a workbook (columns and rows, or
-    a ready Sheet)."""
+    a ready Sheet), through the page's Resource."""
     buffer = io.BytesIO()
     note = _("{title}（导出时间{localtime:%Y-%m-%d %H:%M}，{value}）").format(
         title=title,
@@ -40,6 +65,7 @@ def list_export(request, title: str, columns=None, rows=None, sheet=None) -> Fil
     )
     if sheet is None:
         sheet = Sheet(title, columns, rows)
+    sheet.rows = ListResource(sheet.columns).dataset(sheet.rows)
     sheet.note = note
     write_workbook([sheet], buffer)
     return attachment(buffer.getvalue(), f"{title}-{timezone.localdate():%Y%m%d}.xlsx", XLSX, request=request)

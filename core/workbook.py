@@ -93,6 +93,19 @@ def _formatted_cell(sheet, number_format: str) -> WriteOnlyCell:
     return cell
 
 
+def print_on_a4(sheet, header_row: int) -> None:
+    """Printed, a sheet fits A4 landscape across (a station's name on the same page as its money), as many pages
+    down as it needs, with the header row repeated at the top of every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+
+
 def write_workbook(sheets: list[Sheet], out) -> None:
     """Write `sheets` to `out` (a path or a binary file object)."""
     book = Workbook(write_only=True)
@@ -102,6 +115,7 @@ def write_workbook(sheets: list[Sheet], out) -> None:
             sheet.column_dimensions[get_column_letter(index)].width = column.width
         header_row = 2 if spec.note else 1
         sheet.freeze_panes = f"A{header_row + 1}"  # before the first row: write-only sheets write views first
+        print_on_a4(sheet, header_row)
         if spec.note:
             note = text_cell(sheet, spec.note)
             note.font = Font(italic=True, color="555555")
