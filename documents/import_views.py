@@ -140,6 +140,11 @@ def import_page(request, kind: str):
         if result.layout:
             token = _keep(request, kind, content)
     columns = importer.get_columns()
+    read = (
+        {c.key for c in result.layout if c.key} | set(importer.derived_keys)
+        if result and result.layout
+        else None
+    )
     return render(
         request,
         "documents/import.html",
@@ -149,6 +154,7 @@ def import_page(request, kind: str):
             "result": result,
             "token": token,
             "columns": columns,
+            "preview_columns": [c for c in columns if read is None or c.key in read],
             "choices": [(c.key, c.label) for c in columns],
             "title": importer.title,
             "limits": {

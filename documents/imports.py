@@ -313,6 +313,7 @@ class SheetResource(resources.Resource):
     columns: list[Column] = []
     intro = ""
     done_url = "home"
+    derived_keys: tuple[str, ...] = ()  # fields the preview shows even without a column (from the ID number)
 
     class Meta:
         force_init_instance = True  # every row is a new record, saved by its service
@@ -562,6 +563,7 @@ class RosterResource(SheetResource):
         "同时派驻到该站（R-STAFF-4、R-STAFF-5）。性别和出生日期按身份证号确定，可不填。"
     )
     done_url = "worker-list"
+    derived_keys = ("gender", "birth_date")
     columns = [
         Column("name", gettext_noop("姓名"), cells.name, aliases=("社工姓名", "员工姓名"), example="王晓丽"),
         Column(
