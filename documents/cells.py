@@ -5,7 +5,9 @@ or raises CellError with a reason in Chinese."""
 import datetime
 import math
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
@@ -148,3 +150,43 @@ def header_key(value) -> str:
     """A header cell compared loosely: no spaces, no * or （必填） marks, half-width."""
     cleaned = text(value).replace(" ", "")
     return re.sub(r"[*＊]|\(必填\)|\(选填\)|（必填）|（选填）", "", cleaned)
+
+
+def time(value) -> datetime.time:
+    """A time of day: a real time cell, an Excel fraction of a day, or 9:30, 09:30:00, 9点30, 9时30分."""
+    if isinstance(value, datetime.datetime):
+        return value.time().replace(second=0, microsecond=0)
+    if isinstance(value, datetime.time):
+        return value.replace(second=0, microsecond=0)
+    if isinstance(value, int | float) and 0 <= value < 1:
+        minutes = round(value * 24 * 60)
+        return datetime.time(minutes // 60, minutes % 60)
+    cleaned = text(value).replace("：", ":")
+    match = re.fullmatch(r"(\d{1,2})(?::|点|时)(\d{1,2})?(?::\d{1,2}|分)?", cleaned)
+    if match:
+        hour, minute = int(match.group(1)), int(match.group(2) or 0)
+        if hour < 24 and minute < 60:
+            return datetime.time(hour, minute)
+    raise CellError(_("“{cleaned}”不是有效时间，请写成9:30或14:00。").format(cleaned=cleaned))
+
+
+def choice(choices) -> Callable[[Any], str]:
+    """A cell naming one of `choices` by its label (个案) or its code (case)."""
+
+    def parse(value) -> str:
+        cleaned = text(value).replace(" ", "")
+        for code, label in choices:
+            if cleaned in (str(label), code):
+                return code
+        raise CellError(
+            _("“{cleaned}”应为以下之一：{names}。").format(
+                cleaned=cleaned, names="、".join(str(label) for _code, label in choices)
+            )
+        )
+
+    return parse
+
+
+def choice_label(choices) -> Callable[[str], str]:
+    labels = dict(choices)
+    return lambda code: str(labels.get(code, code))

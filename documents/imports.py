@@ -850,6 +850,367 @@ class SiteConditionResource(SheetResource):
         )
 
 
+class VolunteerHoursResource(SheetResource):
+    """Volunteers' service hours as a station keeps them; each entry waits for verification (R-SVC-2)."""
+
+    kind = "volunteer-hours"
+    title = gettext_lazy("导入志愿服务时长")
+    roles = (Role.CONTRACTOR,)
+    intro = gettext_lazy(
+        "每行一次服务：志愿者按社工站和姓名查找（同名的请补填联系电话）；导入后每条时长都待社工站核实（三（二），R-SVC-2）。"
+    )
+    done_url = "volunteer-list"
+    columns = [
+        Column("station", gettext_noop("社工站"), cells.text, aliases=STATION_NAMES, example="张贵庄街道"),
+        Column("name", gettext_noop("志愿者姓名"), cells.name, aliases=("姓名", "志愿者"), example="李明"),
+        Column(
+            "phone", gettext_noop("联系电话"), cells.phone, required=False, aliases=PHONE_NAMES, example=""
+        ),
+        Column(
+            "served_on",
+            gettext_noop("服务日期"),
+            cells.date,
+            aliases=("日期", "服务时间"),
+            example="2026-11-20",
+        ),
+        Column(
+            "start_time", gettext_noop("开始时间"), cells.time, aliases=("开始", "起始时间"), example="9:00"
+        ),
+        Column(
+            "end_time", gettext_noop("结束时间"), cells.time, aliases=("结束", "截止时间"), example="11:30"
+        ),
+        Column(
+            "activity",
+            gettext_noop("服务内容"),
+            cells.text,
+            aliases=("服务项目", "活动内容"),
+            example="陪伴老人",
+        ),
+    ]
+
+    def context(self, actor) -> dict:
+        from stations.models import Station
+
+        return {"stations": _station_lookup(Station.objects.visible_to(actor))}
+
+    def save(self, values, actor, shared):
+        from staffing.models import Volunteer
+        from staffing.services import volunteer_hours_record
+
+        station = _station(values, shared)
+        found = [
+            v
+            for v in Volunteer.objects.visible_to(actor).filter(station=station, name=values["name"])
+            if not values.get("phone") or v.phone == values["phone"]
+        ]
+        if len(found) != 1:
+            raise ValidationError(
+                {
+                    "name": _("{station}没有名为“{name}”的在册志愿者。").format(
+                        station=station.name, name=values["name"]
+                    )
+                    if not found
+                    else _("{station}有{count}名志愿者叫“{name}”，请填写联系电话以区分。").format(
+                        station=station.name, count=len(found), name=values["name"]
+                    )
+                }
+            )
+        volunteer_hours_record(
+            volunteer=found[0],
+            served_on=values["served_on"],
+            start_time=values["start_time"],
+            end_time=values["end_time"],
+            activity=values["activity"],
+            actor=actor,
+        )
+
+
+def _training_columns() -> list[Column]:
+    from staffing.models import Training
+
+    return [
+        Column(
+            "title",
+            gettext_noop("培训名称"),
+            cells.text,
+            aliases=("培训主题", "培训班名称"),
+            example="社会救助政策培训",
+        ),
+        Column(
+            "kind",
+            gettext_noop("培训类别"),
+            cells.choice(Training.Kind.choices),
+            aliases=("类别", "培训类型"),
+            example=str(Training.Kind.choices[0][1]),
+            show=cells.choice_label(Training.Kind.choices),
+        ),
+        Column(
+            "held_on",
+            gettext_noop("培训日期"),
+            cells.date,
+            aliases=("日期", "培训时间"),
+            example="2026-11-10",
+        ),
+        Column("hours", gettext_noop("学时"), cells.decimal, aliases=("培训学时",), example="4"),
+        Column(
+            "provider",
+            gettext_noop("组织单位"),
+            cells.text,
+            required=False,
+            aliases=("举办单位", "主办单位"),
+            example="",
+        ),
+        Column("name", gettext_noop("社工姓名"), cells.name, aliases=("姓名", "参训人员"), example="王晓丽"),
+        Column(
+            "id_number",
+            gettext_noop("身份证号"),
+            cells.id_number,
+            aliases=ID_NAMES,
+            example="120110199001011235",
+        ),
+        Column(
+            "passed",
+            gettext_noop("考核合格"),
+            cells.yes_no,
+            required=False,
+            aliases=("是否合格", "考核结果", "合格"),
+            example="是",
+            show=_yes_no_label,
+        ),
+    ]
+
+
+class TrainingResource(SheetResource):
+    """Trainings of the district's guidance centre, one attendee per row; rows with the same name and day are one
+    training (R-STAFF-6)."""
+
+    kind = "training"
+    title = gettext_lazy("导入培训记录")
+    roles = (Role.BUREAU,)
+    intro = gettext_lazy(
+        "每行一名参训社工；培训名称和日期相同的行是同一次培训。社工按身份证号查找，只限本区社工（四（二），R-STAFF-6）。"
+    )
+    done_url = "training-list"
+
+    def get_columns(self):
+        return _training_columns()
+
+    def context(self, actor) -> dict:
+        return {"trainings": {}}
+
+    def save(self, values, actor, shared):
+        from core.crypto import digest
+        from staffing.models import SocialWorker
+        from staffing.services import training_attendance_add, training_record
+
+        worker = SocialWorker.objects.visible_to(actor).filter(id_digest=digest(values["id_number"])).first()
+        if worker is None:
+            raise ValidationError({"id_number": _("本区没有此身份证号的社工。")})
+        if worker.name != values["name"]:
+            raise ValidationError(
+                {"name": _("姓名与身份证号登记的社工（{name}）不符。").format(name=worker.name)}
+            )
+        passed = values.get("passed") is not False
+        key = (values["title"], values["held_on"])
+        training = shared["trainings"].get(key)
+        if training is None:
+            shared["trainings"][key] = training_record(
+                title=values["title"],
+                kind=values["kind"],
+                held_on=values["held_on"],
+                hours=values["hours"],
+                provider=values.get("provider") or "",
+                passed=[worker] if passed else [],
+                failed=[] if passed else [worker],
+                actor=actor,
+            )
+        else:
+            training_attendance_add(training=training, worker=worker, passed=passed, actor=actor)
+
+
+def _service_record_columns() -> list[Column]:
+    from reports.models import ServiceArea, ServiceKind, ServiceMethod
+
+    def picked(choices, label, key, aliases, example):
+        return Column(
+            key,
+            label,
+            cells.choice(choices),
+            aliases=aliases,
+            example=example,
+            show=cells.choice_label(choices),
+        )
+
+    return [
+        Column("station", gettext_noop("社工站"), cells.text, aliases=STATION_NAMES, example="张贵庄街道"),
+        Column(
+            "held_on",
+            gettext_noop("服务日期"),
+            cells.date,
+            aliases=("日期", "活动日期"),
+            example="2026-11-20",
+        ),
+        picked(
+            ServiceKind.choices,
+            gettext_noop("服务形式"),
+            "kind",
+            ("形式", "服务类型"),
+            str(ServiceKind.choices[0][1]),
+        ),
+        picked(
+            ServiceArea.choices, gettext_noop("服务领域"), "area", ("领域",), str(ServiceArea.choices[0][1])
+        ),
+        picked(
+            ServiceMethod.choices,
+            gettext_noop("服务方法"),
+            "method",
+            ("方法",),
+            str(ServiceMethod.choices[0][1]),
+        ),
+        Column(
+            "title",
+            gettext_noop("服务主题"),
+            cells.text,
+            aliases=("主题", "活动名称"),
+            example="低保家庭入户探访",
+        ),
+        Column(
+            "participants",
+            gettext_noop("服务人次"),
+            cells.decimal,
+            aliases=("人次", "参与人次"),
+            example="1",
+            show=lambda value: int(value),
+        ),
+        Column(
+            "client_name",
+            gettext_noop("服务对象"),
+            cells.name,
+            required=False,
+            aliases=("对象姓名",),
+            example="",
+        ),
+        Column(
+            "description",
+            gettext_noop("服务内容"),
+            cells.text,
+            required=False,
+            aliases=("内容", "备注"),
+            example="",
+        ),
+    ]
+
+
+class ServiceRecordResource(SheetResource):
+    """Service records (个案、小组、社区活动) a station keeps in its own ledger (R-SVC-1)."""
+
+    kind = "service-records"
+    title = gettext_lazy("导入服务记录")
+    roles = (Role.CONTRACTOR,)
+    intro = gettext_lazy(
+        "每行一次服务（三（二），R-SVC-1）：个案须填写服务对象；服务日期须在本机构承接该站的合同年度内。"
+    )
+    done_url = "service-record-list"
+
+    def get_columns(self):
+        return _service_record_columns()
+
+    def context(self, actor) -> dict:
+        from stations.models import Station
+
+        return {"stations": _station_lookup(Station.objects.visible_to(actor))}
+
+    def save(self, values, actor, shared):
+        from reports.services import service_record_create
+
+        station = _station(values, shared)
+        participants = values["participants"]
+        if participants != int(participants) or participants < 1:
+            raise ValidationError({"participants": _("服务人次应为正整数。")})
+        service_record_create(
+            station=station,
+            actor=actor,
+            kind=values["kind"],
+            area=values["area"],
+            method=values["method"],
+            held_on=values["held_on"],
+            title=values["title"],
+            participants=int(participants),
+            client_name=values.get("client_name") or "",
+            description=values.get("description") or "",
+        )
+
+
+class ContractorResource(SheetResource):
+    """The bureau's register of social-work organisations (承接主体)."""
+
+    kind = "contractors"
+    title = gettext_lazy("导入承接主体名册")
+    roles = (Role.BUREAU,)
+    intro = gettext_lazy(
+        "每行一家社会工作服务机构；统一社会信用代码为18位。资质条件仍须逐项核验（三（一），R-PROC-2）。"
+    )
+    done_url = "contractor-list"
+    columns = [
+        Column(
+            "name",
+            gettext_noop("机构名称"),
+            cells.text,
+            aliases=("名称", "单位名称"),
+            example="东丽区启航社会工作服务中心",
+        ),
+        Column("short_name", gettext_noop("简称"), cells.text, required=False, example="启航"),
+        Column(
+            "credit_code",
+            gettext_noop("统一社会信用代码"),
+            cells.text,
+            aliases=("信用代码", "社会信用代码"),
+            example="52120110MJ0000001X",
+        ),
+        Column(
+            "legal_representative",
+            gettext_noop("法定代表人"),
+            cells.name,
+            aliases=("法人", "法人代表"),
+            example="张华",
+        ),
+        Column(
+            "registered_on",
+            gettext_noop("登记日期"),
+            cells.date,
+            aliases=("成立日期", "注册日期"),
+            example="2018-05-10",
+        ),
+        Column("address", gettext_noop("办公地址"), cells.text, aliases=("地址",), example="天津市东丽区"),
+        Column("contact_person", gettext_noop("联系人"), cells.name, example="李娜"),
+        Column(
+            "contact_phone",
+            gettext_noop("联系电话"),
+            cells.phone,
+            aliases=PHONE_NAMES,
+            example="022-24391234",
+        ),
+    ]
+
+    def save(self, values, actor, shared):
+        from contracts.services import contractor_register
+
+        contractor_register(
+            actor=actor,
+            **{c.key: values.get(c.key) or "" for c in self.columns if c.key != "registered_on"},
+            registered_on=values["registered_on"],
+        )
+
+
 IMPORTERS: dict[str, type[SheetResource]] = {
-    resource.kind: resource for resource in (RosterResource, VolunteerResource, SiteConditionResource)
+    resource.kind: resource
+    for resource in (
+        RosterResource,
+        VolunteerResource,
+        VolunteerHoursResource,
+        SiteConditionResource,
+        TrainingResource,
+        ServiceRecordResource,
+        ContractorResource,
+    )
 }

@@ -343,6 +343,25 @@ def training_record(
     return training
 
 
+@transaction.atomic
+def training_attendance_add(
+    *, training: Training, worker: SocialWorker, passed: bool, actor
+) -> TrainingRecord:
+    """R-STAFF-6: one more worker of the district at a training already recorded (a sheet lists one per row)."""
+    require_role(actor, Role.BUREAU)
+    if not District.objects.visible_to(actor).filter(pk=training.district_id).exists():
+        raise PermissionDenied(_("只能登记本区的培训记录。"))
+    if (
+        not SocialWorker.objects.visible_to(actor)
+        .filter(pk=worker.pk, district=training.district_id)
+        .exists()
+    ):
+        raise PermissionDenied(_("只能登记本区社工的培训记录。"))
+    if TrainingRecord.objects.filter(training=training, worker=worker).exists():
+        raise refusal("R-STAFF-6", _("同一社工在同一培训中只能登记一次。"), field="worker")
+    return TrainingRecord.objects.create(training=training, worker=worker, passed=passed)
+
+
 # Volunteers (R-SVC-2): registration, service hours, verification, incentives and insurance.
 
 
