@@ -15,7 +15,7 @@ from accounts.services import (
     enrolment_code_issue,
     password_reset,
 )
-from core.admin_base import SafeChangelistMixin, _role_may
+from core.admin_base import PortalExportMixin, SafeChangelistMixin, _role_may
 from core.forms import PortalModelForm, apply_errors
 
 admin.site.site_header = _("社工站管理平台 · 系统管理")
@@ -55,7 +55,7 @@ class AccountAddForm(PortalModelForm):
 
 
 @admin.register(User)
-class PortalUserAdmin(SafeChangelistMixin, UserAdmin):
+class PortalUserAdmin(SafeChangelistMixin, PortalExportMixin, UserAdmin):
     """Accounts are managed by administrators only, with duties apart (三权分立, accounts.services): an administrator
     cannot grant the bureau, municipal, auditor or administrator role, re-activate such an account or reset its
     password without a second person's approval, cannot change its own role or status, and never chooses anyone's
@@ -218,7 +218,7 @@ def _message(error) -> str:
 
 
 @admin.register(AccountRequest)
-class AccountRequestAdmin(SafeChangelistMixin, admin.ModelAdmin):
+class AccountRequestAdmin(SafeChangelistMixin, PortalExportMixin, admin.ModelAdmin):
     """What the administrator asked and how it was decided (decided on the approver's page, not here)."""
 
     admin_roles = frozenset({Role.ADMIN})

@@ -355,3 +355,7 @@ LOGGING = {
 
 # The demo accounts and the story of seed_demo are never loaded in production.
 DEMO_PASSWORD = "dongli-demo-2021"  # noqa: S105
+
+# django-import-export: the admin's exports escape anything Excel would read as a formula (as core.workbook does).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_USE_TRANSACTIONS = True

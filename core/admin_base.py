@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseNotAllowed
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
+from import_export.resources import ModelResource
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -139,7 +141,96 @@ def _unit_being_edited(request) -> int | None:
     return int(object_id) if object_id and str(object_id).isdecimal() and str(object_id).isascii() else None
 
 
-class PortalModelAdmin(SafeChangelistMixin, PersonalDataMixin, ScopedFormFieldsMixin, SimpleHistoryAdmin):
+class PortalExportResource(ModelResource):
+    """A model exported from the admin: the rows the user may see, choices as their labels, dates as dates, personal
+    identifiers masked (as on every page) and their digests left out; the headers are the fields' Chinese names."""
+
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly):
+        field = super().field_from_django_field(field_name, django_field, readonly)
+        field.column_name = str(django_field.verbose_name)
+        return field
+
+    def export_field(self, field, instance, **kwargs):
+        name = field.attribute or ""
+        model = self._meta.model
+        if name in personal_fields(model) or name == "phone":
+            return masked(name, getattr(instance, name))
+        try:
+            model_field = model._meta.get_field(name)
+        except Exception:
+            model_field = None
+        if model_field is not None and model_field.choices and not model_field.is_relation:
+            return str(getattr(instance, f"get_{name}_display")())
+        return super().export_field(field, instance, **kwargs)
+
+
+def export_resource_for(model) -> type[ModelResource]:
+    secret = ("password", "secret", "key", "token")
+    hidden = [
+        f.name
+        for f in model._meta.concrete_fields
+        if f.name.endswith("_digest") or any(s in f.name for s in secret)
+    ]
+    meta = type("Meta", (), {"model": model, "exclude": hidden})
+    return type(f"{model.__name__}ExportResource", (PortalExportResource,), {"Meta": meta})
+
+
+# The sheets people bring, by the model they create: (import kind, roles that import it). The admin's change list
+# links to the portal's import page, the same preview and services (documents/imports.py).
+IMPORT_KINDS = {
+    "staffing.socialworker": ("roster", {"contractor"}),
+    "staffing.volunteer": ("volunteers", {"contractor"}),
+    "staffing.volunteerhours": ("volunteer-hours", {"contractor"}),
+    "staffing.training": ("training", {"bureau"}),
+    "stations.siteconditionlog": ("site-conditions", {"street", "bureau"}),
+    "reports.servicerecord": ("service-records", {"contractor"}),
+    "contracts.contractor": ("contractors", {"bureau"}),
+}
+
+
+class PortalExportMixin(ExportMixin):
+    """Export from every admin list: the list's rows (get_queryset: visible_to the user), through the model's
+    Resource, as .xlsx, recorded in the audit log; and, where the portal imports that model, a link to its import."""
+
+    import_export_change_list_template = "admin/portal_change_list.html"
+
+    def get_export_resource_classes(self, request):
+        return [export_resource_for(self.model)]
+
+    def has_export_permission(self, request):
+        return _role_may(request, self.admin_roles)
+
+    def get_export_formats(self):
+        from import_export.formats.base_formats import XLSX
+
+        return [XLSX]
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        from core.signals import announce
+
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        announce(
+            "export",
+            request=request,
+            object_type=self.model._meta.label_lower,
+            summary=f"{self.model._meta.verbose_name}：{queryset.count()}行（后台导出）",
+        )
+        return data
+
+    def changelist_view(self, request, extra_context=None):
+        from django.urls import reverse
+
+        kind, roles = IMPORT_KINDS.get(self.model._meta.label_lower, ("", set()))
+        extra = {
+            "portal_import_url": reverse("import", args=[kind]) if kind and request.user.role in roles else ""
+        }
+        return super().changelist_view(request, {**(extra_context or {}), **extra})
+
+
+class PortalModelAdmin(
+    SafeChangelistMixin, PersonalDataMixin, ScopedFormFieldsMixin, PortalExportMixin, SimpleHistoryAdmin
+):
     """Business records: bureau staff of the record's district; administrators never see case data.
 
     `governed_fields` names the fields the policy governs: they are written only by the services (through the

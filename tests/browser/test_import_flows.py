@@ -15,7 +15,9 @@ def test_contractor_corrects_a_column_mapping_and_confirms(page, portal, screens
     book = Workbook()
     sheet = book.active
     sheet.append(["启航社工花名册"])
-    sheet.append(["姓名", "身份证号", "联络号码", "入职日期", "证书等级", "证号", "取得日期"])  # 联络号码: a name we do not know
+    sheet.append(
+        ["姓名", "身份证号", "联络号码", "入职日期", "证书等级", "证号", "取得日期"]
+    )  # 联络号码: a name we do not know
     sheet.append(["王晓雯", WANG, "13812345678", "2025-07-01", "社会工作师", "2024120110101", "2024-06-20"])
     sheet.append(["孙悦", SUN, "13712345678", "2026年3月2日", "", "", ""])
     path = tmp_path / "花名册.xlsx"

@@ -65,8 +65,24 @@ def test_training_records_one_attendee_per_row_grouped_into_one_training(demo_us
     before = Training.objects.count()
     content = sheet(
         ["培训主题", "类别", "日期", "学时", "参训人员", "身份证", "是否合格"],
-        ["个案管理实务", str(Training.Kind.choices[0][1]), "2026-11-10", "4", workers[0].name, workers[0].id_number, "是"],
-        ["个案管理实务", str(Training.Kind.choices[0][1]), "2026-11-10", "4", workers[1].name, workers[1].id_number, "否"],
+        [
+            "个案管理实务",
+            str(Training.Kind.choices[0][1]),
+            "2026-11-10",
+            "4",
+            workers[0].name,
+            workers[0].id_number,
+            "是",
+        ],
+        [
+            "个案管理实务",
+            str(Training.Kind.choices[0][1]),
+            "2026-11-10",
+            "4",
+            workers[1].name,
+            workers[1].id_number,
+            "否",
+        ],
     )
     result = run("training", demo_users["bureau"], content)
     assert result.ok, [str(e) for e in result.errors]
@@ -84,7 +100,9 @@ def test_a_training_row_naming_someone_else_refuses_the_file(demo_users):
         ["个案管理实务", str(Training.Kind.choices[0][1]), "2026-11-10", "4", "张三", worker.id_number],
     )
     result = run("training", demo_users["bureau"], content)
-    assert [str(e) for e in result.errors] == [f"第2行“社工姓名”（E列）：姓名与身份证号登记的社工（{worker.name}）不符。"]
+    assert [str(e) for e in result.errors] == [
+        f"第2行“社工姓名”（E列）：姓名与身份证号登记的社工（{worker.name}）不符。"
+    ]
     assert Training.objects.count() == before
 
 
@@ -111,8 +129,24 @@ def test_the_register_of_contractors_imports_for_the_bureau(demo_users):
     before = Contractor.objects.count()
     content = sheet(
         ["单位名称", "统一社会信用代码", "法人", "成立日期", "地址", "联系人", "联系电话"],
-        ["东丽区晨光社会工作服务中心", "52120110MJ0000009Y", "周洁", "2019年3月1日", "天津市东丽区", "吴敏", "022-24390000"],
-        ["东丽区明德社会工作服务社", "52120110MJ00000", "钱程", "2020-01-01", "天津市东丽区", "郑红", "022-24391111"],
+        [
+            "东丽区晨光社会工作服务中心",
+            "52120110MJ0000009Y",
+            "周洁",
+            "2019年3月1日",
+            "天津市东丽区",
+            "吴敏",
+            "022-24390000",
+        ],
+        [
+            "东丽区明德社会工作服务社",
+            "52120110MJ00000",
+            "钱程",
+            "2020-01-01",
+            "天津市东丽区",
+            "郑红",
+            "022-24391111",
+        ],
     )
     refused = run("contractors", demo_users["bureau"], content)
     assert [e.row for e in refused.errors] == [3] and Contractor.objects.count() == before
@@ -120,7 +154,15 @@ def test_the_register_of_contractors_imports_for_the_bureau(demo_users):
         run("contractors", demo_users["org-a"], content, commit=False)
     fixed = sheet(
         ["单位名称", "统一社会信用代码", "法人", "成立日期", "地址", "联系人", "联系电话"],
-        ["东丽区晨光社会工作服务中心", "52120110MJ0000009Y", "周洁", "2019年3月1日", "天津市东丽区", "吴敏", "022-24390000"],
+        [
+            "东丽区晨光社会工作服务中心",
+            "52120110MJ0000009Y",
+            "周洁",
+            "2019年3月1日",
+            "天津市东丽区",
+            "吴敏",
+            "022-24390000",
+        ],
     )
     assert run("contractors", demo_users["bureau"], fixed).ok
     assert Contractor.objects.get(credit_code="52120110MJ0000009Y").registered_on == datetime.date(2019, 3, 1)
