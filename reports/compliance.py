@@ -137,9 +137,13 @@ class OwedReport:
 
 
 def owed_reports(user, stations, today: datetime.date | None = None) -> list[OwedReport]:
-    """Reports owed in `stations` that no one has started, oldest due first: the rows of 未提交 and 已逾期 in the
-    report list, and the first of them is what a new report starts from. A contractor sees only its own."""
-    from reports.models import Report
+    """Reports owed in `stations` that no one has started, oldest due first: overdue, or due within the reminder
+    horizon. The rows of 未提交 and 已逾期 in the report list, and the first of them is what a new report starts from.
+    A contractor sees only its own. Read from the same owed-reports reading as R-REP-1, -2 and -4 (two queries)."""
+    from core.findings import action_url
+    from core.text import phrase
+    from reports.rules import _label, owed_target
+    from reports.rules import owed_reports as owed
 
     today = today or timezone.localdate()
     orgs = (
@@ -147,24 +151,23 @@ def owed_reports(user, stations, today: datetime.date | None = None) -> list[Owe
         if user.role == Role.CONTRACTOR
         else None
     )
-    items = [
-        (item, item.due < today)
-        for item in [*findings(stations, today), *due_items(stations, today)]
-        if item.rule_id in REPORT_RULES and item.target and (orgs is None or item.contractor_id in orgs)
-    ]
-    queries = {id(item): dict(item.target[2]) for item, _ in items}
-    started = set(
-        Report.objects.filter(contract_year__in={q["year"] for q in queries.values()}).values_list(
-            "contract_year_id", "kind", "period"
-        )
-    )
-    owed = []
-    for item, overdue in items:
-        query = queries[id(item)]
-        period = datetime.date.fromisoformat(query["period"] + "-01") if "period" in query else None
-        if (query["year"], query["kind"], period) in started:
+    rows = []
+    horizon = today + datetime.timedelta(days=REMINDER_HORIZON_DAYS)
+    with parameters_cached(), translations_cached():  # the due days read the parameters once, not per report
+        found = list(owed(stations, today, horizon))
+    for year, kind, period, due, status in found:
+        if status is not None or (orgs is not None and year.contractor_id not in orgs):
             continue
-        owed.append(
-            OwedReport(item.station_id, item.station, item.subject, item.due, overdue, query, item.action_url)
+        target = owed_target(year, kind, period)
+        rows.append(
+            OwedReport(
+                year.station_id,
+                year.station_name,
+                phrase(year.label, _label(kind, period)),
+                due,
+                due < today,
+                dict(target[2]),
+                action_url(target, year.station_id),
+            )
         )
-    return sorted(owed, key=lambda o: (o.due, o.station))
+    return sorted(rows, key=lambda o: (o.due, o.station))

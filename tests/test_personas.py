@@ -17,7 +17,11 @@ BUDGETS = {
     "home": [("alice", 60), ("bob", 66), ("dave", 55), ("frank", 14)],
     "station-list": [("alice", 8), ("bob", 8), ("dave", 8), ("frank", 8)],
     "finding-list": [("alice", 41), ("dave", 41)],
-    "report-list": [("alice", 9), ("bob", 9), ("dave", 9)],
+    "report-list": [
+        ("alice", 10),
+        ("bob", 10),
+        ("dave", 10),
+    ],  # with the owed rows (years, reports, parameters)
     "worker-list": [("alice", 16), ("dave", 16)],
     "volunteer-list": [("alice", 9), ("dave", 9)],
     "service-record-list": [("alice", 8), ("dave", 8)],
