@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "import_export",  # its admin mixins and templates (imports and exports in the admin)
+    "django_tasks_db",  # the task queue's embedded backend: jobs in the portal's own database
     "crispy_bootstrap5",
     "django_htmx",
     "django_filters",
@@ -359,3 +360,24 @@ DEMO_PASSWORD = "dongli-demo-2021"  # noqa: S105
 # django-import-export: the admin's exports escape anything Excel would read as a formula (as core.workbook does).
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+
+# The task queue (django.tasks): long exports leave the web request. The embedded default keeps the queue in the
+# portal's database (django-tasks-db), its worker started by `make run` (python manage.py export_worker); tests run
+# tasks at once unless a test starts a worker. TASKS_BACKEND=immediate runs them in the request (development only).
+TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
+        if env_str("TASKS_BACKEND", "immediate" if ENVIRONMENT == "test" else "database") == "immediate"
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
+EXPORT_ROOT = Path(env_str("DJANGO_EXPORT_ROOT", str(VAR_DIR / "exports")))
+EXPORT_KEEP_DAYS = env_int(
+    "EXPORT_KEEP_DAYS", 7, minimum=1
+)  # finished files are deleted after this many days
+EXPORT_STALE_SECONDS = env_int(
+    "EXPORT_STALE_SECONDS", 60, minimum=1
+)  # a running job silent this long lost its worker
+EXPORT_DRILL_PAUSE_SECONDS = float(
+    env_str("EXPORT_DRILL_PAUSE_SECONDS", "0")
+)  # fault drills only (documents/jobs.py)

@@ -106,9 +106,14 @@ def print_on_a4(sheet, header_row: int) -> None:
     sheet.page_margins.top = sheet.page_margins.bottom = 0.6
 
 
-def write_workbook(sheets: list[Sheet], out) -> None:
-    """Write `sheets` to `out` (a path or a binary file object)."""
+PROGRESS_EVERY = 2000  # rows between two progress reports
+
+
+def write_workbook(sheets: list[Sheet], out, progress=None) -> None:
+    """Write `sheets` to `out` (a path or a binary file object); `progress(rows)` hears how many rows are written,
+    every PROGRESS_EVERY rows and at the end of each sheet."""
     book = Workbook(write_only=True)
+    written = 0
     for spec in sheets:
         sheet = book.create_sheet(spec.title[:31])
         for index, column in enumerate(spec.columns, start=1):
@@ -148,6 +153,11 @@ def write_workbook(sheets: list[Sheet], out) -> None:
                     cells.append(value)
             sheet.append(cells)
             count += 1
+            if progress is not None and count % PROGRESS_EVERY == 0:
+                progress(written + count)
+        written += count
+        if progress is not None:
+            progress(written)
         last = get_column_letter(len(spec.columns))
         sheet.auto_filter.ref = f"A{header_row}:{last}{header_row + max(count, 1)}"
     book.save(out)

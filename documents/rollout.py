@@ -20,7 +20,7 @@ from evaluations.models import Evaluation
 from reports.compliance import findings, findings_by_district
 from reports.models import Report
 from reports.selectors import StationStatus, built_on_of, plan_against_reality, station_rows
-from staffing.models import Qualification
+from staffing.models import Posting, Qualification
 from staffing.selectors import QualificationFacts, resident_postings, team_counts
 from stations.selectors import pinned
 
@@ -397,8 +397,24 @@ def rollout_sheets(stations, today: datetime.date | None = None, *, people: bool
 
 
 @chinese_document
-def write_rollout_workbook(stations, out, today: datetime.date | None = None, *, people: bool = True) -> None:
+def write_rollout_workbook(
+    stations, out, today: datetime.date | None = None, *, people: bool = True, progress=None
+) -> None:
     """Build and write the rollout workbook; its rows are made while writing, so both happen in Chinese (each
-    message translated once)."""
+    message translated once). `progress(rows)` hears how far the writing is (core.workbook.write_workbook)."""
     with translations_cached():
-        write_workbook(rollout_sheets(stations, today, people=people), out)
+        write_workbook(rollout_sheets(stations, today, people=people), out, progress=progress)
+
+
+def rollout_rows_estimate(stations) -> int:
+    """About how many rows the rollout workbook will have (a few counts, read from indexes): the total a job's
+    progress is measured against. The plan and findings sheets have about a row per station."""
+    in_scope = stations.values("pk")
+    count = stations.count()
+    return (
+        2 * count
+        + ContractYear.objects.filter(station__in=in_scope).count()
+        + Posting.objects.filter(cycle__station__in=in_scope, end_date__isnull=True).count()
+        + Evaluation.objects.filter(contract_year__station__in=in_scope).count()
+        + 120  # the plan years and the months of the briefs sheet
+    )

@@ -74,6 +74,7 @@ def uploads_in_tmp(settings, tmp_path):
         **storages["default"],
         "OPTIONS": {"location": str(tmp_path / "uploads"), "base_url": None},
     }
+    settings.EXPORT_ROOT = tmp_path / "exports"
     settings.STORAGES = storages
     settings.UPLOAD_ROOT = tmp_path / "uploads"
     return tmp_path / "uploads"

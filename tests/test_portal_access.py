@@ -41,7 +41,9 @@ def demo_ids():
     posting = Posting.objects.filter(cycle=cycle, end_date__isnull=True).select_related("worker").first()
     volunteer = Volunteer.objects.filter(station=station).first()
     record = ServiceRecord.objects.filter(station=station, contract_year__cycle=cycle).first()
+    job = finished_export_job()
     return {
+        "job": job.pk,
         "contractor": cycle.contractor_id,
         "worker": posting.worker_id,
         "posting": posting.pk,
@@ -57,6 +59,32 @@ def demo_ids():
         "evaluation": evaluation.pk,
         "report": report.pk,
     }
+
+
+def finished_export_job():
+    """The bureau's finished rollout workbook, its file in the export folder."""
+    import datetime
+
+    from django.conf import settings
+
+    from accounts.models import User
+    from documents.models import ExportJob
+
+    folder = settings.EXPORT_ROOT
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "demo.xlsx").write_bytes(b"PK\x03\x04 demo")
+    return ExportJob.objects.create(
+        kind=ExportJob.Kind.ROLLOUT_XLSX,
+        requested_by=User.objects.get(username="bureau"),
+        as_of=datetime.date(2026, 11, 28),
+        key="demo",
+        status=ExportJob.Status.DONE,
+        file="demo.xlsx",
+        filename="社工站建设进展-20261128.xlsx",
+        size=16,
+        done=1,
+        total=1,
+    )
 
 
 def expect(
@@ -184,6 +212,11 @@ TABLE = {
     "export-rollout-xlsx": (lambda ids: {}, expect({"bureau", "municipal"}), "get"),
     "export-rollout-pdf": (lambda ids: {}, expect({"bureau", "municipal"}), "get"),
     "export-ocds": (lambda ids: {}, expect({"bureau"}), "get"),
+    "export-jobs": (lambda ids: {}, expect({"bureau", "municipal"}), "get"),
+    "export-job-new": (lambda ids: {}, expect({"bureau", "municipal"}), "get"),
+    "export-job": (lambda ids: {"pk": ids["job"]}, expect({"bureau"}, {"municipal"}), "get"),
+    "export-job-file": (lambda ids: {"pk": ids["job"]}, expect({"bureau"}, {"municipal"}), "get"),
+    "export-job-retry": (lambda ids: {"pk": ids["job"]}, dict.fromkeys(ALL, 405), "get"),
     "import": (lambda ids: {"kind": "roster"}, expect({"org-a", "org-b"}), "get"),
     "import-template": (lambda ids: {"kind": "roster"}, expect({"org-a", "org-b"}), "get"),
     "import-confirm": (lambda ids: {"kind": "roster"}, dict.fromkeys(ALL, 405), "get"),
@@ -288,6 +321,8 @@ POST_TABLE = {
     "volunteer-hours-verify": (lambda ids: {}, expect(set(), {"org-b"}, {"org-a"})),
     "volunteer-link-renew": (lambda ids: {"pk": ids["volunteer"]}, expect(set(), {"org-b"}, {"org-a"})),
     "volunteer-active": (lambda ids: {"pk": ids["volunteer"]}, expect(set(), {"org-b"}, {"org-a"})),
+    # A finished job is not run again: its owner goes back to it; another bureau's user is told it does not exist.
+    "export-job-retry": (lambda ids: {"pk": ids["job"]}, expect(set(), {"municipal"}, {"bureau"})),
     # Without a previewed file there is nothing to confirm: the contractors, who may import, get 404.
     "import-confirm": (lambda ids: {"kind": "roster"}, expect(set(), {"org-a", "org-b"})),
 }

@@ -51,3 +51,27 @@ document.addEventListener("input", (event) => {
   if (event.target.closest("table.figures")) showPeopleTotal();
 });
 document.addEventListener("DOMContentLoaded", showPeopleTotal);
+
+// A link that starts something (an export job) is sent as a POST with the CSRF token: the page it sits on may be
+// cached for everyone of the same scope, so it carries no token of its own. Without scripts, the link opens a page
+// that asks to confirm.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-post]");
+  if (!link) return;
+  event.preventDefault();
+  const token = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
+  const form = document.createElement("form");
+  form.method = "post";
+  form.action = link.pathname;
+  const fields = new URLSearchParams(link.dataset.post);
+  if (token) fields.append("csrfmiddlewaretoken", token.split("=")[1]);
+  fields.forEach((value, name) => {
+    const input = document.createElement("input");
+    input.type = "hidden";
+    input.name = name;
+    input.value = value;
+    form.appendChild(input);
+  });
+  document.body.appendChild(form);
+  form.submit();
+});

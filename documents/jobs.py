@@ -1,0 +1,231 @@
+"""Long exports leave the web request (issue 19): asking answers at once with a job; a worker of the task queue
+(django.tasks, the database backend by default) builds the file, reporting its progress; the file is kept for
+EXPORT_KEEP_DAYS and served only to the person who asked.
+
+The file is written beside its final name and renamed into place when whole, so a worker that dies, a full disk or
+an error never leaves a partial file behind; a job whose worker died (no progress for STALE_SECONDS) is queued
+again when a worker starts (`python manage.py export_worker`) and runs from the start. EXPORT_STALE_SECONDS says
+how long is "no progress" (60 s: progress is written at least every PROGRESS_SECONDS while a job runs).
+EXPORT_DRILL_PAUSE_SECONDS (0 in production) slows each progress step, for fault drills: kill a worker mid-job."""
+
+import datetime
+import errno
+import hashlib
+import secrets
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, sees_people
+from core.signals import announce
+from documents.models import ExportJob
+
+PROGRESS_SECONDS = 0.5  # at most two progress writes a second
+RETRY_DELAY_SECONDS = 15  # the database was unreachable: try again after this long
+MAX_ATTEMPTS = 5
+
+
+def export_root() -> Path:
+    """Finished files: outside the web root, beside the uploads."""
+    return Path(settings.EXPORT_ROOT)
+
+
+def job_key(user, kind: str, as_of: datetime.date) -> str:
+    return hashlib.sha256(f"{kind}|{user.pk}|{as_of.isoformat()}".encode()).hexdigest()
+
+
+def export_start(*, user, kind: str) -> tuple[ExportJob, bool]:
+    """Ask for an export: a new job queued for a worker, or the same export already running for this person
+    (joined: True). Answers at once: nothing is built here."""
+    if user.role not in (Role.BUREAU, Role.MUNICIPAL):
+        raise PermissionDenied(_("当前账号的角色不能使用此导出。"))
+    if kind not in ExportJob.Kind.values:
+        raise PermissionDenied(_("没有这类导出。"))
+    as_of = timezone.localdate()
+    key = job_key(user, kind, as_of)
+    running = ExportJob.objects.filter(
+        key=key, status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING]
+    )
+    existing = running.first()
+    if existing is not None:
+        return existing, True
+    try:
+        with transaction.atomic():
+            job = ExportJob.objects.create(
+                kind=kind, requested_by=user, people=sees_people(user), as_of=as_of, key=key
+            )
+    except IntegrityError:  # asked twice at the same moment: the other request's job
+        return running.get(), True
+    announce(
+        "export", user=user, object_type="documents.exportjob", summary=f"{job.get_kind_display()}：申请导出"
+    )
+    transaction.on_commit(lambda: enqueue(job))
+    return job, False
+
+
+def enqueue(job: ExportJob, *, delay: int = 0) -> None:
+    from documents.tasks import build_export
+
+    later = delay and build_export.get_backend().supports_defer
+    task = (
+        build_export.using(run_after=timezone.now() + datetime.timedelta(seconds=delay))
+        if later
+        else build_export
+    )
+    result = task.enqueue(job.pk)
+    ExportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+
+
+class Progress:
+    """The job's progress, written at most every PROGRESS_SECONDS (and its heartbeat with it)."""
+
+    def __init__(self, job: ExportJob, total: int):
+        self.job, self.total, self.last = job, max(total, 1), 0.0
+        ExportJob.objects.filter(pk=job.pk).update(total=self.total, done=0, heartbeat_at=timezone.now())
+
+    def __call__(self, done: int, force: bool = False) -> None:
+        if settings.EXPORT_DRILL_PAUSE_SECONDS:
+            time.sleep(settings.EXPORT_DRILL_PAUSE_SECONDS)
+        now = time.monotonic()
+        if not force and now - self.last < PROGRESS_SECONDS:
+            return
+        self.last = now
+        if done >= self.total:  # the estimate was short: the total grows with the work
+            self.total = done + 1
+        ExportJob.objects.filter(pk=self.job.pk).update(
+            done=done, total=self.total, heartbeat_at=timezone.now()
+        )
+
+
+def run_export(job_id: int) -> str:
+    """Build a job's file (called by the worker). Returns the job's status."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status == ExportJob.Status.DONE:
+            return "gone" if job is None else job.status
+        job.status, job.started_at, job.heartbeat_at = (
+            ExportJob.Status.RUNNING,
+            timezone.now(),
+            timezone.now(),
+        )
+        job.attempts += 1
+        job.error = ""
+        job.save(update_fields=["status", "started_at", "heartbeat_at", "attempts", "error"])
+    folder = export_root()
+    suffix = ".pdf" if job.kind == ExportJob.Kind.ROLLOUT_PDF else ".xlsx"
+    final = folder / f"{job.pk}-{secrets.token_hex(8)}{suffix}"
+    partial = final.with_name(final.name + ".part")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        build(job, partial)
+        partial.replace(final)  # whole, or not there at all
+    except OperationalError:
+        partial.unlink(missing_ok=True)
+        if job.attempts < MAX_ATTEMPTS:  # the database was away: the job waits and runs again
+            ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.QUEUED)
+            enqueue(job, delay=RETRY_DELAY_SECONDS)
+            return ExportJob.Status.QUEUED
+        fail(
+            job, _("数据库暂时无法连接，已重试{count}次仍未成功，请稍后重新导出。").format(count=job.attempts)
+        )
+        return ExportJob.Status.FAILED
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        reason = (
+            _("服务器磁盘空间不足，文件未生成（未留下不完整的文件）。请联系系统管理员清理空间后重新导出。")
+            if error.errno == errno.ENOSPC
+            else _("写入文件失败：{error}").format(error=error.strerror or error)
+        )
+        fail(job, reason)
+        return ExportJob.Status.FAILED
+    except Exception as error:
+        partial.unlink(missing_ok=True)
+        fail(job, _("生成失败：{error}").format(error=error))
+        return ExportJob.Status.FAILED
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.DONE,
+        file=final.name,
+        filename=filename_of(job, suffix),
+        size=final.stat().st_size,
+        done=max(job.total, 1),
+        total=max(job.total, 1),
+        finished_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+    )
+    return ExportJob.Status.DONE
+
+
+def build(job: ExportJob, path: Path) -> None:
+    from documents.reports import rollout_pdf
+    from documents.rollout import rollout_rows_estimate, write_rollout_workbook
+    from stations.models import Station
+
+    stations = Station.objects.visible_to(job.requested_by)
+    if job.kind == ExportJob.Kind.ROLLOUT_PDF:
+        progress = Progress(job, 2)
+        content = rollout_pdf(stations, job.as_of, people=job.people)
+        progress(1, force=True)
+        path.write_bytes(content)
+        return
+    progress = Progress(job, rollout_rows_estimate(stations))
+    with path.open("wb") as out:
+        write_rollout_workbook(stations, out, job.as_of, people=job.people, progress=progress)
+    progress(progress.total - 1, force=True)
+
+
+def fail(job: ExportJob, reason: str) -> None:
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.FAILED, error=reason, finished_at=timezone.now()
+    )
+
+
+def filename_of(job: ExportJob, suffix: str) -> str:
+    return f"社工站建设进展-{job.as_of:%Y%m%d}{suffix}"
+
+
+def export_retry(*, job: ExportJob, user) -> ExportJob:
+    """A failed job run again, as the person who asked."""
+    if job.requested_by_id != user.pk:
+        raise PermissionDenied(_("只能重新运行自己的导出。"))
+    if job.status != ExportJob.Status.FAILED:
+        return job
+    new, _joined = export_start(user=user, kind=job.kind)
+    return new
+
+
+def recover_stale() -> int:
+    """Jobs whose worker died (running, no progress for STALE_SECONDS) are queued again; they run from the start.
+    Returns how many."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.EXPORT_STALE_SECONDS)
+    stale = list(ExportJob.objects.filter(status=ExportJob.Status.RUNNING, heartbeat_at__lt=cutoff))
+    for job in stale:
+        ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING).update(
+            status=ExportJob.Status.QUEUED
+        )
+        enqueue(job)
+    return len(stale)
+
+
+def forget_old_files() -> int:
+    """Files kept longer than EXPORT_KEEP_DAYS are deleted (the job stays, saying the file has expired)."""
+    cutoff = timezone.now() - datetime.timedelta(days=settings.EXPORT_KEEP_DAYS)
+    old = ExportJob.objects.filter(status=ExportJob.Status.DONE, finished_at__lt=cutoff).exclude(file="")
+    count = 0
+    for job in old:
+        (export_root() / job.file).unlink(missing_ok=True)
+        ExportJob.objects.filter(pk=job.pk).update(file="")
+        count += 1
+    return count
+
+
+def seconds_left(job: ExportJob) -> int | None:
+    """An estimate of the time left, from the pace so far."""
+    if job.status != ExportJob.Status.RUNNING or not job.started_at or not job.done or not job.total:
+        return None
+    elapsed = (timezone.now() - job.started_at).total_seconds()
+    return max(0, round(elapsed / job.done * (job.total - job.done)))
