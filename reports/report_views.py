@@ -243,15 +243,17 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     report = visible_or_404(Report.objects.select_related("contract_year__station"), request.user, pk=pk)
     editable = report.status in (Report.Status.DRAFT, Report.Status.RETURNED)
     current = {(f.area, f.kind): (f.sessions, f.people) for f in report.figures.all()}
+    initial = {"version": version_of(report)}
     if request.method == "GET" and request.GET.get("fill") == "records":
         current = services.figures_from_records(report) or current
+        initial["people_served"] = sum(people for _sessions, people in current.values())  # R-SVC-1: the total
         messages.info(request, _("已按本月服务记录填入服务数据，请核对后保存。"))
     form = ReportForm(
         request.POST or None,
         request.FILES or None,
         instance=report,
         figures=current,
-        initial={"version": version_of(report)},
+        initial=initial,
     )
     submitting = request.POST.get("action") == "submit"
 

@@ -44,6 +44,8 @@ function showPeopleTotal() {
   document.querySelectorAll("table.figures input[name$='_people']").forEach((input) => {
     total += parseInt(input.value, 10) || 0;
   });
+  // A value that was the table's total follows the table; a value typed otherwise stays (and is checked on saving).
+  if (field.dataset.tableTotal !== undefined && field.value === field.dataset.tableTotal) field.value = String(total);
   field.placeholder = String(total);
   field.dataset.tableTotal = String(total);
 }

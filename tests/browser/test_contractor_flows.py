@@ -16,7 +16,7 @@ def test_brief_drafted_submitted_returned_corrected_accepted(browser, portal, sc
     contractor.goto(f"{portal.url}/reports/new/")
     contractor.select_option("#id_contract_year", label="张贵庄街道社会工作服务站 2026—2027年度")
     contractor.select_option("#id_kind", value="monthly")
-    contractor.fill("#id_period", "2026-11-01")
+    contractor.fill("#id_period", "2026-11")  # a month picker
     contractor.get_by_role("button", name="创建草稿").click()
     assert contractor.get_by_text("每月只能有一份月度工作简报").first.is_visible()
     draft = Report.objects.get(
