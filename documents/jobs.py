@@ -147,13 +147,14 @@ def run_export(job_id: int) -> str:
         partial.unlink(missing_ok=True)
         fail(job, _("生成失败：{error}").format(error=error))
         return ExportJob.Status.FAILED
+    total = ExportJob.objects.filter(pk=job.pk).values_list("total", flat=True).get() or 1
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportJob.Status.DONE,
         file=final.name,
         filename=filename_of(job, suffix),
         size=final.stat().st_size,
-        done=max(job.total, 1),
-        total=max(job.total, 1),
+        done=total,
+        total=total,
         finished_at=timezone.now(),
         heartbeat_at=timezone.now(),
     )
@@ -204,6 +205,8 @@ def recover_stale() -> int:
     cutoff = timezone.now() - datetime.timedelta(seconds=settings.EXPORT_STALE_SECONDS)
     stale = list(ExportJob.objects.filter(status=ExportJob.Status.RUNNING, heartbeat_at__lt=cutoff))
     for job in stale:
+        for partial in export_root().glob(f"{job.pk}-*.part"):  # what the dead worker was writing
+            partial.unlink(missing_ok=True)
         ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING).update(
             status=ExportJob.Status.QUEUED
         )

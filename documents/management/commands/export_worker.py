@@ -19,7 +19,8 @@ class Command(BaseCommand):
         recovered = recover_stale()
         forgotten = forget_old_files()
         self.stdout.write(f"恢复中断的导出任务：{recovered}；清理过期文件：{forgotten}")
-        arguments = ["--interval", str(interval), "--no-startup-delay"]
+        # One process, no autoreloader child: a signal to this process reaches the worker itself.
+        arguments = ["--interval", str(interval), "--no-startup-delay", "--no-reload"]
         if batch:
             arguments.append("--batch")
         call_command("db_worker", *arguments)
