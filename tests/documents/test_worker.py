@@ -37,13 +37,20 @@ def portal_env(tmp_path):
         "EXPORT_DRILL_PAUSE_SECONDS": "0.6",  # each progress step takes a while: time to kill the worker mid-job
     }
     for command in (["migrate", "--noinput"], ["seed_demo"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True
+        )
     return env, database, tmp_path
 
 
 def manage(env, *args, timeout=300) -> str:
     done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
@@ -103,5 +110,7 @@ def test_a_worker_killed_mid_job_and_restarted_completes_the_job_whole(portal_en
     assert status == "done" and attempts == 2 and done == total, log
     assert not list((folder / "exports").glob("*.part"))
     produced = folder / "exports" / file
-    manage(env, "export_rollout", "--format", "xlsx", "-o", str(folder / "command.xlsx"), "--district", "东丽区")
+    manage(
+        env, "export_rollout", "--format", "xlsx", "-o", str(folder / "command.xlsx"), "--district", "东丽区"
+    )
     assert cells(produced) == cells(folder / "command.xlsx")
