@@ -24,6 +24,8 @@ PATHS = {
     "axes.accesslog": "identity",
     "axes.accessfailurelog": "identity",
     "otp_totp.totpdevice": "identity",
+    # The task queue's runs: the administrator's to read (documents/admin.py), never written in the admin.
+    "django_tasks_database.dbtaskresult": "identity",
     "core.policyparameter": "service",
     "stations.district": ("code",),
     "stations.rolloutplan": "read-only",
