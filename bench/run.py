@@ -231,6 +231,8 @@ def main():
     rollout_pdf(Station.objects.filter(pk__in=list(stations.values_list("pk", flat=True)[:250])))
     pdf_250 = time.perf_counter() - started
 
+    job = export_job(export)
+
     report(
         args,
         connection,
@@ -242,7 +244,7 @@ def main():
         engine,
         engine_all_s,
         engine_all,
-        export={**export, "floor_s": floor_s},
+        export={**export, "floor_s": floor_s, **job},
         pdf=(pdf_11, pdf_250),
     )
 
@@ -289,6 +291,60 @@ WRITE_WORKBOOK = (
 DAILY_CHECK = (
     "from django.core.management import call_command; call_command('check_compliance', stdout=io.StringIO())"
 )
+
+
+def export_job(export: dict) -> dict[str, float]:
+    """The province's workbook as the municipal bureau asks for it on the page (issue 19): the request that starts
+    the job (it must answer at once), the first progress a worker reports, and the job's whole time in a worker
+    process beside the command's time for the same file, in the same environment (the shared findings cache when
+    Redis is here, as export_s)."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from accounts.models import User
+    from documents.models import ExportJob
+
+    ExportJob.objects.all().delete()
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(User.objects.get(username="municipal"))
+    started = time.perf_counter()
+    response = client.post("/exports/jobs/new/", {"kind": "rollout-xlsx"})
+    start_ms = (time.perf_counter() - started) * 1000
+    if response.status_code != 302:
+        raise SystemExit(f"starting the export job answered {response.status_code}")
+    job = ExportJob.objects.latest("pk")
+    env = {**os.environ, "TASKS_BACKEND": "database"}
+    if "export_s" in export:
+        env.update(
+            REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+            FINDINGS_CACHE_SECONDS="86400",
+        )
+    else:
+        env["FINDINGS_CACHE_SECONDS"] = "0"
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "export_worker", "--batch", "--interval", "0.1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    first = None  # from the moment the worker took the job (a worker is normally running already)
+    while worker.poll() is None:
+        if first is None:
+            row = ExportJob.objects.filter(pk=job.pk, done__gt=0).values_list("started_at", flat=True).first()
+            if row is not None:
+                first = (timezone.now() - row).total_seconds()
+        time.sleep(0.05)
+    job.refresh_from_db()
+    if job.status != ExportJob.Status.DONE:
+        raise SystemExit(f"the export job did not finish: {job.error}")
+    job_s = (job.finished_at - job.started_at).total_seconds()
+    command_s = export.get("export_s", export["export_cold_s"])
+    return {
+        "job_start_ms": start_ms,
+        "job_first_progress_s": first if first is not None else float("nan"),
+        "job_s": job_s,
+        "job_vs_command": job_s / command_s,
+    }
 
 
 def workbook_in_child() -> dict[str, float]:
@@ -362,12 +418,19 @@ def report(
                 f"({export['export_s'] / floor_s:.2f}x the floor), peak {export['export_peak_mb']:.0f} MB"
             )
         print(f"rollout PDF: 11 stations {pdf[0]:.2f} s, 250 stations {pdf[1]:.2f} s")
+        print(
+            f"export job: the request that starts it {export['job_start_ms']:.0f} ms; first progress after "
+            f"{export['job_first_progress_s']:.2f} s; the job {export['job_s']:.2f} s "
+            f"({export['job_vs_command']:.2f}x the command's time for the same file)"
+        )
         deployed_s = export.get("export_s", cold_s)
         result += (
             f"export_s={deployed_s:.2f} export_vs_floor={deployed_s / floor_s:.2f} "
             f"export_peak_mb={export.get('export_peak_mb', export['export_cold_peak_mb']):.0f} "
             f"export_cold_s={cold_s:.2f} export_cold_vs_floor={cold_s / floor_s:.2f} "
             f"export_cold_peak_mb={export['export_cold_peak_mb']:.0f} pdf_250_s={pdf[1]:.2f} "
+            f"export_job_start_ms={export['job_start_ms']:.0f} export_first_progress_s={export['job_first_progress_s']:.2f} "
+            f"export_job_vs_command={export['job_vs_command']:.2f} "
         )
     print(result + f"engine_s={engine_s:.2f} engine_all_s={engine_all_s:.2f} generate_s={generate_s:.1f}")
 

@@ -106,7 +106,7 @@ def print_on_a4(sheet, header_row: int) -> None:
     sheet.page_margins.top = sheet.page_margins.bottom = 0.6
 
 
-PROGRESS_EVERY = 2000  # rows between two progress reports
+PROGRESS_EVERY = 200  # rows between two progress reports (the listener writes at most twice a second)
 
 
 def write_workbook(sheets: list[Sheet], out, progress=None) -> None:
