@@ -5,6 +5,7 @@ production); every other variable has a safe default for development, and produc
 refuses to start with DEBUG on, a default secret or no allowed hosts.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -116,6 +117,10 @@ TEMPLATES = [
 
 # Database: SQLite under var/ unless DATABASE_URL names another (postgres://user@host:5432/name).
 _default_db = f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"
+if (
+    "DATABASE_URL" not in os.environ
+):  # a fresh clone: the embedded database's folder (the model checks open it)
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 _database_url = env_str("DATABASE_URL", _default_db)
 try:
     _db = dj_database_url.parse(_database_url, conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60, minimum=0))

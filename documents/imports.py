@@ -52,7 +52,8 @@ class Column:
     )
 
     def matches(self, header: str) -> bool:
-        return header in (self.label, *self.aliases)
+        """`header` (already through cells.header_key) names this column: its label or an alias, read the same way."""
+        return header in {cells.header_key(name) for name in (self.label, *self.aliases)}
 
     def display(self, value):
         if value in (None, ""):
@@ -1028,6 +1029,77 @@ class TrainingResource(SheetResource):
             training_attendance_add(training=training, worker=worker, passed=passed, actor=actor)
 
 
+class SupervisionResource(SheetResource):
+    """Supervision sessions of the district guidance centre for a station's resident workers (R-STAFF-6); the
+    workers are named as the sheet names them, among those resident at the station on the day."""
+
+    kind = "supervision"
+    title = gettext_lazy("导入督导记录")
+    roles = (Role.CONTRACTOR, Role.BUREAU)
+    intro = gettext_lazy(
+        "每行一次督导（五（一），R-STAFF-6）：参加社工写姓名，多人用顿号、逗号或空格隔开，须是该站当天的驻站社工。"
+    )
+    done_url = "training-list"
+    columns = [
+        Column("station", gettext_noop("社工站"), cells.text, aliases=STATION_NAMES, example="张贵庄街道"),
+        Column("held_on", gettext_noop("督导日期"), cells.date, aliases=("日期",), example="2026-11-12"),
+        Column(
+            "supervisor", gettext_noop("督导"), cells.name, aliases=("督导老师", "督导人"), example="刘老师"
+        ),
+        Column("topic", gettext_noop("督导主题"), cells.text, aliases=("主题",), example="个案评估"),
+        Column("hours", gettext_noop("时长（小时）"), cells.decimal, aliases=("时长", "小时"), example="2"),
+        Column(
+            "workers",
+            gettext_noop("参加社工"),
+            cells.text,
+            aliases=("参加人员", "社工"),
+            example="王晓丽、赵磊",
+        ),
+    ]
+
+    def context(self, actor) -> dict:
+        from stations.models import Station
+
+        return {"stations": _station_lookup(Station.objects.visible_to(actor))}
+
+    def save(self, values, actor, shared):
+        import re
+
+        from staffing.models import SocialWorker
+        from staffing.selectors import resident_postings
+        from staffing.services import supervision_record
+        from stations.models import Station
+
+        station = _station(values, shared)
+        team = {
+            w.name: w
+            for w in SocialWorker.objects.filter(
+                pk__in=resident_postings(Station.objects.filter(pk=station.pk), values["held_on"]).values(
+                    "worker"
+                )
+            )
+        }
+        names = [n for n in re.split(r"[、，,;；\s]+", values["workers"]) if n]
+        missing = [n for n in names if n not in team]
+        if missing:
+            raise ValidationError(
+                {
+                    "workers": _("{names}不是{station}当天的驻站社工。").format(
+                        names="、".join(missing), station=station.name
+                    )
+                }
+            )
+        supervision_record(
+            station=station,
+            held_on=values["held_on"],
+            supervisor=values["supervisor"],
+            topic=values["topic"],
+            hours=values["hours"],
+            workers=[team[n] for n in names],
+            actor=actor,
+        )
+
+
 def _service_record_columns() -> list[Column]:
     from reports.models import ServiceArea, ServiceKind, ServiceMethod
 
@@ -1210,6 +1282,7 @@ IMPORTERS: dict[str, type[SheetResource]] = {
         VolunteerHoursResource,
         SiteConditionResource,
         TrainingResource,
+        SupervisionResource,
         ServiceRecordResource,
         ContractorResource,
     )

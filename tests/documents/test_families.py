@@ -106,6 +106,37 @@ def test_a_training_row_naming_someone_else_refuses_the_file(demo_users):
     assert Training.objects.count() == before
 
 
+def test_supervision_sessions_import_with_the_station_s_resident_workers(demo_users):
+    from staffing.models import SupervisionSession
+    from staffing.selectors import resident_postings
+    from stations.models import Station
+
+    station = Station.objects.get(street__name="张贵庄街道")
+    names = sorted(
+        SocialWorker.objects.filter(
+            pk__in=resident_postings(
+                Station.objects.filter(pk=station.pk), datetime.date(2026, 11, 12)
+            ).values("worker")
+        ).values_list("name", flat=True)
+    )[:2]
+    before = SupervisionSession.objects.count()
+    content = sheet(
+        ["站点", "日期", "督导老师", "主题", "时长", "参加人员"],
+        ["张贵庄", "2026-11-12", "刘老师", "个案评估", "2", "，".join(names)],
+    )
+    result = run("supervision", demo_users["org-a"], content)
+    assert result.ok, [str(e) for e in result.errors]
+    session = SupervisionSession.objects.latest("pk")
+    assert SupervisionSession.objects.count() == before + 1
+    assert sorted(w.name for w in session.workers.all()) == names
+    stranger = sheet(
+        ["社工站", "督导日期", "督导", "督导主题", "时长（小时）", "参加社工"],
+        ["张贵庄街道", "2026-11-12", "刘老师", "个案评估", "2", "不存在的人"],
+    )
+    refused = run("supervision", demo_users["org-a"], stranger)
+    assert str(refused.errors[0]).startswith("第2行“参加社工”（F列）：不存在的人不是")
+
+
 def test_service_records_import_with_choices_by_their_chinese_names(demo_users):
     before = ServiceRecord.objects.count()
     content = sheet(
