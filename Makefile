@@ -17,7 +17,7 @@ AXE_PACKAGE := axe-core@4.11.0
 AXE := $(VENV)/axe/axe.min.js
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: help run serve test lint check install install-test fonts system-deps browser-deps clean
+.PHONY: help run serve test lint check install install-test fonts system-deps browser-deps clean install-schedule
 
 help:
 	@echo "make run    set up (venv, database, demo data) and serve on http://127.0.0.1:8000"
@@ -107,6 +107,11 @@ check: install-test
 
 test: install-test browser-deps lint check
 	DJANGO_ENV=test $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The daily check and reminders (deploy/shegongzhan.cron, Asia/Shanghai time) as a cron file for this checkout.
+install-schedule:
+	sed -e "s#@ROOT@#$(CURDIR)#g" -e "s#@USER@#$$(id -un)#g" deploy/shegongzhan.cron > /etc/cron.d/shegongzhan
+	@echo "installed /etc/cron.d/shegongzhan: check_compliance 01:30, send_reminders 08:00 (Asia/Shanghai)"
 
 clean:
 	rm -rf $(VENV) var

@@ -9,3 +9,38 @@ def build_export(job_id: int) -> str:
     from documents.jobs import run_export
 
     return run_export(job_id)
+
+
+DAILY = {
+    # name: (the management command, what it is, in the audit of the queue)
+    "check": "check_compliance",
+    "reminders": "send_reminders",
+}
+DAILY_ATTEMPTS = 3
+DAILY_RETRY_MINUTES = 10
+
+
+@task
+def run_daily(name: str, attempt: int = 1) -> str:
+    """The daily compliance check or the reminders, run by a worker. A failed run is recorded as failed in the
+    queue (the administrator sees it in the admin, with its exception) and tried again DAILY_RETRY_MINUTES later,
+    DAILY_ATTEMPTS times in all."""
+    import datetime
+    import io
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    try:
+        out = io.StringIO()
+        call_command(DAILY[name], stdout=out)
+    except Exception:
+        if attempt < DAILY_ATTEMPTS:
+            later = run_daily
+            if run_daily.get_backend().supports_defer:
+                later = run_daily.using(
+                    run_after=timezone.now() + datetime.timedelta(minutes=DAILY_RETRY_MINUTES)
+                )
+            later.enqueue(name, attempt + 1)
+        raise
+    return out.getvalue()[-2000:]
