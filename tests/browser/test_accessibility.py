@@ -27,6 +27,7 @@ NOT_PAGES = {
     "export-dossier-pdf",
     "import-template",
     "file-download",
+    "export-job-file",
 }
 # The portal's content security policy forbids inline scripts; axe is injected by the test, so the context
 # bypasses the policy (the pages themselves still carry it).
