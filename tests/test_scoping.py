@@ -259,7 +259,26 @@ def other_district(db):
 
 
 def test_every_scoped_model_has_a_row_in_the_table():
-    assert {label(m) for m in scoped_models()} == set(PATHS) | {"audit.AuditEvent"}
+    # The audit log and export jobs are not a station's: each has its own test below.
+    assert {label(m) for m in scoped_models()} == set(PATHS) | {"audit.AuditEvent", "documents.ExportJob"}
+
+
+@pytest.mark.django_db
+def test_an_export_job_is_seen_by_its_asker_alone(demo_users):
+    import datetime
+
+    from documents.models import ExportJob
+
+    for username in ("bureau", "municipal"):
+        ExportJob.objects.create(
+            kind="rollout-xlsx",
+            requested_by=demo_users[username],
+            as_of=datetime.date(2026, 11, 28),
+            key=username,
+        )
+    for username, user in demo_users.items():
+        seen = set(ExportJob.objects.visible_to(user).values_list("requested_by__username", flat=True))
+        assert seen == ({username} if username in ("bureau", "municipal") else set()), username
 
 
 @pytest.mark.django_db
