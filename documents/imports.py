@@ -547,12 +547,21 @@ def _station(values: dict, shared: dict, key: str = "station"):
     return station
 
 
+class StationSheetResource(SheetResource):
+    """A family whose rows name a station: the stations the actor may see, by name or street, shared by the rows."""
+
+    def context(self, actor) -> dict:
+        from stations.models import Station
+
+        return {"stations": _station_lookup(Station.objects.visible_to(actor))}
+
+
 STATION_NAMES = ("社工站", "所属社工站", "站点", "派驻社工站", "驻站站点", "街道", "所在街道")
 PHONE_NAMES = ("手机号码", "手机号", "手机", "联系电话", "电话", "联系方式")
 ID_NAMES = ("身份证号", "身份证", "身份证号码", "证件号码", "公民身份号码")
 
 
-class RosterResource(SheetResource):
+class RosterResource(StationSheetResource):
     """The social-worker roster: the worker, their qualification and, where the row has them, the station they are
     posted to and from when (R-STAFF-2..5 and 7 apply, through the services)."""
 
@@ -663,12 +672,11 @@ class RosterResource(SheetResource):
 
     def context(self, actor) -> dict:
         from contracts.models import Contractor
-        from stations.models import Station
 
         contractor = Contractor.objects.visible_to(actor).first()
         if contractor is None:
             raise PermissionDenied(_("当前账号未关联承接主体。"))
-        return {"contractor": contractor, "stations": _station_lookup(Station.objects.visible_to(actor))}
+        return {**super().context(actor), "contractor": contractor}
 
     def derived(self, values: dict) -> dict:
         from core.validators import id_number_facts
@@ -755,7 +763,7 @@ class RosterResource(SheetResource):
             )
 
 
-class VolunteerResource(SheetResource):
+class VolunteerResource(StationSheetResource):
     kind = "volunteers"
     title = gettext_lazy("导入志愿者")
     roles = (Role.CONTRACTOR,)
@@ -780,11 +788,6 @@ class VolunteerResource(SheetResource):
             "registered_on", gettext_noop("注册日期"), cells.date, aliases=("注册时间",), example="2026-03-05"
         ),
     ]
-
-    def context(self, actor) -> dict:
-        from stations.models import Station
-
-        return {"stations": _station_lookup(Station.objects.visible_to(actor))}
 
     def save(self, values, actor, shared):
         from staffing.services import volunteer_register
@@ -822,7 +825,7 @@ def _site_columns() -> list[Column]:
     ]
 
 
-class SiteConditionResource(SheetResource):
+class SiteConditionResource(StationSheetResource):
     kind = "site-conditions"
     title = gettext_lazy("导入场所设置检查")
     roles = (Role.STREET, Role.BUREAU)
@@ -831,11 +834,6 @@ class SiteConditionResource(SheetResource):
 
     def get_columns(self):
         return _site_columns()
-
-    def context(self, actor) -> dict:
-        from stations.models import Station
-
-        return {"stations": _station_lookup(Station.objects.visible_to(actor))}
 
     def save(self, values, actor, shared):
         from stations.services import CHECK_FIELDS, site_log_record
@@ -851,7 +849,7 @@ class SiteConditionResource(SheetResource):
         )
 
 
-class VolunteerHoursResource(SheetResource):
+class VolunteerHoursResource(StationSheetResource):
     """Volunteers' service hours as a station keeps them; each entry waits for verification (R-SVC-2)."""
 
     kind = "volunteer-hours"
@@ -888,11 +886,6 @@ class VolunteerHoursResource(SheetResource):
             example="陪伴老人",
         ),
     ]
-
-    def context(self, actor) -> dict:
-        from stations.models import Station
-
-        return {"stations": _station_lookup(Station.objects.visible_to(actor))}
 
     def save(self, values, actor, shared):
         from staffing.models import Volunteer
@@ -1029,7 +1022,7 @@ class TrainingResource(SheetResource):
             training_attendance_add(training=training, worker=worker, passed=passed, actor=actor)
 
 
-class SupervisionResource(SheetResource):
+class SupervisionResource(StationSheetResource):
     """Supervision sessions of the district guidance centre for a station's resident workers (R-STAFF-6); the
     workers are named as the sheet names them, among those resident at the station on the day."""
 
@@ -1056,11 +1049,6 @@ class SupervisionResource(SheetResource):
             example="王晓丽、赵磊",
         ),
     ]
-
-    def context(self, actor) -> dict:
-        from stations.models import Station
-
-        return {"stations": _station_lookup(Station.objects.visible_to(actor))}
 
     def save(self, values, actor, shared):
         import re
@@ -1173,7 +1161,7 @@ def _service_record_columns() -> list[Column]:
     ]
 
 
-class ServiceRecordResource(SheetResource):
+class ServiceRecordResource(StationSheetResource):
     """Service records (个案、小组、社区活动) a station keeps in its own ledger (R-SVC-1)."""
 
     kind = "service-records"
@@ -1186,11 +1174,6 @@ class ServiceRecordResource(SheetResource):
 
     def get_columns(self):
         return _service_record_columns()
-
-    def context(self, actor) -> dict:
-        from stations.models import Station
-
-        return {"stations": _station_lookup(Station.objects.visible_to(actor))}
 
     def save(self, values, actor, shared):
         from reports.services import service_record_create
