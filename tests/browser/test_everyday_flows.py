@@ -96,15 +96,19 @@ def test_bureau_reviews_three_reports_in_a_row_from_the_list(sized, portal, scre
         # The filters are folded behind one button on a phone.
         assert not page.locator("#portal-filters").is_visible()
         page.get_by_role("button", name="筛选").click()
+        # The panel slides open; the choice is made once it stands still.
+        page.locator("#portal-filters.show").wait_for()
+        page.wait_for_function("!document.querySelector('#portal-filters.collapsing')")
     page.select_option("#id_status", "submitted")
-    page.get_by_role("button", name="查询").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="查询").click()
+    assert "status=submitted" in page.url
     page.screenshot(path=str(screenshot_dir / f"everyday-review-list-{size}.png"), full_page=True)
     if on_phone(size):
         # A table row reads as a card: the column's name beside each value.
         first_cell = page.locator("table.portal-cards tbody tr").first.locator("td").first
         assert first_cell.get_attribute("data-label") == "社工站"
-    page.locator("table tbody tr").first.get_by_role("link").first.click()
+    page.locator("table tbody tr a[href$='/review/']").first.click()
     reviewed = []
     for _ in range(3):
         page.wait_for_load_state()
