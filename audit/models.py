@@ -51,6 +51,7 @@ class AuditEvent(models.Model):
         PASSWORD_RESET = "password_reset", _("重置密码")
         ENROLMENT_CODE = "enrolment_code", _("签发两步验证启用码")
         TWO_FACTOR = "two_factor", _("启用两步验证")
+        SCHEDULED = "scheduled", _("定时任务")
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", _("成功")

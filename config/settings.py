@@ -366,16 +366,34 @@ DEMO_PASSWORD = "dongli-demo-2021"  # noqa: S105
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 
-# The task queue (django.tasks): long exports leave the web request. The embedded default keeps the queue in the
-# portal's database (django-tasks-db), its worker started by `make run` (python manage.py export_worker); tests run
-# tasks at once unless a test starts a worker. TASKS_BACKEND=immediate runs them in the request (development only).
-TASKS = {
-    "default": {
-        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
-        if env_str("TASKS_BACKEND", "immediate" if ENVIRONMENT == "test" else "database") == "immediate"
-        else "django_tasks_db.DatabaseBackend",
-    }
+# The task queue (django.tasks): long work leaves the web request. One code path, two engines (README, "Background
+# work"):
+# - "database" (the embedded default): the queue in the portal's own database (django-tasks-db), on SQLite or
+#   PostgreSQL, its worker started by `make run` (python manage.py export_worker); no extra server.
+# - "redis": RQ through its django.tasks backend (django-tasks-rq), for several machines: every worker on any machine
+#   takes jobs from the same Redis (TASKS_REDIS_URL, else REDIS_URL); `python manage.py export_worker` there too.
+# Tests run tasks at once ("immediate") unless a test starts a worker. TASKS_BACKEND=immediate runs them in the
+# request (development only).
+TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate" if ENVIRONMENT == "test" else "database")
+_TASK_ENGINES = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+    "redis": "django_tasks_rq.RQBackend",
 }
+if TASKS_BACKEND not in _TASK_ENGINES:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be one of {', '.join(_TASK_ENGINES)}, not {TASKS_BACKEND!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_ENGINES[TASKS_BACKEND]}}
+if TASKS_BACKEND == "redis":
+    TASKS["default"]["QUEUES"] = ["default"]
+    INSTALLED_APPS.append("django_rq")  # its rqworker command, which export_worker runs
+    RQ_QUEUES = {
+        "default": {
+            "URL": env_str("TASKS_REDIS_URL", _redis or "redis://127.0.0.1:6379/0"),
+            "DEFAULT_TIMEOUT": 3 * 3600,  # a province's workbook takes minutes, never hours
+        }
+    }
 EXPORT_ROOT = Path(env_str("DJANGO_EXPORT_ROOT", str(VAR_DIR / "exports")))
 EXPORT_KEEP_DAYS = env_int(
     "EXPORT_KEEP_DAYS", 7, minimum=1
@@ -383,6 +401,12 @@ EXPORT_KEEP_DAYS = env_int(
 EXPORT_STALE_SECONDS = env_int(
     "EXPORT_STALE_SECONDS", 60, minimum=1
 )  # a running job silent this long lost its worker
+LIST_EXPORT_JOB_ROWS = env_int(
+    "LIST_EXPORT_JOB_ROWS", 5000, minimum=0
+)  # a list export with more rows than this is a background job (core/lists.py)
+ROLLOUT_EXPORT_JOB_STATIONS = env_int(
+    "ROLLOUT_EXPORT_JOB_STATIONS", 300, minimum=0
+)  # a direct rollout or OCDS download over more stations than this goes to the job page (documents/views.py)
 EXPORT_DRILL_PAUSE_SECONDS = float(
     env_str("EXPORT_DRILL_PAUSE_SECONDS", "0")
 )  # fault drills only (documents/jobs.py)

@@ -2,6 +2,8 @@
 list page exports what it shows as a workbook (its rows, its filters, the user's scope)."""
 
 import io
+from collections.abc import Callable
+from typing import Any
 
 from django.http import FileResponse
 from django.utils import timezone
@@ -25,6 +27,12 @@ def attachment(content: bytes, filename: str, content_type: str, request=None) -
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# How a list export too big for the web request becomes a background job: set by the documents app when it is
+# ready (documents.jobs.list_export_start; the kernel does not import the floors above it). Called with the request
+# and the list's title, it answers the job page's address.
+background_export: Callable[[Any, str], str] | None = None
 
 
 def wants_export(request) -> bool:
@@ -67,5 +75,5 @@ def list_export(request, title: str, columns=None, rows=None, sheet=None) -> Fil
         sheet = Sheet(title, columns, rows)
     sheet.rows = ListResource(sheet.columns).dataset(sheet.rows)
     sheet.note = note
-    write_workbook([sheet], buffer)
+    write_workbook([sheet], buffer, progress=getattr(request, "export_job", None))
     return attachment(buffer.getvalue(), f"{title}-{timezone.localdate():%Y%m%d}.xlsx", XLSX, request=request)

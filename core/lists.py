@@ -7,8 +7,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.shortcuts import render
+from django.conf import settings
+from django.shortcuts import redirect, render
 
+from core import exports
 from core.exports import list_export, wants_export
 from core.pages import PAGE_SIZES, filter_query, paginate
 from core.querystring import query_choice, query_date, query_id, query_month, query_text
@@ -83,9 +85,19 @@ def list_page(
     """Render `rows` (already narrowed to the user by visible_to) through `filters`: as a workbook when asked and
     `export(rows)` gives (title, columns, rows) or (title, sheet), else a page of them in `template` with
     `context(page)` (or a dict) beside `page`, `selected` (the filter values read), `query` and `page_sizes`."""
+    background_export = exports.background_export
     rows, values = apply_filters(request, rows, filters)
     if export is not None and wants_export(request):
+        job = getattr(request, "export_job", None)  # a worker replaying this list's export (documents.jobs)
+        size = None
+        if job is not None or background_export is not None:
+            size = rows.count() if hasattr(rows, "count") and not isinstance(rows, list) else len(rows)
+        if job is not None:
+            job.start(size)
         title, *spec = export(rows)
+        if job is None and background_export is not None and size > settings.LIST_EXPORT_JOB_ROWS:
+            # Too big for the web request: a job builds it, and the person watches it on the job's page.
+            return redirect(background_export(request, title))
         if len(spec) == 1:
             return list_export(request, title, sheet=spec[0])
         return list_export(request, title, spec[0], spec[1])

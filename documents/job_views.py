@@ -14,17 +14,28 @@ from core.signals import announce
 from documents import jobs
 from documents.models import ExportJob
 
-ROLES = (Role.BUREAU, Role.MUNICIPAL)
+# Everyone who exports lists has jobs (a list above a size is one); only the bureaus start the district's files here.
+ROLES = (Role.BUREAU, Role.MUNICIPAL, Role.STREET, Role.CONTRACTOR, Role.AUDITOR)
+STARTERS = (Role.BUREAU, Role.MUNICIPAL)
 
 
-@role_required(*ROLES)
+@role_required(*STARTERS)
 def job_new(request):
-    """POST starts (or joins) an export; GET, for a browser without scripts, asks to confirm."""
+    """POST starts (or joins) an export; GET, for a browser without scripts or a download too big for the request,
+    asks to confirm."""
     kind = request.POST.get("kind") or request.GET.get("kind", "")
+    mine = [
+        (value, label) for value, label in ExportJob.Kind.choices if request.user.role in jobs.ASKERS[value]
+    ]
+    mine = [
+        choice for choice in mine if choice[0] != ExportJob.Kind.LIST_XLSX
+    ]  # lists start from their pages
     if request.method != "POST":
-        kinds = [k for k in ExportJob.Kind.choices if k[0] == kind] or ExportJob.Kind.choices
-        return render(request, "documents/job_new.html", {"kinds": kinds})
-    if kind not in ExportJob.Kind.values:
+        kinds = [k for k in mine if k[0] == kind] or mine
+        return render(
+            request, "documents/job_new.html", {"kinds": kinds, "big": request.GET.get("big") == "1"}
+        )
+    if kind not in dict(mine):
         raise Http404(_("没有这类导出。"))
     job, joined = jobs.export_start(user=request.user, kind=kind)
     if joined:
@@ -36,6 +47,7 @@ def job_new(request):
 @role_required(*ROLES)
 def job_detail(request, pk: int):
     job = visible_or_404(ExportJob.objects.all(), request.user, pk=pk)
+    jobs.look_after(job)
     context = {"job": job, "seconds_left": jobs.seconds_left(job)}
     if request.htmx:
         return render(request, "documents/job_progress.html", context)
@@ -63,7 +75,11 @@ def job_download(request, pk: int):
         path.open("rb"),
         as_attachment=True,
         filename=job.filename,
-        content_type=PDF if job.filename.endswith(".pdf") else XLSX,
+        content_type=PDF
+        if job.filename.endswith(".pdf")
+        else "application/json"
+        if job.filename.endswith(".json")
+        else XLSX,
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

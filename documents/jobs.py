@@ -11,6 +11,7 @@ EXPORT_DRILL_PAUSE_SECONDS (0 in production) slows each progress step, for fault
 import datetime
 import errno
 import hashlib
+import json
 import secrets
 import time
 from pathlib import Path
@@ -25,9 +26,17 @@ from accounts.models import Role, sees_people
 from core.signals import announce
 from documents.models import ExportJob
 
+try:  # the RQ engine (django-tasks-rq) answers with the django-tasks backport's exception, not Django's own
+    from django_tasks.exceptions import TaskResultDoesNotExist as _BackportDoesNotExist
+except ImportError:  # pragma: no cover - the backport comes with the RQ engine
+    _BackportDoesNotExist = LookupError
+from django.tasks.exceptions import TaskResultDoesNotExist
+
+LOST = (TaskResultDoesNotExist, _BackportDoesNotExist)
 PROGRESS_SECONDS = 0.5  # at most two progress writes a second
 RETRY_DELAY_SECONDS = 15  # the database was unreachable: try again after this long
 MAX_ATTEMPTS = 5
+LOST_AFTER_SECONDS = 20  # a job still waiting this long is checked against the queue
 
 
 def export_root() -> Path:
@@ -35,19 +44,32 @@ def export_root() -> Path:
     return Path(settings.EXPORT_ROOT)
 
 
-def job_key(user, kind: str, as_of: datetime.date) -> str:
-    return hashlib.sha256(f"{kind}|{user.pk}|{as_of.isoformat()}".encode()).hexdigest()
+# Who may ask for which export: the district workbook and PDF are the bureaus', the OCDS package the district
+# bureau's (as their pages); a list export is anyone's who sees the list (the list's own view decides, replayed).
+ASKERS = {
+    ExportJob.Kind.ROLLOUT_XLSX: (Role.BUREAU, Role.MUNICIPAL),
+    ExportJob.Kind.ROLLOUT_PDF: (Role.BUREAU, Role.MUNICIPAL),
+    ExportJob.Kind.OCDS: (Role.BUREAU,),
+    ExportJob.Kind.LIST_XLSX: (Role.BUREAU, Role.MUNICIPAL, Role.STREET, Role.CONTRACTOR, Role.AUDITOR),
+}
+SUFFIX = {ExportJob.Kind.ROLLOUT_PDF: ".pdf", ExportJob.Kind.OCDS: ".json"}
 
 
-def export_start(*, user, kind: str) -> tuple[ExportJob, bool]:
+def job_key(user, kind: str, as_of: datetime.date, params: dict | None = None) -> str:
+    what = json.dumps(params or {}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(f"{kind}|{user.pk}|{as_of.isoformat()}|{what}".encode()).hexdigest()
+
+
+def export_start(*, user, kind: str, params: dict | None = None) -> tuple[ExportJob, bool]:
     """Ask for an export: a new job queued for a worker, or the same export already running for this person
     (joined: True). Answers at once: nothing is built here."""
-    if user.role not in (Role.BUREAU, Role.MUNICIPAL):
-        raise PermissionDenied(_("当前账号的角色不能使用此导出。"))
     if kind not in ExportJob.Kind.values:
         raise PermissionDenied(_("没有这类导出。"))
+    if user.role not in ASKERS[kind]:
+        raise PermissionDenied(_("当前账号的角色不能使用此导出。"))
+    params = params or {}
     as_of = timezone.localdate()
-    key = job_key(user, kind, as_of)
+    key = job_key(user, kind, as_of, params)
     running = ExportJob.objects.filter(
         key=key, status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING]
     )
@@ -57,15 +79,39 @@ def export_start(*, user, kind: str) -> tuple[ExportJob, bool]:
     try:
         with transaction.atomic():
             job = ExportJob.objects.create(
-                kind=kind, requested_by=user, people=sees_people(user), as_of=as_of, key=key
+                kind=kind, requested_by=user, people=sees_people(user), as_of=as_of, key=key, params=params
             )
     except IntegrityError:  # asked twice at the same moment: the other request's job
         return running.get(), True
-    announce(
-        "export", user=user, object_type="documents.exportjob", summary=f"{job.get_kind_display()}：申请导出"
-    )
+    announce("export", user=user, object_type="documents.exportjob", summary=f"{job.title}：申请导出")
     transaction.on_commit(lambda: enqueue(job))
     return job, False
+
+
+def list_export_start(request, title: str) -> ExportJob:
+    """A list page's export that is too big for the request: a job that replays the list's address, with its
+    filters, as the person who asked (core.lists hands it over above LIST_EXPORT_JOB_ROWS rows)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("size", None)
+    params = {"path": request.path, "query": query.urlencode(), "title": str(title)}
+    job, _joined = export_start(user=request.user, kind=ExportJob.Kind.LIST_XLSX, params=params)
+    return job
+
+
+def list_export_url(request, title: str) -> str:
+    """core.lists' hand-over: the job's page, with a word on why the file is not downloading at once."""
+    from django.contrib import messages
+    from django.urls import reverse
+
+    job = list_export_start(request, title)
+    messages.info(
+        request,
+        _("导出的行数超过{limit}行，已转为后台生成；可以离开本页，完成后在“我的导出”中下载。").format(
+            limit=settings.LIST_EXPORT_JOB_ROWS
+        ),
+    )
+    return reverse("export-job", kwargs={"pk": job.pk})
 
 
 def enqueue(job: ExportJob, *, delay: int = 0) -> None:
@@ -108,6 +154,8 @@ def run_export(job_id: int) -> str:
         job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status == ExportJob.Status.DONE:
             return "gone" if job is None else job.status
+        if job.status == ExportJob.Status.RUNNING and not is_stale(job):
+            return job.status  # a second copy of the task: another worker is on it
         job.status, job.started_at, job.heartbeat_at = (
             ExportJob.Status.RUNNING,
             timezone.now(),
@@ -117,7 +165,7 @@ def run_export(job_id: int) -> str:
         job.error = ""
         job.save(update_fields=["status", "started_at", "heartbeat_at", "attempts", "error"])
     folder = export_root()
-    suffix = ".pdf" if job.kind == ExportJob.Kind.ROLLOUT_PDF else ".xlsx"
+    suffix = SUFFIX.get(job.kind, ".xlsx")
     final = folder / f"{job.pk}-{secrets.token_hex(8)}{suffix}"
     partial = final.with_name(final.name + ".part")
     try:
@@ -162,14 +210,21 @@ def run_export(job_id: int) -> str:
 
 
 def build(job: ExportJob, path: Path) -> None:
+    from documents.ocds import release_package
     from documents.reports import rollout_pdf
     from documents.rollout import rollout_rows_estimate, write_rollout_workbook
     from stations.models import Station
 
+    if job.kind == ExportJob.Kind.LIST_XLSX:
+        replay_list(job, path)
+        return
     stations = Station.objects.visible_to(job.requested_by)
-    if job.kind == ExportJob.Kind.ROLLOUT_PDF:
+    if job.kind in (ExportJob.Kind.ROLLOUT_PDF, ExportJob.Kind.OCDS):
         progress = Progress(job, 2)
-        content = rollout_pdf(stations, job.as_of, people=job.people)
+        if job.kind == ExportJob.Kind.OCDS:
+            content = json.dumps(release_package(stations), ensure_ascii=False, indent=2).encode()
+        else:
+            content = rollout_pdf(stations, job.as_of, people=job.people)
         progress(1, force=True)
         path.write_bytes(content)
         return
@@ -179,6 +234,43 @@ def build(job: ExportJob, path: Path) -> None:
     progress(progress.total - 1, force=True)
 
 
+class ListProgress(Progress):
+    """The progress of a replayed list export: the list page says its total once it has counted its rows."""
+
+    def __init__(self, job: ExportJob):
+        super().__init__(job, 1)
+
+    def start(self, total: int) -> None:
+        self.total = max(total, 1)
+        ExportJob.objects.filter(pk=self.job.pk).update(total=self.total, heartbeat_at=timezone.now())
+
+
+def replay_list(job: ExportJob, path: Path) -> None:
+    """The list page's own view, run as the person who asked, with the filters they had on screen: the same
+    scope, rows and columns as the direct download, so one code path makes both."""
+    from django.http import HttpRequest, QueryDict
+    from django.urls import resolve
+    from django_htmx.middleware import HtmxDetails
+
+    request = HttpRequest()
+    request.method = "GET"
+    request.path = request.path_info = job.params["path"]
+    request.GET = QueryDict(job.params.get("query", ""))
+    request.META = {"REMOTE_ADDR": "127.0.0.1", "SERVER_NAME": "export-worker", "SERVER_PORT": "80"}
+    request.user = job.requested_by
+    if not request.user.is_active:
+        raise PermissionDenied(_("申请人的账号已停用，不再导出。"))
+    request.htmx = HtmxDetails(request)
+    request.export_job = ListProgress(job)
+    match = resolve(request.path_info)
+    response = match.func(request, *match.args, **match.kwargs)
+    if response.status_code != 200 or not response.get("Content-Disposition", "").startswith("attachment"):
+        raise ValueError(_("列表已不能按原条件导出（{status}）。").format(status=response.status_code))
+    with path.open("wb") as out:
+        for chunk in response.streaming_content if response.streaming else [response.content]:
+            out.write(chunk)
+
+
 def fail(job: ExportJob, reason: str) -> None:
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportJob.Status.FAILED, error=reason, finished_at=timezone.now()
@@ -186,6 +278,10 @@ def fail(job: ExportJob, reason: str) -> None:
 
 
 def filename_of(job: ExportJob, suffix: str) -> str:
+    if job.kind == ExportJob.Kind.LIST_XLSX:
+        return f"{job.params.get('title', '列表')}-{job.as_of:%Y%m%d}{suffix}"[:120]
+    if job.kind == ExportJob.Kind.OCDS:
+        return f"ocds-{job.as_of:%Y%m%d}{suffix}"
     return f"社工站建设进展-{job.as_of:%Y%m%d}{suffix}"
 
 
@@ -195,14 +291,22 @@ def export_retry(*, job: ExportJob, user) -> ExportJob:
         raise PermissionDenied(_("只能重新运行自己的导出。"))
     if job.status != ExportJob.Status.FAILED:
         return job
-    new, _joined = export_start(user=user, kind=job.kind)
+    new, _joined = export_start(user=user, kind=job.kind, params=job.params)
     return new
+
+
+def stale_cutoff() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(seconds=settings.EXPORT_STALE_SECONDS)
+
+
+def is_stale(job: ExportJob) -> bool:
+    return job.heartbeat_at is None or job.heartbeat_at < stale_cutoff()
 
 
 def recover_stale() -> int:
     """Jobs whose worker died (running, no progress for STALE_SECONDS) are queued again; they run from the start.
     Returns how many."""
-    cutoff = timezone.now() - datetime.timedelta(seconds=settings.EXPORT_STALE_SECONDS)
+    cutoff = stale_cutoff()
     stale = list(ExportJob.objects.filter(status=ExportJob.Status.RUNNING, heartbeat_at__lt=cutoff))
     for job in stale:
         for partial in export_root().glob(f"{job.pk}-*.part"):  # what the dead worker was writing
@@ -212,6 +316,48 @@ def recover_stale() -> int:
         )
         enqueue(job)
     return len(stale)
+
+
+def task_is_lost(job: ExportJob) -> bool:
+    """The queue no longer holds the job's task: a Redis restarted without its data forgets what was waiting. The
+    database keeps every job, so a lost task is queued again (recover_lost) and nothing is lost."""
+    from documents.tasks import build_export
+
+    if not build_export.get_backend().supports_get_result:
+        return False  # the immediate engine: nothing ever waits
+    if not job.task_id:
+        return True
+    try:
+        build_export.get_result(job.task_id)
+    except LOST:
+        return True
+    return False
+
+
+def recover_lost(*, jobs=None, older_than: int = 0) -> int:
+    """Queued jobs (of `jobs`, else all) whose task the queue lost, queued at least older_than seconds ago, are
+    queued again; a claim on the job's task id lets only one caller do it. Returns how many."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than)
+    waiting = (jobs if jobs is not None else ExportJob.objects.all()).filter(
+        status=ExportJob.Status.QUEUED, created_at__lte=cutoff
+    )
+    count = 0
+    for job in waiting:
+        if not task_is_lost(job):
+            continue
+        if ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.QUEUED, task_id=job.task_id).update(
+            task_id=""
+        ):
+            enqueue(job)
+            count += 1
+    return count
+
+
+def look_after(job: ExportJob) -> None:
+    """Called while someone watches a job: a job that waited LOST_AFTER_SECONDS and whose task the queue lost
+    (a Redis restarted without its data) is queued again, without waiting for a worker to restart."""
+    if job.status == ExportJob.Status.QUEUED:
+        recover_lost(jobs=ExportJob.objects.filter(pk=job.pk), older_than=LOST_AFTER_SECONDS)
 
 
 def forget_old_files() -> int:

@@ -9,14 +9,13 @@ from core.scoping import ScopedQuerySet
 
 
 class ExportJobQuerySet(ScopedQuerySet):
-    """A job and its file are the asker's alone (the auditor sees in the audit log that it happened): the bureau
-    and the municipal bureau, who export, see their own jobs."""
+    """A job and its file are the asker's alone, whatever the role (the auditor sees in the audit log that it
+    happened): a list export above a size is a job for every role, the district workbook for the bureaus."""
 
-    def for_bureau(self, user):
+    def _own(self, user):
         return self.filter(requested_by=user)
 
-    def for_municipal(self, user):
-        return self.filter(requested_by=user)
+    for_bureau = for_municipal = for_street = for_contractor = for_auditor = _own
 
 
 class ExportJob(models.Model):
@@ -26,6 +25,8 @@ class ExportJob(models.Model):
     class Kind(models.TextChoices):
         ROLLOUT_XLSX = "rollout-xlsx", _("社工站建设进展（Excel）")
         ROLLOUT_PDF = "rollout-pdf", _("社工站建设进展（PDF）")
+        OCDS = "ocds-json", _("开放合同数据（OCDS发布包）")
+        LIST_XLSX = "list-xlsx", _("列表导出（Excel）")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
@@ -57,6 +58,8 @@ class ExportJob(models.Model):
     size = models.PositiveBigIntegerField(_("大小（字节）"), default=0)
     error = models.TextField(_("失败原因"), blank=True)
     task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
+    # A list export: the list's address and filters (path, query) and its title, replayed as the asker by the worker.
+    params = models.JSONField(_("导出参数"), default=dict, blank=True)
 
     objects = ExportJobQuerySet.as_manager()
 
@@ -74,7 +77,14 @@ class ExportJob(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} #{self.pk}"
+        return f"{self.title} #{self.pk}"
+
+    @property
+    def title(self) -> str:
+        """What is being made, as people read it: a list's own title, else the kind."""
+        if self.kind == self.Kind.LIST_XLSX and self.params.get("title"):
+            return str(_("{title}（Excel）")).format(title=self.params["title"])
+        return str(self.get_kind_display())
 
     @property
     def percent(self) -> int:

@@ -31,10 +31,19 @@ def run_daily(name: str, attempt: int = 1) -> str:
     from django.core.management import call_command
     from django.utils import timezone
 
+    from core.signals import announce
+
     try:
         out = io.StringIO()
         call_command(DAILY[name], stdout=out)
-    except Exception:
+    except Exception as error:
+        # Seen by the administrator and the auditor on either engine (the audit log), beside the queue's own record.
+        announce(
+            "scheduled",
+            object_type="documents.daily",
+            summary=f"{DAILY[name]}：第{attempt}次运行失败（{type(error).__name__}: {error}）"[:250],
+            outcome="failure",
+        )
         if attempt < DAILY_ATTEMPTS:
             later = run_daily
             if run_daily.get_backend().supports_defer:
@@ -43,4 +52,5 @@ def run_daily(name: str, attempt: int = 1) -> str:
                 )
             later.enqueue(name, attempt + 1)
         raise
+    announce("scheduled", object_type="documents.daily", summary=f"{DAILY[name]}：第{attempt}次运行完成")
     return out.getvalue()[-2000:]

@@ -3,9 +3,12 @@
 import io
 import json
 from functools import wraps
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -38,9 +41,21 @@ def pdf_view(view):
     return wrapper
 
 
+def too_big_for_the_request(request, stations, kind: str) -> HttpResponse | None:
+    """A district-wide download over more than ROLLOUT_EXPORT_JOB_STATIONS stations is made by the task queue: the
+    address answers with the page that starts (or joins) the job instead of building the file in the request."""
+    if stations.count() <= settings.ROLLOUT_EXPORT_JOB_STATIONS:
+        return None
+    return redirect(f"{reverse('export-job-new')}?{urlencode({'kind': kind, 'big': 1})}")
+
+
 @require_GET
 @role_required(Role.BUREAU, Role.MUNICIPAL)
 def rollout_xlsx(request) -> HttpResponse:
+    if (
+        big := too_big_for_the_request(request, Station.objects.visible_to(request.user), "rollout-xlsx")
+    ) is not None:
+        return big
     buffer = io.BytesIO()
     write_rollout_workbook(Station.objects.visible_to(request.user), buffer, people=sees_people(request.user))
     return attachment(
@@ -55,6 +70,10 @@ def rollout_xlsx(request) -> HttpResponse:
 @require_GET
 @role_required(Role.BUREAU, Role.MUNICIPAL)
 def rollout_pdf_view(request) -> HttpResponse:
+    if (
+        big := too_big_for_the_request(request, Station.objects.visible_to(request.user), "rollout-pdf")
+    ) is not None:
+        return big
     content = rollout_pdf(Station.objects.visible_to(request.user), people=sees_people(request.user))
     return attachment(
         content,
@@ -67,6 +86,10 @@ def rollout_pdf_view(request) -> HttpResponse:
 @require_GET
 @role_required(Role.BUREAU)
 def ocds_json(request) -> HttpResponse:
+    if (
+        big := too_big_for_the_request(request, Station.objects.visible_to(request.user), "ocds-json")
+    ) is not None:
+        return big
     package = release_package(Station.objects.visible_to(request.user))
     content = json.dumps(package, ensure_ascii=False, indent=2).encode()
     return attachment(

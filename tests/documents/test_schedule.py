@@ -41,3 +41,20 @@ def test_a_failed_daily_run_is_tried_again_then_recorded_failed(db):
     with mock.patch("django.core.management.call_command", side_effect=broken):
         call_command("schedule_daily", "reminders", stdout=io.StringIO())
     assert calls == ["send_reminders"] * DAILY_ATTEMPTS
+    # Each attempt is in the audit log, which the administrator and the auditor read on either engine.
+    from audit.models import AuditEvent
+
+    failed = AuditEvent.objects.filter(action="scheduled", outcome="failure")
+    assert failed.count() == DAILY_ATTEMPTS
+    assert "send_reminders：第3次运行失败（RuntimeError: mail server down）" in failed.values_list(
+        "summary", flat=True
+    )
+
+
+def test_a_daily_run_that_succeeds_is_in_the_audit_log(db):
+    from audit.models import AuditEvent
+
+    call_command("schedule_daily", "check", stdout=io.StringIO())
+    assert AuditEvent.objects.filter(
+        action="scheduled", outcome="success", summary="check_compliance：第1次运行完成"
+    ).exists()
