@@ -229,6 +229,8 @@ IMPORT_MAX_UNPACKED_MB = env_int("IMPORT_MAX_UNPACKED_MB", 40, minimum=1)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000, minimum=1)
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 60, minimum=1)
 IMPORT_MAX_SECONDS = env_int("IMPORT_MAX_SECONDS", 30, minimum=1)
+# A confirmed import of more rows than this is saved by a worker of the task queue, not in the web request.
+IMPORT_JOB_ROWS = env_int("IMPORT_JOB_ROWS", 1000, minimum=0)
 UPLOAD_ROOT = Path(env_str("DJANGO_UPLOAD_ROOT", str(VAR_DIR / "uploads")))
 STORAGES = {
     "default": {

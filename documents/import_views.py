@@ -166,15 +166,43 @@ def import_page(request, kind: str):
     )
 
 
+def _row_count(content: bytes) -> int:
+    """About how many rows the file has (its header included): the preview has already read it within bounds."""
+    from documents.imports import read_sheet
+
+    try:
+        return len(read_sheet(content))
+    except ImportRefused:
+        return 0
+
+
 @require_POST
 def import_confirm(request, kind: str):
     importer = _importer(request, kind)
     token, content = _pending(request, kind)
-    result = _run(importer, content, request.user, commit=True, mapping=_mapping(request))
     pending = request.session.get(SESSION_KEY, {})
-    (pending_dir() / token).unlink(missing_ok=True)
     pending.pop(token, None)
     request.session[SESSION_KEY] = pending
+    rows = _row_count(content)
+    if rows > settings.IMPORT_JOB_ROWS:
+        # A big file leaves the web request: a worker imports it, all or nothing, and the job page follows it.
+        from documents.jobs import import_start
+
+        job = import_start(
+            user=request.user,
+            family=kind,
+            title=importer.title,
+            pending=pending_dir() / token,
+            mapping=_mapping(request),
+            rows=rows,
+        )
+        messages.info(
+            request,
+            _("共{rows}行，已转为后台导入；可以离开本页，导入结果在“我的导出”中查看。").format(rows=rows),
+        )
+        return redirect("export-job", pk=job.pk)
+    result = _run(importer, content, request.user, commit=True, mapping=_mapping(request))
+    (pending_dir() / token).unlink(missing_ok=True)
     if not result.ok:
         messages.error(
             request, _("导入未成功，未保存任何数据：") + sentences(str(e) for e in result.errors[:5])

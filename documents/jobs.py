@@ -36,6 +36,7 @@ LOST = (TaskResultDoesNotExist, _BackportDoesNotExist)
 PROGRESS_SECONDS = 0.5  # at most two progress writes a second
 RETRY_DELAY_SECONDS = 15  # the database was unreachable: try again after this long
 MAX_ATTEMPTS = 5
+IMPORT_STALE_SECONDS = 1800  # a running import is silent until it commits
 LOST_AFTER_SECONDS = 20  # a job still waiting this long is checked against the queue
 
 
@@ -51,6 +52,8 @@ ASKERS = {
     ExportJob.Kind.ROLLOUT_PDF: (Role.BUREAU, Role.MUNICIPAL),
     ExportJob.Kind.OCDS: (Role.BUREAU,),
     ExportJob.Kind.LIST_XLSX: (Role.BUREAU, Role.MUNICIPAL, Role.STREET, Role.CONTRACTOR, Role.AUDITOR),
+    # An import's own family says who may import it (documents.imports); the job runs it as the uploader.
+    ExportJob.Kind.IMPORT: (Role.BUREAU, Role.STREET, Role.CONTRACTOR),
 }
 SUFFIX = {ExportJob.Kind.ROLLOUT_PDF: ".pdf", ExportJob.Kind.OCDS: ".json"}
 
@@ -83,7 +86,8 @@ def export_start(*, user, kind: str, params: dict | None = None) -> tuple[Export
             )
     except IntegrityError:  # asked twice at the same moment: the other request's job
         return running.get(), True
-    announce("export", user=user, object_type="documents.exportjob", summary=f"{job.title}：申请导出")
+    if kind != ExportJob.Kind.IMPORT:
+        announce("export", user=user, object_type="documents.exportjob", summary=f"{job.title}：申请导出")
     transaction.on_commit(lambda: enqueue(job))
     return job, False
 
@@ -97,6 +101,78 @@ def list_export_start(request, title: str) -> ExportJob:
     params = {"path": request.path, "query": query.urlencode(), "title": str(title)}
     job, _joined = export_start(user=request.user, kind=ExportJob.Kind.LIST_XLSX, params=params)
     return job
+
+
+def import_start(
+    *, user, family: str, title: str, pending: Path, mapping: dict | None, rows: int
+) -> ExportJob:
+    """A confirmed import too big for the web request: its file moves to the job (under EXPORT_ROOT, a name of
+    its own) and a worker imports it as the uploader, all or nothing, through the same Resource and services."""
+    name = f"import-{secrets.token_hex(12)}"
+    export_root().mkdir(parents=True, exist_ok=True)
+    pending.replace(export_root() / name)
+    params = {
+        "family": family,
+        "title": str(title),
+        "file": name,
+        "mapping": {str(k): v for k, v in (mapping or {}).items()},
+        "rows": rows,
+    }
+    job, _joined = export_start(user=user, kind=ExportJob.Kind.IMPORT, params=params)
+    return job
+
+
+def run_import(job: ExportJob) -> str:
+    """Import a confirmed file (called by the worker): one transaction, every row through its service; a refusal
+    saves nothing and the job says which rows were wrong, in Chinese."""
+    from audit.log import record
+    from audit.models import AuditEvent
+    from core.text import sentences
+    from documents.chinese import in_chinese
+    from documents.imports import IMPORTERS, ImportRefused
+
+    source = export_root() / job.params["file"]
+    importer = IMPORTERS[job.params["family"]]()
+    mapping = {int(k): v for k, v in job.params.get("mapping", {}).items()} or None
+    ExportJob.objects.filter(pk=job.pk).update(total=max(job.params.get("rows", 1), 1), done=0)
+    try:
+        content = source.read_bytes()
+    except FileNotFoundError:
+        fail(job, _("待导入的文件已不存在，请重新上传。"))
+        return ExportJob.Status.FAILED
+    with transaction.atomic():
+        # The job's row stays locked while its rows are saved: the rows and "done" commit together, and a second
+        # copy of the task waits here, then finds the job done.
+        locked = ExportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status != ExportJob.Status.RUNNING or locked.attempts != job.attempts:
+            return locked.status
+        try:
+            result = importer.run(content, job.requested_by, commit=True, mapping=mapping)
+            errors = result.errors
+        except ImportRefused as refused:
+            result, errors = None, refused.errors
+        if not errors:
+            record(
+                AuditEvent.Action.IMPORT,
+                user=job.requested_by,
+                object_type=job.params["family"],
+                summary=f"{in_chinese(importer.title)}：{result.saved}行",  # the audit log is kept in Chinese
+            )
+            ExportJob.objects.filter(pk=job.pk).update(
+                status=ExportJob.Status.DONE,
+                params={**job.params, "saved": result.saved, "done_url": importer.done_url},
+                done=result.saved,
+                total=max(result.saved, 1),
+                finished_at=timezone.now(),
+                heartbeat_at=timezone.now(),
+            )
+    source.unlink(missing_ok=True)
+    if errors:
+        shown = sentences(str(e) for e in errors[:10])
+        more = _("（另有{count}处错误）").format(count=len(errors) - 10) if len(errors) > 10 else ""
+        fail(job, _("导入未成功，未保存任何数据：") + shown + more)
+        return ExportJob.Status.FAILED
+    return ExportJob.Status.DONE
 
 
 def list_export_url(request, title: str) -> str:
@@ -164,6 +240,8 @@ def run_export(job_id: int) -> str:
         job.attempts += 1
         job.error = ""
         job.save(update_fields=["status", "started_at", "heartbeat_at", "attempts", "error"])
+    if job.kind == ExportJob.Kind.IMPORT:
+        return run_import(job)
     folder = export_root()
     suffix = SUFFIX.get(job.kind, ".xlsx")
     final = folder / f"{job.pk}-{secrets.token_hex(8)}{suffix}"
@@ -300,6 +378,9 @@ def stale_cutoff() -> datetime.datetime:
 
 
 def is_stale(job: ExportJob) -> bool:
+    if job.kind == ExportJob.Kind.IMPORT:
+        silent = timezone.now() - datetime.timedelta(seconds=IMPORT_STALE_SECONDS)
+        return job.heartbeat_at is None or job.heartbeat_at < silent
     return job.heartbeat_at is None or job.heartbeat_at < stale_cutoff()
 
 
@@ -307,7 +388,14 @@ def recover_stale() -> int:
     """Jobs whose worker died (running, no progress for STALE_SECONDS) are queued again; they run from the start.
     Returns how many."""
     cutoff = stale_cutoff()
-    stale = list(ExportJob.objects.filter(status=ExportJob.Status.RUNNING, heartbeat_at__lt=cutoff))
+    # An import saves its rows in one transaction, with no progress to show until it commits: it is given
+    # IMPORT_STALE_SECONDS before it counts as lost.
+    import_cutoff = timezone.now() - datetime.timedelta(seconds=IMPORT_STALE_SECONDS)
+    stale = list(
+        ExportJob.objects.filter(status=ExportJob.Status.RUNNING, heartbeat_at__lt=cutoff).exclude(
+            kind=ExportJob.Kind.IMPORT, heartbeat_at__gte=import_cutoff
+        )
+    )
     for job in stale:
         for partial in export_root().glob(f"{job.pk}-*.part"):  # what the dead worker was writing
             partial.unlink(missing_ok=True)

@@ -27,6 +27,7 @@ class ExportJob(models.Model):
         ROLLOUT_PDF = "rollout-pdf", _("社工站建设进展（PDF）")
         OCDS = "ocds-json", _("开放合同数据（OCDS发布包）")
         LIST_XLSX = "list-xlsx", _("列表导出（Excel）")
+        IMPORT = "import", _("导入")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
@@ -59,6 +60,7 @@ class ExportJob(models.Model):
     error = models.TextField(_("失败原因"), blank=True)
     task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
     # A list export: the list's address and filters (path, query) and its title, replayed as the asker by the worker.
+    # An import: its family, the waiting file's name, the column mapping confirmed, and what was saved.
     params = models.JSONField(_("导出参数"), default=dict, blank=True)
 
     objects = ExportJobQuerySet.as_manager()
@@ -84,6 +86,8 @@ class ExportJob(models.Model):
         """What is being made, as people read it: a list's own title, else the kind."""
         if self.kind == self.Kind.LIST_XLSX and self.params.get("title"):
             return str(_("{title}（Excel）")).format(title=self.params["title"])
+        if self.kind == self.Kind.IMPORT and self.params.get("title"):
+            return str(self.params["title"])
         return str(self.get_kind_display())
 
     @property

@@ -27,7 +27,8 @@ def navigation(request) -> dict:
             "audit": role == Role.AUDITOR,
             "approvals": role in set(APPROVER_ROLE.values()),
             "admin_site": user.may_use_admin_site,
-            "exports": role in (Role.BUREAU, Role.MUNICIPAL),
+            # A list export above a size becomes a job for every role with lists (documents/job_views.py).
+            "exports": role in (Role.BUREAU, Role.MUNICIPAL, Role.STREET, Role.CONTRACTOR, Role.AUDITOR),
         },
         # Every paginated page offers the same sizes (a view may pass its own): never a bare "每页 条".
         "page_sizes": PAGE_SIZES,

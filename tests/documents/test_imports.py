@@ -142,3 +142,45 @@ def test_site_conditions_import_for_the_street(demo_users):
     assert SiteConditionLog.objects.count() == before + 1
     refused = importer.run(buffer.getvalue(), demo_users["fengniancun"], commit=True)
     assert refused.errors[0].column == "社工站"
+
+
+def test_a_big_import_is_saved_by_a_worker_all_or_nothing(
+    client_as, settings, django_capture_on_commit_callbacks
+):
+    """Issue 19: a confirmed import above IMPORT_JOB_ROWS rows leaves the request; the worker saves it through the
+    same Resource and services, in one transaction, and the job page says what was saved — or which rows were
+    wrong, with nothing saved."""
+    from audit.models import AuditEvent
+    from documents.models import ExportJob
+
+    settings.IMPORT_JOB_ROWS = 2
+    client = client_as("org-a")
+    upload = SimpleUploadedFile("花名册.xlsx", (FIXTURES / "roster-messy.xlsx").read_bytes())
+    token = client.post(reverse("import", args=["roster"]), {"file": upload}).context["token"]
+    before = SocialWorker.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("import-confirm", args=["roster"]), {"token": token})
+    job = ExportJob.objects.get(kind="import")
+    assert response.status_code == 302 and response["Location"] == f"/exports/jobs/{job.pk}/"
+    job.refresh_from_db()
+    assert job.status == "done" and job.params["saved"] == 4, job.error
+    assert SocialWorker.objects.count() == before + 4
+    page = client.get(f"/exports/jobs/{job.pk}/").content.decode()
+    assert "已转为后台导入" in page and "已导入4行" in page and reverse("worker-list") in page
+    assert AuditEvent.objects.filter(
+        action="import", username="org-a", summary="导入社工花名册：4行"
+    ).exists()
+    assert not list((settings.EXPORT_ROOT).glob("import-*"))  # the file is not kept once imported
+    assert client_as("org-b").get(f"/exports/jobs/{job.pk}/").status_code == 404  # the uploader's alone
+
+    client = client_as("org-a")
+    bad = SimpleUploadedFile("bad.xlsx", (FIXTURES / "roster-one-bad-row.xlsx").read_bytes())
+    token = client.post(reverse("import", args=["roster"]), {"file": bad}).context["token"]
+    before = SocialWorker.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import-confirm", args=["roster"]), {"token": token})
+    failed = ExportJob.objects.filter(kind="import").latest("pk")
+    assert failed.status == "failed" and SocialWorker.objects.count() == before
+    assert "未保存任何数据" in failed.error and "第6行“入职日期”（H列）" in failed.error
+    page = client.get(f"/exports/jobs/{failed.pk}/").content.decode()
+    assert "修改文件后重新上传" in page
