@@ -339,12 +339,54 @@ def export_job(export: dict) -> dict[str, float]:
         raise SystemExit(f"the export job did not finish: {job.error}")
     job_s = (job.finished_at - job.started_at).total_seconds()
     command_s = export.get("export_s", export["export_cold_s"])
+    # The file is the command's: export_rollout for the same scope (every district, no names, as the municipal
+    # bureau's), compared cell by cell below the title rows (which name the moment of export).
+    from django.conf import settings
+
+    command_file = ROOT / "var" / "bench" / "command.xlsx"
+    command_file.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "export_rollout",
+            "--format",
+            "xlsx",
+            "-o",
+            str(command_file),
+            "--without-names",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    identical = same_cells(Path(settings.EXPORT_ROOT) / job.file, command_file)
     return {
         "job_start_ms": start_ms,
         "job_first_progress_s": first if first is not None else float("nan"),
         "job_s": job_s,
         "job_vs_command": job_s / command_s,
+        "job_file_identical": identical,
     }
+
+
+def same_cells(first: Path, second: Path) -> bool:
+    """Two workbooks with the same sheets and the same cells below their two title rows, read as streams."""
+    from itertools import zip_longest
+
+    from openpyxl import load_workbook
+
+    one, two = load_workbook(first, read_only=True), load_workbook(second, read_only=True)
+    if one.sheetnames != two.sheetnames:
+        return False
+    for name in one.sheetnames:
+        rows = zip_longest(
+            one[name].iter_rows(min_row=3, values_only=True), two[name].iter_rows(min_row=3, values_only=True)
+        )
+        if any(a != b for a, b in rows):
+            return False
+    return True
 
 
 def workbook_in_child() -> dict[str, float]:
@@ -421,7 +463,8 @@ def report(
         print(
             f"export job: the request that starts it {export['job_start_ms']:.0f} ms; first progress after "
             f"{export['job_first_progress_s']:.2f} s; the job {export['job_s']:.2f} s "
-            f"({export['job_vs_command']:.2f}x the command's time for the same file)"
+            f"({export['job_vs_command']:.2f}x the command's time for the same file); "
+            f"the file is {'identical to' if export['job_file_identical'] else 'DIFFERENT from'} export_rollout's"
         )
         deployed_s = export.get("export_s", cold_s)
         result += (
@@ -431,6 +474,7 @@ def report(
             f"export_cold_peak_mb={export['export_cold_peak_mb']:.0f} pdf_250_s={pdf[1]:.2f} "
             f"export_job_start_ms={export['job_start_ms']:.0f} export_first_progress_s={export['job_first_progress_s']:.2f} "
             f"export_job_vs_command={export['job_vs_command']:.2f} "
+            f"export_job_file_identical={export['job_file_identical']} "
         )
     print(result + f"engine_s={engine_s:.2f} engine_all_s={engine_all_s:.2f} generate_s={generate_s:.1f}")
 
