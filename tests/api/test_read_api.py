@@ -295,3 +295,8 @@ def test_the_schema_and_its_documentation_page_are_served_from_local_files(clien
     assert not re.search(r"""(src|href)=["']https?://""", page)  # no CDN
     for asset in re.findall(r"""src=["']([^"']+)["']""", page):
         assert client.get(asset).status_code == 200, asset
+
+
+def test_the_schema_validates():
+    """drf-spectacular's own check, as `make check` runs it: any warning fails."""
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
