@@ -149,7 +149,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PersonBackend",  # ModelBackend, refusing the read API's machine accounts
 ]
 if ENVIRONMENT == "test":
     # Hashing cost is not what the tests test; a fast hasher keeps the suite quick.

@@ -300,3 +300,13 @@ def test_the_schema_and_its_documentation_page_are_served_from_local_files(clien
 def test_the_schema_validates():
     """drf-spectacular's own check, as `make check` runs it: any warning fails."""
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_a_machine_account_cannot_sign_in_even_with_a_password(client, tokens):
+    account = ApiToken.objects.get(pk=tokens["district_token"].pk).account
+    account.set_password("given-by-mistake-2026")
+    account.save()
+    response = client.post(
+        "/accounts/login/", {"username": account.username, "password": "given-by-mistake-2026"}
+    )
+    assert response.status_code == 200 and "_auth_user_id" not in client.session

@@ -107,6 +107,8 @@ def test_a_date_alone_or_an_unescaped_plus_is_read_as_shanghai_time(client, key)
     with time_machine.travel(SECOND_PULL, tick=False):
         moment = FIRST_PULL.strftime("%Y-%m-%dT%H:%M:%S+08:00")
         plain = client.get(f"/api/v1/stations/?updated_since={moment}", headers=auth)
-        assert plain.status_code == 200 and plain.json()["results"] == []  # '+' arrives as a space: still read
+        assert (
+            plain.status_code == 200 and plain.json()["results"] == []
+        )  # '+' arrives as a space: still read
         day = client.get(f"/api/v1/stations/?updated_since={FIRST_PULL:%Y-%m-%d}", headers=auth)
         assert day.status_code == 200 and day.json()["results"] == []
