@@ -324,7 +324,10 @@ POST_TABLE = {
     "volunteer-link-renew": (lambda ids: {"pk": ids["volunteer"]}, expect(set(), {"org-b"}, {"org-a"})),
     "volunteer-active": (lambda ids: {"pk": ids["volunteer"]}, expect(set(), {"org-b"}, {"org-a"})),
     # A finished job is not run again: its owner goes back to it; anyone else is told it does not exist.
-    "export-job-retry": (lambda ids: {"pk": ids["job"]}, expect(set(), ALL - {"admin", "bureau"}, {"bureau"})),
+    "export-job-retry": (
+        lambda ids: {"pk": ids["job"]},
+        expect(set(), ALL - {"admin", "bureau"}, {"bureau"}),
+    ),
     # Without a previewed file there is nothing to confirm: the contractors, who may import, get 404.
     "import-confirm": (lambda ids: {"kind": "roster"}, expect(set(), {"org-a", "org-b"})),
 }
