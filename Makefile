@@ -103,6 +103,7 @@ lint: install-test
 check: install-test
 	DJANGO_ENV=test $(PY) manage.py check
 	DJANGO_ENV=test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_ENV=test $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	$(VENV)/bin/lint-imports --no-cache
 
 test: install-test browser-deps lint check

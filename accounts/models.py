@@ -51,6 +51,9 @@ class User(AbstractUser):
 
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
     phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+    # A machine account: the scope of a read-API token (api.ApiToken), never signed in by a person (no password),
+    # never reminded.
+    is_machine = models.BooleanField(_("系统接口账号"), default=False, editable=False)
     # Raised when the user logs out or the account is disabled: every session opened before is dead.
     session_epoch = models.PositiveIntegerField(_("会话代次"), default=0, editable=False)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True, editable=False)

@@ -52,6 +52,8 @@ class AuditEvent(models.Model):
         ENROLMENT_CODE = "enrolment_code", _("签发两步验证启用码")
         TWO_FACTOR = "two_factor", _("启用两步验证")
         SCHEDULED = "scheduled", _("定时任务")
+        API = "api", _("接口调用")
+        API_TOKEN = "api_token", _("接口令牌")
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", _("成功")

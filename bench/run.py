@@ -109,16 +109,42 @@ def main():
             "list_all": (municipal, "/stations/"),
             "list_all_filtered": (municipal, "/stations/?status=operating&year=2022"),
             "admin_list_all": (everyone, "/admin/stations/station/"),
+            # The read API (issue 20): a page of 100 stations, as a district's token and as the municipal token.
+            "api_list": (machine_for(bureau), "/api/v1/stations/?page_size=100"),
+            "api_list_all": (machine_for(municipal), "/api/v1/stations/?page_size=100"),
             "floor": (bureau, "/healthz"),
         }
 
-    clients = {}
+    clients, keys = {}, {}
+
+    def machine_for(person):
+        """The machine account of a token with `person`'s scope (their district, or every district)."""
+        from api.services import issue_token
+
+        if person.pk not in person_token:
+            admin, _created = User.objects.get_or_create(
+                username="bench-admin", defaults={"role": "admin", "password_changed_at": timezone.now()}
+            )
+            token, key = issue_token(
+                system=f"bench-{person.username}",
+                district=District.objects.filter(staff=person).first() if person.role == "bureau" else None,
+                days=1,
+                by=admin,
+            )
+            keys[token.account_id] = key
+            person_token[person.pk] = token.account
+        return person_token[person.pk]
+
+    person_token = {}
 
     def client_for(user):
         if user.pk not in clients:
-            client = Client()
-            client.force_login(user)
-            clients[user.pk] = client
+            if user.pk in keys:  # a token's account: the key in the header, no session
+                clients[user.pk] = Client(headers={"Authorization": f"Bearer {keys[user.pk]}"})
+            else:
+                client = Client()
+                client.force_login(user)
+                clients[user.pk] = client
         return clients[user.pk]
 
     def queries(user, path) -> int:
@@ -127,7 +153,7 @@ def main():
         with CaptureQueriesContext(connection) as captured:
             response = client.get(path)
         if response.status_code != 200:
-            raise SystemExit(f"{path} answered {response.status_code}")
+            raise SystemExit(f"{path} answered {response.status_code} {response.get('Location', '')} as {user.username}")
         return len(captured)
 
     def timing(user, path) -> float:
@@ -437,6 +463,13 @@ def report(
     print(f"compliance engine, all N stations: {engine_all_s:.2f} s ({engine_all} findings)")
     peers = ("admin_list", "admin_list_all", "floor")
     same = all(small[name] == big[name] for name in small if name not in peers)
+    api_same = all(small[name] == big[name] for name in ("api_list", "api_list_all"))
+    print(
+        f"read API, a page of 100 stations: {times['api_list']:.1f} ms p95 for a district's token "
+        f"({times['api_list'] / times['list']:.2f}x the portal's list), {times['api_list_all']:.1f} ms for the "
+        f"municipal token ({times['api_list_all'] / times['list_all']:.2f}x its list); queries "
+        f"{small['api_list']} at 11 and {big['api_list']} at N"
+    )
     result = (
         f"RESULT stations={args.stations} districts={districts} queries_11={sum(small.values())} "
         f"queries_N={sum(big.values())} queries_equal={same} dashboard_p95_ms={times['dashboard']:.1f} "
@@ -445,6 +478,9 @@ def report(
         f"dashboard_cached_vs_floor={times['dashboard_cached'] / times['floor']:.1f} list_p95_ms={times['list']:.1f} "
         f"list_vs_admin={times['list'] / times['admin_list']:.2f} municipal_p95_ms={times['municipal']:.1f} "
         f"list_all_p95_ms={times['list_all']:.1f} list_all_vs_admin={times['list_all'] / times['admin_list_all']:.2f} "
+        f"api_list_p95_ms={times['api_list']:.1f} api_list_vs_list={times['api_list'] / times['list']:.2f} "
+        f"api_list_all_p95_ms={times['api_list_all']:.1f} api_queries_11={small['api_list']} "
+        f"api_queries_N={big['api_list']} api_queries_equal={api_same} "
     )
     if export:
         floor_s = export["floor_s"]

@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "rest_framework",  # the read API (api/, /api/v1/)
+    "drf_spectacular",  # its OpenAPI 3 schema
+    "drf_spectacular_sidecar",  # the documentation page's scripts, served from our own static files (no CDN)
     # The portal's own apps, lowest floor first (README, "Layout"; the import contract in pyproject.toml keeps them).
     "core",
     "accounts",
@@ -66,6 +69,7 @@ INSTALLED_APPS = [
     "reports",
     "documents",
     "audit",
+    "api",
     "demo",
 ]
 
@@ -145,7 +149,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PersonBackend",  # ModelBackend, refusing the read API's machine accounts
 ]
 if ENVIRONMENT == "test":
     # Hashing cost is not what the tests test; a fast hasher keeps the suite quick.
@@ -363,6 +367,37 @@ LOGGING = {
 
 # The demo accounts and the story of seed_demo are never loaded in production.
 DEMO_PASSWORD = "dongli-demo-2021"  # noqa: S105
+
+# The read API (api/, README "For the systems' developers"): tokens only, read-only, JSON in UTF-8, money as decimal
+# strings, times in ISO 8601 with +08:00, one error shape, a rate per token.
+API_RATE = env_str("API_RATE", "600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.auth.IsTokenReader"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.auth.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": API_RATE},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.handle",
+    "UNAUTHENTICATED_USER": None,
+    "COERCE_DECIMAL_TO_STRING": True,
+    "UNICODE_JSON": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "社工站管理平台数据接口 · Social Work Station Portal read API",
+    "DESCRIPTION": "只读接口，供市民政局平台、民政信息系统和政务数据共享交换平台读取社工站、合同和评估数据。"
+    "令牌由区民政局系统管理员签发（Authorization: Bearer <令牌>）。不含任何个人信息。",
+    "VERSION": "1.0.0",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_INCLUDE_SCHEMA": False,  # the schema's own address is not a resource
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 # django-import-export: the admin's exports escape anything Excel would read as a formula (as core.workbook does).
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True

@@ -18,6 +18,7 @@ urlpatterns = [
     path("evaluations/", include("evaluations.urls")),
     path("exports/", include("documents.urls")),
     path("audit/", include("audit.urls")),
+    path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -8,7 +8,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import StoredFile
+from core.models import StoredFile, TracksUpdates
 from core.scoping import ChildScopedQuerySet, ScopedQuerySet
 from core.text import gettext
 from stations.models import Station
@@ -232,7 +232,7 @@ class ProcurementQuerySet(StationChildQuerySet):
         return self.filter(staffed_by(user, "awarded_to", "station__street__district"))
 
 
-class Procurement(models.Model):
+class Procurement(TracksUpdates):
     """A government procurement (政府采购) of one station's service project (R-PROC-1, R-PROC-3)."""
 
     class Purchaser(models.TextChoices):
@@ -336,7 +336,7 @@ class ProjectCycleQuerySet(StationChildQuerySet):
         return self.filter(staffed_by(user, "contractor", "station__street__district"))
 
 
-class ProjectCycle(models.Model):
+class ProjectCycle(TracksUpdates):
     """A project cycle (项目周期): one contractor runs a station for up to three years, signed yearly (R-CYCLE-1)."""
 
     class EndReason(models.TextChoices):
@@ -419,7 +419,7 @@ class ContractYearQuerySet(StationChildQuerySet):
         return self.filter(staffed_by(user, "cycle__contractor", "station__street__district"))
 
 
-class ContractYear(models.Model):
+class ContractYear(TracksUpdates):
     """A contract year (购买合同，一年一签): the yearly contract of a cycle, with its amount and money lines."""
 
     cycle = models.ForeignKey(
@@ -526,7 +526,7 @@ class ContractYearChildQuerySet(ChildScopedQuerySet):
     parent_field = "contract_year"
 
 
-class BudgetLine(models.Model):
+class BudgetLine(TracksUpdates):
     """One of the five budget lines of a contract year's amount (R-FUND-2)."""
 
     class Line(models.TextChoices):
@@ -566,7 +566,7 @@ class BudgetLine(models.Model):
         return f"{self.get_line_display()} {self.amount}"
 
 
-class FundingAllocation(models.Model):
+class FundingAllocation(TracksUpdates):
     """How much of a contract year's amount comes from one funding source (R-FUND-3)."""
 
     class Source(models.TextChoices):

@@ -156,3 +156,18 @@ class StoredFile(models.Model):
     @staticmethod
     def checksum(data: bytes) -> str:
         return hashlib.sha256(data).hexdigest()
+
+
+class TracksUpdates(models.Model):
+    """A record that says when it last changed (`updated_at`), for the read API's incremental sync
+    (`?updated_since=`): set on every save, also a save of some fields only."""
+
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is not None:
+            update_fields = {*update_fields, "updated_at"}
+        super().save(*args, update_fields=update_fields, **kwargs)

@@ -166,14 +166,13 @@ def import_page(request, kind: str):
     )
 
 
-def _row_count(content: bytes) -> int:
-    """About how many rows the file has (its header included): the preview has already read it within bounds."""
-    from documents.imports import read_sheet
-
+def _row_count(importer, content: bytes, mapping) -> int:
+    """How many rows of data the file has below its header (read again within bounds, not imported)."""
     try:
-        return len(read_sheet(content))
+        _result, _dataset, numbers = importer.parse(content, "", mapping)
     except ImportRefused:
         return 0
+    return len(numbers)
 
 
 @require_POST
@@ -183,7 +182,7 @@ def import_confirm(request, kind: str):
     pending = request.session.get(SESSION_KEY, {})
     pending.pop(token, None)
     request.session[SESSION_KEY] = pending
-    rows = _row_count(content)
+    rows = _row_count(importer, content, _mapping(request))
     if rows > settings.IMPORT_JOB_ROWS:
         # A big file leaves the web request: a worker imports it, all or nothing, and the job page follows it.
         from documents.jobs import import_start

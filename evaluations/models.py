@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from contracts.models import ContractYear
+from core.models import TracksUpdates
 from core.scoping import ChildScopedQuerySet
 
 
@@ -32,7 +33,7 @@ class EvaluationQuerySet(ChildScopedQuerySet):
         return graded.filter(bureau_signed_at__isnull=True)
 
 
-class Evaluation(models.Model):
+class Evaluation(TracksUpdates):
     """An evaluation of a contract year by the bureau and the street: mid-term, or the year-end one (R-EVAL-1, -2)."""
 
     class Kind(models.TextChoices):
@@ -184,7 +185,7 @@ class ScoringItem(models.Model):
         return f"{self.sheet_year} {self.name} {self.max_score}"
 
 
-class EvaluationScore(models.Model):
+class EvaluationScore(TracksUpdates):
     """The score of one item of an evaluation's scoring sheet."""
 
     evaluation = models.ForeignKey(

@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from contracts.models import ContractYear, staffed_by
 from core.crypto import EncryptedCharField
-from core.models import StoredFile
+from core.models import StoredFile, TracksUpdates
 from core.scoping import ChildScopedQuerySet
 from core.text import gettext, label
 from stations.models import Station
@@ -82,7 +82,7 @@ class ReportQuerySet(ChildScopedQuerySet):
         return self.none()
 
 
-class Report(models.Model):
+class Report(TracksUpdates):
     """A report a contractor owes for a contract year: service plan, monthly brief, mid-term or final report."""
 
     class Kind(models.TextChoices):
@@ -231,7 +231,7 @@ class ReportChildQuerySet(ChildScopedQuerySet):
     parent_field = "report"
 
 
-class ReportFigure(models.Model):
+class ReportFigure(TracksUpdates):
     """The service figures of a report for one area and one kind of service (R-SVC-1)."""
 
     report = models.ForeignKey(

@@ -65,7 +65,7 @@ def build_reminders(today: datetime.date | None = None) -> list[Reminder]:
         )
     )
     contractor_staff, street_staff, district_staff = defaultdict(list), defaultdict(list), defaultdict(list)
-    for user in User.objects.filter(is_active=True).prefetch_related(
+    for user in User.objects.filter(is_active=True, is_machine=False).prefetch_related(
         "contractor_memberships", "street_offices", "bureau_districts"
     ):
         # A contractor's account is reminded of the contractor's work in the districts that linked it.

@@ -215,6 +215,7 @@ def _reports_of(stations, *fields, **filters):
             "period",
             "submitted_at",
             "contract_year__start_date",
+            "contract_year__planned_end_date",  # the year's label, in a report's name (str)
             "contract_year__end_date",
             "contract_year__station__name",
             "contract_year__cycle__contractor_id",

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from contracts.models import Contractor, ProjectCycle, staffed_by
 from core.crypto import EncryptedCharField, digest
+from core.models import TracksUpdates
 from core.scoping import ChildScopedQuerySet, ScopedQuerySet
 from stations.models import District, Station
 
@@ -98,7 +99,7 @@ class WorkerChildQuerySet(ChildScopedQuerySet):
     parent_field = "worker"
 
 
-class Qualification(models.Model):
+class Qualification(TracksUpdates):
     """A social-work professional qualification (社会工作专业资质) held by a worker (R-STAFF-2, R-STAFF-3)."""
 
     class Level(models.TextChoices):
@@ -136,7 +137,7 @@ class PostingQuerySet(ChildScopedQuerySet):
         return self.none()  # who works where is personal data the municipal bureau does not need
 
 
-class Posting(models.Model):
+class Posting(TracksUpdates):
     """A worker's posting to a station under a cycle (派驻): full-time, with a labour contract (R-STAFF-4, -5)."""
 
     worker = models.ForeignKey(

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import StoredFile
+from core.models import StoredFile, TracksUpdates
 from core.scoping import ChildScopedQuerySet, ScopedQuerySet
 
 
@@ -22,7 +22,7 @@ class DistrictQuerySet(ScopedQuerySet):
         return self.all()
 
 
-class District(models.Model):
+class District(TracksUpdates):
     """A district (区) whose civil-affairs bureau buys and supervises the stations of its streets."""
 
     name = models.CharField(_("区名称"), max_length=50)
@@ -90,7 +90,7 @@ class StreetQuerySet(ScopedQuerySet):
         return self.all()
 
 
-class Street(models.Model):
+class Street(TracksUpdates):
     """A street (街道), scheduled by the rollout plan to get its station in one year (R-PLAN-1)."""
 
     district = models.ForeignKey(
@@ -168,7 +168,7 @@ class StationQuerySet(ScopedQuerySet):
         return self.all()
 
 
-class Station(models.Model):
+class Station(TracksUpdates):
     """A street social work service station (社工站): one per street, run by a contractor under contract."""
 
     street = models.ForeignKey(

@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = [
-    "config", "demo", "documents", "reports", "staffing", "evaluations", "contracts", "stations", "accounts",
+    "config", "demo", "api", "documents", "reports", "staffing", "evaluations", "contracts", "stations", "accounts",
     "audit", "core",
 ]  # fmt: skip
 LINT = str(Path(sys.executable).with_name("lint-imports"))

@@ -255,7 +255,8 @@ def portal_url_names(patterns=None) -> set[str]:
     names = set()
     for pattern in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(pattern, URLResolver):
-            if getattr(pattern, "namespace", None) == "admin":
+            # The admin has its own walk; the read API answers tokens, not sessions (tests/api walks it as every token).
+            if getattr(pattern, "namespace", None) in ("admin", "api"):
                 continue
             names |= portal_url_names(pattern.url_patterns)
         elif isinstance(pattern, URLPattern) and pattern.name:
@@ -323,7 +324,10 @@ POST_TABLE = {
     "volunteer-link-renew": (lambda ids: {"pk": ids["volunteer"]}, expect(set(), {"org-b"}, {"org-a"})),
     "volunteer-active": (lambda ids: {"pk": ids["volunteer"]}, expect(set(), {"org-b"}, {"org-a"})),
     # A finished job is not run again: its owner goes back to it; anyone else is told it does not exist.
-    "export-job-retry": (lambda ids: {"pk": ids["job"]}, expect(set(), ALL - {"admin", "bureau"}, {"bureau"})),
+    "export-job-retry": (
+        lambda ids: {"pk": ids["job"]},
+        expect(set(), ALL - {"admin", "bureau"}, {"bureau"}),
+    ),
     # Without a previewed file there is nothing to confirm: the contractors, who may import, get 404.
     "import-confirm": (lambda ids: {"kind": "roster"}, expect(set(), {"org-a", "org-b"})),
 }

@@ -259,8 +259,25 @@ def other_district(db):
 
 
 def test_every_scoped_model_has_a_row_in_the_table():
-    # The audit log and export jobs are not a station's: each has its own test below.
-    assert {label(m) for m in scoped_models()} == set(PATHS) | {"audit.AuditEvent", "documents.ExportJob"}
+    # The audit log, export jobs and the read API's tombstones are not a station's: each has its own test below.
+    assert {label(m) for m in scoped_models()} == set(PATHS) | {
+        "audit.AuditEvent",
+        "documents.ExportJob",
+        "api.Tombstone",
+    }
+
+
+@pytest.mark.django_db
+def test_a_deletion_is_heard_by_whoever_saw_the_record(demo_users, other_district):
+    from api.models import Tombstone
+
+    dongli = District.objects.get(code="120110")
+    Tombstone.objects.create(resource="stations", object_id=1, district=dongli)
+    Tombstone.objects.create(resource="stations", object_id=2, district=other_district)
+    for username, user in demo_users.items():
+        seen = set(Tombstone.objects.visible_to(user).values_list("object_id", flat=True))
+        expected = {"bureau": {1}, "municipal": {1, 2}}.get(username, set())
+        assert seen == expected, username
 
 
 @pytest.mark.django_db

@@ -166,7 +166,7 @@ def test_a_big_import_is_saved_by_a_worker_all_or_nothing(
     assert job.status == "done" and job.params["saved"] == 4, job.error
     assert SocialWorker.objects.count() == before + 4
     page = client.get(f"/exports/jobs/{job.pk}/").content.decode()
-    assert "已转为后台导入" in page and "已导入4行" in page and reverse("worker-list") in page
+    assert "共4行，已转为后台导入" in page and "已导入4行" in page and reverse("worker-list") in page
     assert AuditEvent.objects.filter(
         action="import", username="org-a", summary="导入社工花名册：4行"
     ).exists()

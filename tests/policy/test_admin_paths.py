@@ -26,6 +26,8 @@ PATHS = {
     "otp_totp.totpdevice": "identity",
     # The task queue's runs: the administrator's to read (documents/admin.py), never written in the admin.
     "django_tasks_database.dbtaskresult": "identity",
+    # The read API's tokens: the administrator issues and revokes them through api.services, never edits one.
+    "api.apitoken": "identity",
     "core.policyparameter": "service",
     "stations.district": ("code",),
     "stations.rolloutplan": "read-only",
