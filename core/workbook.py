@@ -109,9 +109,10 @@ def print_on_a4(sheet, header_row: int) -> None:
 PROGRESS_EVERY = 200  # rows between two progress reports (the listener writes at most twice a second)
 
 
-def write_workbook(sheets: list[Sheet], out, progress=None) -> None:
-    """Write `sheets` to `out` (a path or a binary file object); `progress(rows)` hears how many rows are written,
-    every PROGRESS_EVERY rows and at the end of each sheet."""
+def write_workbook(sheets: Iterable[Sheet], out, progress=None) -> None:
+    """Write `sheets` (a list, or a generator that makes each sheet when it is reached) to `out` (a path or a binary
+    file object); `progress(rows)` hears how many rows are written: at the first row, every PROGRESS_EVERY rows and
+    at the end of each sheet."""
     book = Workbook(write_only=True)
     written = 0
     for spec in sheets:
@@ -153,7 +154,7 @@ def write_workbook(sheets: list[Sheet], out, progress=None) -> None:
                     cells.append(value)
             sheet.append(cells)
             count += 1
-            if progress is not None and count % PROGRESS_EVERY == 0:
+            if progress is not None and (count % PROGRESS_EVERY == 0 or written + count == 1):
                 progress(written + count)
         written += count
         if progress is not None:

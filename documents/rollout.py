@@ -384,16 +384,19 @@ def findings_sheet(stations, today, *, people: bool = True) -> Sheet:
 def rollout_sheets(stations, today: datetime.date | None = None, *, people: bool = True) -> list[Sheet]:
     """The sheets of the rollout workbook for the given stations (a user's `Station.objects.visible_to`). Without
     `people` (a role that does not see people, accounts.models.sees_people), workers are counted, not named."""
-    today = today or timezone.localdate()
-    return [
-        plan_sheet(stations, today),
-        plan_years_sheet(stations, today),
-        contracts_sheet(stations, today),
-        workers_sheet(stations, today) if people else team_counts_sheet(stations, today),
-        reports_sheet(stations, today),
-        evaluations_sheet(stations, today),
-        findings_sheet(stations, today, people=people),
-    ]
+    return list(_sheets(stations, today or timezone.localdate(), people))
+
+
+def _sheets(stations, today: datetime.date, people: bool):
+    """The sheets one after another, each made when the writer reaches it: the first rows of a province's workbook
+    are written (and its job shows progress) before the later sheets' queries have run."""
+    yield plan_sheet(stations, today)
+    yield plan_years_sheet(stations, today)
+    yield contracts_sheet(stations, today)
+    yield workers_sheet(stations, today) if people else team_counts_sheet(stations, today)
+    yield reports_sheet(stations, today)
+    yield evaluations_sheet(stations, today)
+    yield findings_sheet(stations, today, people=people)
 
 
 @chinese_document
@@ -403,7 +406,7 @@ def write_rollout_workbook(
     """Build and write the rollout workbook; its rows are made while writing, so both happen in Chinese (each
     message translated once). `progress(rows)` hears how far the writing is (core.workbook.write_workbook)."""
     with translations_cached():
-        write_workbook(rollout_sheets(stations, today, people=people), out, progress=progress)
+        write_workbook(_sheets(stations, today or timezone.localdate(), people), out, progress=progress)
 
 
 def rollout_rows_estimate(stations) -> int:
