@@ -202,7 +202,7 @@ def main():
     generate_s = time.perf_counter() - started
     see_every_district()
     district = District.objects.filter(code__startswith="9").earliest("pk")
-    bureau = district.staff.exclude(pk=everyone.pk).get()
+    bureau = district.staff.exclude(pk=everyone.pk).filter(is_machine=False).get()
     stations = Station.objects.visible_to(bureau)
     station = stations.first()
     contractor, _created = User.objects.get_or_create(
