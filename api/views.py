@@ -102,6 +102,15 @@ class ApiMixin:
                 if response.status_code < 400
                 else AuditEvent.Outcome.FAILURE,
             )
+        elif response.status_code == 401:
+            # A call without a usable token is not a system's, but it is still a call: who tried, from where.
+            record(
+                AuditEvent.Action.API,
+                request=request._request,
+                object_type=f"api:{getattr(self, 'basename', None) or type(self).__name__}"[:100],
+                summary=f"未通过令牌验证：GET {request.get_full_path()}"[:500],
+                outcome=AuditEvent.Outcome.FAILURE,
+            )
         if response.status_code == 200 and isinstance(response, Response):
             response.render()
             etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'

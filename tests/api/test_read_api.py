@@ -230,6 +230,9 @@ def test_every_call_is_in_the_audit_log(client, tokens):
     event = AuditEvent.objects.filter(action="api").latest("pk")
     assert event.username.startswith("api-") and event.object_type == "api:stations"
     assert event.summary == "区政务数据共享交换平台：GET /api/v1/stations/?page_size=5，5行"
+    get(client, "/api/v1/stations/", tokens["revoked"])  # refused calls are recorded too
+    refused = AuditEvent.objects.filter(action="api").latest("pk")
+    assert refused.outcome == "failure" and refused.summary == "未通过令牌验证：GET /api/v1/stations/"
 
 
 def test_lists_are_bounded_in_queries_whatever_the_size(client, tokens, django_assert_max_num_queries):

@@ -110,7 +110,9 @@ def test_a_date_alone_or_an_unescaped_plus_is_read_as_shanghai_time(client, key)
         assert (
             plain.status_code == 200 and plain.json()["results"] == []
         )  # '+' arrives as a space: still read
-        later = FIRST_PULL + datetime.timedelta(days=1)  # its midnight, Shanghai time, is after every change here
+        later = FIRST_PULL + datetime.timedelta(
+            days=1
+        )  # its midnight, Shanghai time, is after every change here
         day = client.get(f"/api/v1/stations/?updated_since={later:%Y-%m-%d}", headers=auth)
         assert day.status_code == 200 and day.json()["results"] == []
         earlier = FIRST_PULL - datetime.timedelta(days=2)  # before the test station was made
