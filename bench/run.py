@@ -153,7 +153,9 @@ def main():
         with CaptureQueriesContext(connection) as captured:
             response = client.get(path)
         if response.status_code != 200:
-            raise SystemExit(f"{path} answered {response.status_code} {response.get('Location', '')} as {user.username}")
+            raise SystemExit(
+                f"{path} answered {response.status_code} {response.get('Location', '')} as {user.username}"
+            )
         return len(captured)
 
     def timing(user, path) -> float:

@@ -4,15 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0004_scheduled_runs'),
+        ("audit", "0004_scheduled_runs"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('login', '登录'), ('logout', '退出'), ('login_failed', '登录失败'), ('lockout', '账号锁定'), ('password_change', '修改密码'), ('export', '导出'), ('download', '下载文件'), ('import', '导入'), ('unmask', '查看完整个人信息'), ('denied', '拒绝访问'), ('create', '新增'), ('update', '修改'), ('delete', '删除'), ('account_request', '账号变更申请'), ('account_approve', '账号变更批准'), ('account_reject', '账号变更驳回'), ('password_reset', '重置密码'), ('enrolment_code', '签发两步验证启用码'), ('two_factor', '启用两步验证'), ('scheduled', '定时任务'), ('api', '接口调用'), ('api_token', '接口令牌')], db_index=True, max_length=24, verbose_name='操作'),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("login", "登录"),
+                    ("logout", "退出"),
+                    ("login_failed", "登录失败"),
+                    ("lockout", "账号锁定"),
+                    ("password_change", "修改密码"),
+                    ("export", "导出"),
+                    ("download", "下载文件"),
+                    ("import", "导入"),
+                    ("unmask", "查看完整个人信息"),
+                    ("denied", "拒绝访问"),
+                    ("create", "新增"),
+                    ("update", "修改"),
+                    ("delete", "删除"),
+                    ("account_request", "账号变更申请"),
+                    ("account_approve", "账号变更批准"),
+                    ("account_reject", "账号变更驳回"),
+                    ("password_reset", "重置密码"),
+                    ("enrolment_code", "签发两步验证启用码"),
+                    ("two_factor", "启用两步验证"),
+                    ("scheduled", "定时任务"),
+                    ("api", "接口调用"),
+                    ("api_token", "接口令牌"),
+                ],
+                db_index=True,
+                max_length=24,
+                verbose_name="操作",
+            ),
         ),
     ]
