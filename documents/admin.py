@@ -5,6 +5,7 @@ from django.contrib import admin
 from django_tasks_db.models import DBTaskResult
 
 from core.admin_base import PortalExportMixin, SafeChangelistMixin, _role_may
+from documents.models import TaskRun
 
 
 class QueueAdmin(SafeChangelistMixin, PortalExportMixin, admin.ModelAdmin):
@@ -32,7 +33,7 @@ if admin.site.is_registered(DBTaskResult):
     )  # django-tasks-db's own admin: replaced by the administrator's read-only one
 
 
-@admin.register(DBTaskResult)
+@admin.register(TaskRun)
 class TaskRunAdmin(QueueAdmin):
     list_display = ["task_path", "status", "enqueued_at", "started_at", "finished_at", "exception_class_path"]
     list_filter = ["status", "task_path"]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
 
 from core.scoping import ScopedQuerySet
 
@@ -99,3 +100,13 @@ class ExportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class TaskRun(DBTaskResult):
+    """A run of a background task as the administrator reads it in the admin (任务运行): django-tasks-db's own
+    record, named in the portal's language."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("任务运行")
+        verbose_name_plural = _("任务运行")

@@ -25,7 +25,7 @@ PATHS = {
     "axes.accessfailurelog": "identity",
     "otp_totp.totpdevice": "identity",
     # The task queue's runs: the administrator's to read (documents/admin.py), never written in the admin.
-    "django_tasks_database.dbtaskresult": "identity",
+    "documents.taskrun": "identity",
     # The read API's tokens: the administrator issues and revokes them through api.services, never edits one.
     "api.apitoken": "identity",
     "core.policyparameter": "service",
