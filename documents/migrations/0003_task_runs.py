@@ -4,24 +4,22 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('django_tasks_database', '0021_conditional_partial_index_ordering'),
-        ('documents', '0002_jobs_for_lists_ocds_and_imports'),
+        ("django_tasks_database", "0021_conditional_partial_index_ordering"),
+        ("documents", "0002_jobs_for_lists_ocds_and_imports"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TaskRun',
-            fields=[
-            ],
+            name="TaskRun",
+            fields=[],
             options={
-                'verbose_name': '任务运行',
-                'verbose_name_plural': '任务运行',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "任务运行",
+                "verbose_name_plural": "任务运行",
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('django_tasks_database.dbtaskresult',),
+            bases=("django_tasks_database.dbtaskresult",),
         ),
     ]
