@@ -129,13 +129,19 @@ class ResourceViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     `updated_since` to what changed."""
 
     model = None
+    children: tuple[str, ...] = ()  # the nested rows (related names) whose changes are the record's own
     pagination_class = SyncCursor
 
     def shaped(self, rows):
         return rows
 
     def changed_since(self, since) -> Q:
-        return Q(updated_at__gt=since)
+        changed = Q(updated_at__gt=since)
+        for child in self.children:
+            changed |= Q(**{f"{child}__updated_at__gt": since})
+        if not self.children:
+            return changed
+        return Q(pk__in=self.model.objects.filter(changed).values("pk"))  # a semi-join: each row once
 
     def get_queryset(self):
         rows = self.shaped(self.model.objects.visible_to(self.request.user))
@@ -251,15 +257,10 @@ class ContractYearViewSet(ResourceViewSet):
     """合同年度：金额、约定人数、预算科目和资金来源。Contract years with budget lines and funding sources."""
 
     model, serializer_class = ContractYear, s.ContractYearSerializer
+    children = ("budget_lines", "funding")
 
     def shaped(self, rows):
         return rows.prefetch_related("budget_lines", "funding")
-
-    def changed_since(self, since) -> Q:
-        changed = ContractYear.objects.filter(
-            Q(updated_at__gt=since) | Q(budget_lines__updated_at__gt=since) | Q(funding__updated_at__gt=since)
-        )
-        return Q(pk__in=changed.values("pk"))
 
 
 @extend_schema_view(**LIST_DOC)
@@ -267,16 +268,10 @@ class ReportViewSet(ResourceViewSet):
     """报告：类别、所属期间、状态、服务人次和服务数据（不含正文和附件）。Reports' metadata and figures."""
 
     model, serializer_class = Report, s.ReportSerializer
+    children = ("figures",)
 
     def shaped(self, rows):
         return rows.select_related("contract_year").prefetch_related("figures")
-
-    def changed_since(self, since) -> Q:
-        return Q(
-            pk__in=Report.objects.filter(Q(updated_at__gt=since) | Q(figures__updated_at__gt=since)).values(
-                "pk"
-            )
-        )
 
 
 @extend_schema_view(**LIST_DOC)
@@ -284,16 +279,10 @@ class EvaluationViewSet(ResourceViewSet):
     """评估：等次、总分和各项得分、签字和报送时间。Evaluations with grades and scores."""
 
     model, serializer_class = Evaluation, s.EvaluationSerializer
+    children = ("scores",)
 
     def shaped(self, rows):
         return rows.select_related("contract_year").prefetch_related("scores")
-
-    def changed_since(self, since) -> Q:
-        return Q(
-            pk__in=Evaluation.objects.filter(
-                Q(updated_at__gt=since) | Q(scores__updated_at__gt=since)
-            ).values("pk")
-        )
 
 
 class FindingPages(PageNumberPagination):

@@ -19,8 +19,7 @@ from openpyxl.styles import Font, PatternFill
 from core.exports import XLSX, attachment
 from core.forms import PortalForm
 from core.text import sentences
-from documents.chinese import in_chinese
-from documents.imports import IMPORTERS, ImportRefused, limits
+from documents.imports import IMPORTERS, ImportRefused, limits, record_import
 
 
 def pending_dir():
@@ -207,15 +206,7 @@ def import_confirm(request, kind: str):
             request, _("导入未成功，未保存任何数据：") + sentences(str(e) for e in result.errors[:5])
         )
         return redirect("import", kind=kind)
-    from audit.log import record
-    from audit.models import AuditEvent
-
-    record(
-        AuditEvent.Action.IMPORT,
-        request=request,
-        object_type=kind,
-        summary=f"{in_chinese(importer.title)}：{result.saved}行",  # the audit log is kept in Chinese
-    )
+    record_import(importer, kind, result.saved, request=request)
     messages.success(request, _("已导入{saved}行。").format(saved=result.saved))
     return redirect(importer.done_url)
 

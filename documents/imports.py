@@ -103,6 +103,21 @@ class ImportResult:
         return not self.errors
 
 
+def record_import(importer, family: str, saved: int, *, request=None, user=None) -> None:
+    """An import that saved its rows, in the audit log (kept in Chinese): from the page or from a worker's job."""
+    from audit.log import record
+    from audit.models import AuditEvent
+    from documents.chinese import in_chinese
+
+    record(
+        AuditEvent.Action.IMPORT,
+        request=request,
+        user=user,
+        object_type=family,
+        summary=f"{in_chinese(importer.title)}：{saved}行",
+    )
+
+
 class ImportRefused(Exception):
     def __init__(self, errors: list[RowError]):
         super().__init__(sentences(str(e) for e in errors))

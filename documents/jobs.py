@@ -125,11 +125,8 @@ def import_start(
 def run_import(job: ExportJob) -> str:
     """Import a confirmed file (called by the worker): one transaction, every row through its service; a refusal
     saves nothing and the job says which rows were wrong, in Chinese."""
-    from audit.log import record
-    from audit.models import AuditEvent
     from core.text import sentences
-    from documents.chinese import in_chinese
-    from documents.imports import IMPORTERS, ImportRefused
+    from documents.imports import IMPORTERS, ImportRefused, record_import
 
     source = export_root() / job.params["file"]
     importer = IMPORTERS[job.params["family"]]()
@@ -152,12 +149,7 @@ def run_import(job: ExportJob) -> str:
         except ImportRefused as refused:
             result, errors = None, refused.errors
         if not errors:
-            record(
-                AuditEvent.Action.IMPORT,
-                user=job.requested_by,
-                object_type=job.params["family"],
-                summary=f"{in_chinese(importer.title)}：{result.saved}行",  # the audit log is kept in Chinese
-            )
+            record_import(importer, job.params["family"], result.saved, user=job.requested_by)
             ExportJob.objects.filter(pk=job.pk).update(
                 status=ExportJob.Status.DONE,
                 params={**job.params, "saved": result.saved, "done_url": importer.done_url},
@@ -373,27 +365,23 @@ def export_retry(*, job: ExportJob, user) -> ExportJob:
     return new
 
 
-def stale_cutoff() -> datetime.datetime:
-    return timezone.now() - datetime.timedelta(seconds=settings.EXPORT_STALE_SECONDS)
+def stale_cutoff(kind: str = "") -> datetime.datetime:
+    """A running job silent since before this has lost its worker. An import saves its rows in one transaction,
+    with no progress to show until it commits: it is given IMPORT_STALE_SECONDS."""
+    seconds = IMPORT_STALE_SECONDS if kind == ExportJob.Kind.IMPORT else settings.EXPORT_STALE_SECONDS
+    return timezone.now() - datetime.timedelta(seconds=seconds)
 
 
 def is_stale(job: ExportJob) -> bool:
-    if job.kind == ExportJob.Kind.IMPORT:
-        silent = timezone.now() - datetime.timedelta(seconds=IMPORT_STALE_SECONDS)
-        return job.heartbeat_at is None or job.heartbeat_at < silent
-    return job.heartbeat_at is None or job.heartbeat_at < stale_cutoff()
+    return job.heartbeat_at is None or job.heartbeat_at < stale_cutoff(job.kind)
 
 
 def recover_stale() -> int:
     """Jobs whose worker died (running, no progress for STALE_SECONDS) are queued again; they run from the start.
     Returns how many."""
-    cutoff = stale_cutoff()
-    # An import saves its rows in one transaction, with no progress to show until it commits: it is given
-    # IMPORT_STALE_SECONDS before it counts as lost.
-    import_cutoff = timezone.now() - datetime.timedelta(seconds=IMPORT_STALE_SECONDS)
     stale = list(
-        ExportJob.objects.filter(status=ExportJob.Status.RUNNING, heartbeat_at__lt=cutoff).exclude(
-            kind=ExportJob.Kind.IMPORT, heartbeat_at__gte=import_cutoff
+        ExportJob.objects.filter(status=ExportJob.Status.RUNNING, heartbeat_at__lt=stale_cutoff()).exclude(
+            kind=ExportJob.Kind.IMPORT, heartbeat_at__gte=stale_cutoff(ExportJob.Kind.IMPORT)
         )
     )
     for job in stale:
