@@ -16,38 +16,53 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def embedded_queue(settings):
+def embedded_queue(settings, monkeypatch):
     """The database backend, and a django-tasks-db worker in a thread of this process (sharing the test database
-    as the live server does)."""
+    as the live server does). On SQLite's in-memory test database both threads use one connection, whose
+    transactions must not interleave: the worker's rounds and the server's requests take turns on one lock (a
+    worker in a process of its own is tests/documents/test_worker.py)."""
+    from django.core.handlers.wsgi import WSGIHandler
     from django_tasks_db.management.commands.db_worker import Worker
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.EXPORT_DRILL_PAUSE_SECONDS = 0.4  # slow enough to be seen moving
     shared = connections["default"]
     in_memory = shared.vendor == "sqlite" and shared.is_in_memory_db()
+    turns = threading.RLock()
     if in_memory:
         shared.inc_thread_sharing()
+        serve = WSGIHandler.__call__
+
+        def one_at_a_time(handler, environ, start_response):
+            with turns:
+                return serve(handler, environ, start_response)
+
+        monkeypatch.setattr(WSGIHandler, "__call__", one_at_a_time)
     worker = Worker(
         queue_names=["default"],
         interval=0.2,
-        batch=False,
+        batch=True,  # one round: every task ready, then back to the loop below
         backend_name="default",
         startup_delay=False,
         max_tasks=None,
         worker_id="browser-test",
         excluded_queue_names=[],
     )
+    stop = threading.Event()
 
     def run():
         if in_memory:
             connections["default"] = shared  # the in-memory test database, as the live server thread uses it
-        worker.run()
+        while not stop.is_set():
+            with turns:
+                worker.run()
+            stop.wait(0.2)
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     yield worker
-    worker.running = False
-    thread.join(timeout=10)
+    stop.set()
+    thread.join(timeout=30)
     if in_memory:
         shared.dec_thread_sharing()
 
